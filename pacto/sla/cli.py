@@ -1,0 +1,588 @@
+"""``pacto sla|calendar|policy …``: the SLA engine on the command line.
+
+The ``pacto`` console script hands these groups to :func:`main` (``python -m pacto.sla``
+does the same). Nothing here imports Django, so the commands start fast and work without a
+database or settings.
+
+Commands::
+
+    pacto sla due --policy NAME|FILE [--plan P] --severity S [--channel C]
+                  [--environment E] [--type T] --opened ISO [--events FILE|-] [--now ISO|now]
+    pacto calendar add --policy NAME|FILE [--calendar NAME] --start ISO --minutes N
+    pacto calendar add --policy NAME|FILE [--calendar NAME] --input FILE|-
+    pacto calendar elapsed --policy NAME|FILE [--calendar NAME] --start ISO --end ISO
+    pacto policy list | show NAME|FILE [--json] | check FILE | schema
+
+Instants are read as ISO 8601 with a UTC offset (``Z`` or ``±HH:MM``) and written in UTC
+with a ``Z``. ``sla due`` never reads the system clock unless told ``--now now``: by default
+"now" is the latest of the opening and the last event, so the same input always gives the
+same output.
+
+Exit status: 0 done; 1 an error in the policy, the calendar or the ticket's history
+(``pacto: error: …`` on stderr, never a traceback); 2 a usage error, or a bad line of
+``calendar add --input``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import math
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    import numpy as np
+
+from pacto.sla.calendar import US, Calendar, CalendarError, to_us
+from pacto.sla.clock import ClockError, ClockResult, Event, EventKind, compute_clocks
+from pacto.sla.explain import explain_text
+from pacto.sla.policy import (
+    CHANNELS,
+    ENVIRONMENTS,
+    TICKET_TYPES,
+    Metric,
+    Policy,
+    PolicyError,
+    TicketFacts,
+    json_schema,
+    load_policy,
+    preset,
+    preset_names,
+)
+
+CHUNK = 100_000  # lines of ``calendar add --input`` converted per vectorized call
+MAX_MINUTES = 1_000_000_000  # ~1900 years of business time; beyond it int64 is at risk
+EVENT_KINDS = [k.value for k in EventKind if k is not EventKind.OPENED]
+
+
+class InputError(ValueError):
+    """A bad record of a batch input: reported with its line number, exit status 2."""
+
+
+# ----------------------------------------------------------------------------- entry point
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed the usage error (or the help)
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
+        return args.run(args)
+    except InputError as exc:
+        print(f"pacto: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # ``pacto … | head``: the reader has stopped listening
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except (PolicyError, CalendarError, ClockError, ValueError, OSError) as exc:
+        print(f"pacto: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pacto", description="Pacto's SLA engine: due instants, business time, policies."
+    )
+    groups = parser.add_subparsers(dest="group", required=True, metavar="{sla,calendar,policy}")
+
+    sla = groups.add_parser("sla", help="SLA clocks of a ticket").add_subparsers(
+        dest="command", required=True
+    )
+    due = sla.add_parser(
+        "due",
+        help="when a ticket's responses are due",
+        description="Replay a ticket's history and print its SLA clocks as one JSON object. "
+        "The system clock is read only with --now now.",
+    )
+    _policy_option(due)
+    due.add_argument("--plan", help="plan id (default: the policy's first plan)")
+    due.add_argument("--severity", required=True, help="severity id")
+    due.add_argument("--channel", choices=CHANNELS, default="portal")
+    due.add_argument("--environment", choices=ENVIRONMENTS, default="production")
+    due.add_argument("--type", choices=TICKET_TYPES, default="problem", dest="ticket_type")
+    due.add_argument("--opened", required=True, help="ISO 8601 instant with a UTC offset")
+    due.add_argument(
+        "--events",
+        metavar="FILE",
+        help="JSON lines or a JSON array of {at, kind, value, reason}; '-' for stdin",
+    )
+    due.add_argument(
+        "--now",
+        help="ISO 8601 instant, or 'now' for the current time "
+        "(default: the latest of --opened and the last event)",
+    )
+    due.set_defaults(run=sla_due)
+
+    calendar = groups.add_parser("calendar", help="business-time arithmetic").add_subparsers(
+        dest="command", required=True
+    )
+    add = calendar.add_parser("add", help="the instant N business minutes after a start")
+    _policy_option(add)
+    _calendar_option(add)
+    add.add_argument("--start", help="ISO 8601 instant with a UTC offset")
+    add.add_argument("--minutes", type=float, help="business minutes to add")
+    add.add_argument(
+        "--input",
+        metavar="FILE",
+        help='JSON lines {"start": ISO, "minutes": N} ("-" for stdin); '
+        'writes JSON lines {"due": ISO} in the same order',
+    )
+    add.set_defaults(run=calendar_add)
+    elapsed = calendar.add_parser("elapsed", help="business seconds between two instants")
+    _policy_option(elapsed)
+    _calendar_option(elapsed)
+    elapsed.add_argument("--start", required=True)
+    elapsed.add_argument("--end", required=True)
+    elapsed.set_defaults(run=calendar_elapsed)
+
+    policy = groups.add_parser("policy", help="support policies").add_subparsers(
+        dest="command", required=True
+    )
+    policy.add_parser("list", help="the preset policies").set_defaults(run=policy_list)
+    show = policy.add_parser("show", help="a policy in plain words")
+    show.add_argument("policy", metavar="NAME|FILE")
+    show.add_argument("--json", action="store_true", help="the whole validated policy as JSON")
+    show.set_defaults(run=policy_show)
+    check = policy.add_parser("check", help="validate a policy file")
+    check.add_argument("file", metavar="FILE")
+    check.set_defaults(run=policy_check)
+    policy.add_parser("schema", help="the JSON Schema of policy files").set_defaults(
+        run=policy_schema
+    )
+    return parser
+
+
+def _policy_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--policy", required=True, metavar="NAME|FILE", help="a preset name or a policy file"
+    )
+
+
+def _calendar_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--calendar", help="calendar name (default: the policy's default)")
+
+
+# ----------------------------------------------------------------------------- sla due
+
+
+def sla_due(args: argparse.Namespace) -> int:
+    policy = load_policy(args.policy)
+    opened = parse_instant(args.opened, "--opened")
+    plan = args.plan or policy.plans[0].id
+    policy.plan(plan)  # an unknown plan is an error naming the defined ones
+    _check_channel(policy, args.channel, "--channel")
+    facts = TicketFacts(
+        severity=args.severity,
+        plan=plan,
+        channel=args.channel,
+        environment=args.environment,
+        type=args.ticket_type,
+    )
+    events = [Event(opened, EventKind.OPENED)]
+    if args.events:
+        events += read_events(args.events, policy)
+    if args.now is None:
+        now = max(event.at for event in events)
+    elif args.now.strip().lower() == "now":
+        now = dt.datetime.now(dt.UTC)
+    else:
+        now = parse_instant(args.now, "--now")
+    # First response and resolution always (the output names their due instants), and any
+    # other metric the policy sets targets for.
+    metrics = [m for m in Metric if m in policy.metrics() or m is not Metric.PERIODIC_UPDATE]
+    results = compute_clocks(policy, facts, events, now, metrics)
+    _print(json.dumps(due_report(policy, results), indent=2, ensure_ascii=False))
+    return 0
+
+
+def due_report(policy: Policy, results: dict[Metric, ClockResult]) -> dict[str, Any]:
+    """The JSON document of ``sla due``: a public contract, keep its keys stable."""
+
+    def due(metric: Metric) -> str | None:
+        result = results.get(metric)
+        return iso_z(result.due_at) if result else None
+
+    return {
+        "policy": policy.key,
+        "response_due": due(Metric.FIRST_RESPONSE),
+        "resolution_due": due(Metric.RESOLUTION),
+        "clocks": {str(metric): clock_json(result) for metric, result in results.items()},
+        "explain": explain_text(results, policy.calendar().zone),
+    }
+
+
+def clock_json(result: ClockResult) -> dict[str, Any]:
+    return {
+        "state": str(result.state),
+        "target": str(result.target) if result.target is not None else None,
+        "calendar": result.calendar,
+        "due_at": iso_z(result.due_at),
+        "met_at": iso_z(result.met_at),
+        "breached_at": iso_z(result.breached_at),
+        "elapsed_seconds": seconds(result.elapsed),
+        "remaining_seconds": seconds(result.remaining) if result.remaining is not None else None,
+        "warnings": [
+            {
+                "label": c.label,
+                "reached_at": iso_z(c.reached_at),
+                "expected_at": iso_z(c.expected_at),
+            }
+            for c in result.warnings
+        ],
+        "previous_breaches": [iso_z(at) for at in result.previous_breaches],
+    }
+
+
+def read_events(source: str, policy: Policy) -> list[Event]:
+    """``--events``: a JSON array, or JSON lines, of ``{at, kind, value, reason}``."""
+    text = _read_text(source)
+    if text.lstrip().startswith("["):
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"--events: not valid JSON: {exc}") from None
+        if not isinstance(items, list):
+            raise ValueError("--events: a JSON array of events is expected")
+        records = [(f"item {i}", item) for i, item in enumerate(items)]
+    else:
+        records = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                try:
+                    records.append((f"line {number}", json.loads(line)))
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"--events line {number}: not valid JSON: {exc}") from None
+    return [_event(f"--events {where}", item, policy) for where, item in records]
+
+
+def _event(where: str, item: Any, policy: Policy) -> Event:
+    if not isinstance(item, dict):
+        raise ValueError(f"{where}: an event is an object {{at, kind, value, reason}}")
+    unknown = set(item) - {"at", "kind", "value", "reason"}
+    if unknown:
+        raise ValueError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    kind = item.get("kind")
+    if kind not in EVENT_KINDS:
+        raise ValueError(f"{where}: kind: {kind!r} is not one of {', '.join(EVENT_KINDS)}")
+    value = item.get("value")
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{where}: value: a string is expected, got {value!r}")
+    if kind != EventKind.AGENT_REPLY and not value:
+        raise ValueError(f"{where}: value: a {kind} event needs a value")
+    match kind:
+        case EventKind.STATUS:
+            policy.status(value)
+        case EventKind.SEVERITY:
+            policy.severity(value)
+        case EventKind.PLAN:
+            policy.plan(value)
+        case EventKind.CHANNEL:
+            _check_channel(policy, value, f"{where}: value")
+        case EventKind.ENVIRONMENT | EventKind.TYPE:
+            known = ENVIRONMENTS if kind == EventKind.ENVIRONMENT else TICKET_TYPES
+            if value not in known:
+                raise ValueError(f"{where}: value: {value!r} is not one of {', '.join(known)}")
+    if "at" not in item:
+        raise ValueError(f"{where}: at: missing")
+    reason = item.get("reason")
+    return Event(
+        parse_instant(item.get("at"), f"{where}: at"),
+        EventKind(kind),
+        value,
+        None if reason is None else str(reason),
+    )
+
+
+def _check_channel(policy: Policy, channel: str, where: str) -> None:
+    if channel not in policy.channels:
+        raise ValueError(
+            f"{where}: policy {policy.id} takes no tickets by {channel!r} "
+            f"(channels: {', '.join(policy.channels)})"
+        )
+
+
+# ----------------------------------------------------------------------------- calendar
+
+
+def calendar_add(args: argparse.Namespace) -> int:
+    calendar = load_policy(args.policy).calendar(args.calendar)
+    if args.input is not None:
+        if args.start is not None or args.minutes is not None:
+            raise ValueError("--input takes the starts and minutes from the file, not options")
+        with _open_input(args.input) as stream:
+            for chunk in _chunks(_add_records(stream), CHUNK):
+                import numpy as np  # only the batch path pays for numpy's import
+
+                starts = np.fromiter((s for s, _ in chunk), dtype=np.int64, count=len(chunk))
+                minutes = np.fromiter((m for _, m in chunk), dtype=np.int64, count=len(chunk))
+                sys.stdout.write(
+                    "".join(
+                        f'{{"due": "{due}"}}\n'
+                        for due in iso_z_many(calendar.add_many(starts, minutes))
+                    )
+                )
+        return 0
+    if args.start is None or args.minutes is None:
+        raise ValueError("calendar add needs --start and --minutes (or --input FILE)")
+    start = parse_instant(args.start, "--start")
+    duration = dt.timedelta(microseconds=_minutes_us(args.minutes, "--minutes"))
+    _print(iso_z(calendar.add(start, duration)))
+    return 0
+
+
+def _add_records(stream: TextIO) -> Iterator[tuple[int, int]]:
+    """(start, duration) in epoch microseconds for each non-blank line of ``--input``."""
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        where = f"--input line {number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{where}: not valid JSON: {exc}") from None
+        if not isinstance(record, dict):
+            raise InputError(f'{where}: expected an object {{"start": ISO, "minutes": N}}')
+        for name in ("start", "minutes"):
+            if name not in record:
+                raise InputError(f"{where}: {name}: missing")
+        try:
+            start = to_us(parse_instant(record["start"], f"{where}: start"))
+            minutes = _minutes_us(record["minutes"], f"{where}: minutes")
+        except (ValueError, OverflowError) as exc:
+            raise InputError(str(exc)) from None
+        yield start, minutes
+
+
+def _minutes_us(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{where}: {value!r} is not a number of minutes")
+    if value < 0:
+        raise ValueError(f"{where}: {value!r} is negative; a due instant needs minutes >= 0")
+    if value > MAX_MINUTES:
+        raise ValueError(f"{where}: {value!r} is more than {MAX_MINUTES} minutes")
+    return round(value * 60 * US)
+
+
+def _chunks(records: Iterator[tuple[int, int]], size: int) -> Iterator[list[tuple[int, int]]]:
+    chunk: list[tuple[int, int]] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def calendar_elapsed(args: argparse.Namespace) -> int:
+    calendar: Calendar = load_policy(args.policy).calendar(args.calendar)
+    start = parse_instant(args.start, "--start")
+    end = parse_instant(args.end, "--end")
+    _print(json.dumps(seconds(calendar.elapsed(start, end))))
+    return 0
+
+
+# ----------------------------------------------------------------------------- policy
+
+
+def policy_list(args: argparse.Namespace) -> int:
+    status = 0
+    for name in preset_names():
+        try:
+            policy = preset(name)
+        except PolicyError as exc:
+            print(f"pacto: error: preset {name}: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        _print(f"{policy.id:<14} {policy.version:<8} {policy.title}")
+    return status
+
+
+def policy_check(args: argparse.Namespace) -> int:
+    try:
+        policy = load_policy(args.file)
+    except PolicyError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    _print(f"{args.file}: ok (policy {policy.key}, {len(policy.targets)} targets)")
+    return 0
+
+
+def policy_schema(args: argparse.Namespace) -> int:
+    _print(json_schema())
+    return 0
+
+
+def policy_show(args: argparse.Namespace) -> int:
+    policy = load_policy(args.policy)
+    if args.json:
+        data = policy.model_dump(mode="json", by_alias=True)
+        _print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        _print("\n".join(describe_policy(policy)))
+    return 0
+
+
+def describe_policy(policy: Policy) -> list[str]:
+    """A policy in plain lines: what it promises, when, and which sentence says so."""
+    out = [f"{policy.key} — {policy.title}", f"Vendor: {policy.vendor}", f"Source: {policy.source}"]
+    out += ["", f"Calendars (default: {policy.default_calendar})"]
+    for name, spec in policy.calendars.items():
+        hours = (
+            spec.hours
+            if isinstance(spec.hours, str)
+            else "; ".join(f"{days} {', '.join(spans)}" for days, spans in spec.hours.items())
+        )
+        day = policy.calendar(name).business_day
+        out.append(f"  {name}: {spec.timezone}, {hours}, business day {_hours(day)}")
+        out.append(f"    holidays: {_holiday_source(spec.holidays)}")
+        out += _cite(spec.cite)
+    out += ["", "Plans"]
+    for plan in policy.plans:
+        coverage = ", ".join(f"{k} → {v}" for k, v in plan.coverage.items())
+        out.append(f"  {plan.id}: {plan.name}" + (f" (coverage: {coverage})" if coverage else ""))
+        out += _cite(plan.cite)
+    out += ["", "Severities (most severe first)"]
+    for severity in policy.severities:
+        label = f" [{severity.label}]" if severity.label else ""
+        flags = [
+            text
+            for flag, text in (
+                (severity.pages_on_call, "pages on call"),
+                (severity.requires_phone_call, "needs a phone call"),
+            )
+            if flag
+        ]
+        extra = f" ({', '.join(flags)})" if flags else ""
+        out.append(f"  {severity.id}{label}: {severity.name}{extra} — {severity.definition}")
+    out += ["", "Targets (the first matching row wins)"]
+    for i, row in enumerate(policy.targets):
+        calendar = row.calendar or policy.default_calendar
+        target = f"{row.target} on {calendar}" if row.target is not None else "no target"
+        warn = f", warn at {', '.join(map(_warn, row.warn_at))}" if row.warn_at else ""
+        out.append(f"  [{i}] {row.metric} — {row.when.describe()}: {target}{warn}")
+        out += _cite(row.cite)
+    out += ["", "Statuses"]
+    for status in policy.statuses:
+        pauses = f", pauses {', '.join(status.pauses)}" if status.pauses else ""
+        out.append(f"  {status.id}: {status.name} ({status.category}{pauses})")
+    reopen = policy.reopen
+    window = f"within {reopen.allowed_within}" if reopen.allowed_within else "at any time"
+    clock = {"resume": "resumes", "new_cycle": "starts a new cycle"}[reopen.resolution_clock]
+    out += ["", f"Reopen: {window}; the resolution clock {clock}"]
+    out += _cite(reopen.cite)
+    if policy.lifecycle:
+        out += ["", "Lifecycle"]
+        for rule in policy.lifecycle:
+            trigger = []
+            if rule.after is not None:
+                trigger.append(
+                    f"after {rule.after}" + (f" on {rule.calendar}" if rule.calendar else "")
+                )
+            if rule.followups is not None:
+                trigger.append(f"after {rule.followups} reminders every {rule.remind_every}")
+            only = f" (only when {rule.only_when})" if rule.only_when else ""
+            out.append(
+                f"  {rule.id}: {rule.from_status} → {rule.to_status} {' or '.join(trigger)}{only}"
+            )
+            out += _cite(rule.cite)
+    out += ["", f"Warnings at {', '.join(map(_warn, policy.escalation.warn_at))} of each target"]
+    return out
+
+
+def _holiday_source(spec: Any) -> str:
+    parts = []
+    if spec.country:
+        where = spec.country + (f"/{spec.subdivision}" if spec.subdivision else "")
+        parts.append(f"{where} ({', '.join(spec.categories)})")
+    if spec.dates:
+        parts.append(f"{len(spec.dates)} listed dates")
+    if spec.annual:
+        parts.append("yearly " + ", ".join(f"{a.date} {a.name}" for a in spec.annual))
+    if spec.easter:
+        parts.append("Easter " + ", ".join(f"{e.offset:+d} d {e.name}" for e in spec.easter))
+    if spec.ical:
+        parts.append(f"iCal {spec.ical}")
+    if spec.remove:
+        parts.append(f"except {', '.join(spec.remove)}")
+    return "; ".join(parts) or "none"
+
+
+def _cite(cite: str | None) -> list[str]:
+    return [f"      cite: {' '.join(cite.split())}"] if cite else []
+
+
+def _warn(value: Any) -> str:
+    return f"{value:.0%}" if isinstance(value, float) else str(value)
+
+
+def _hours(delta: dt.timedelta | None) -> str:
+    return "-" if delta is None else f"{delta.total_seconds() / 3600:g} h"
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def parse_instant(text: Any, where: str) -> dt.datetime:
+    """An ISO 8601 instant that must carry its UTC offset; ``where`` names the field."""
+    if not isinstance(text, str):
+        raise ValueError(f"{where}: an ISO 8601 instant is expected, got {text!r}")
+    try:
+        instant = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{where}: {text!r} is not an ISO 8601 instant") from None
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError(f"{where}: {text!r} has no UTC offset; add Z or ±HH:MM (e.g. {text}Z)")
+    return instant
+
+
+def iso_z(instant: dt.datetime | None) -> str | None:
+    """``2026-11-23T16:00:00Z`` (microseconds only when there are some)."""
+    if instant is None:
+        return None
+    return instant.astimezone(dt.UTC).replace(tzinfo=None).isoformat() + "Z"
+
+
+def iso_z_many(instants_us: np.ndarray) -> list[str]:
+    """:func:`iso_z` for an array of epoch microseconds, formatted by numpy."""
+    import numpy as np
+
+    moments = np.asarray(instants_us, dtype=np.int64).astype("datetime64[us]")
+    whole = np.datetime_as_string(moments, unit="s")
+    if (np.asarray(instants_us) % US == 0).all():
+        return [f"{text}Z" for text in whole]
+    fine = np.datetime_as_string(moments, unit="us")
+    exact = np.asarray(instants_us) % US == 0
+    return [f"{w if e else f}Z" for w, f, e in zip(whole, fine, exact, strict=True)]
+
+
+def seconds(delta: dt.timedelta) -> int | float:
+    """A duration in seconds: an integer when whole."""
+    value = delta.total_seconds()
+    return int(value) if value.is_integer() else value
+
+
+def _read_text(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    return Path(source).read_text(encoding="utf-8")
+
+
+def _open_input(source: str) -> AbstractContextManager[TextIO]:
+    if source == "-":
+        return contextlib.nullcontext(sys.stdin)  # read stdin, but leave it open
+    return open(source, encoding="utf-8")
+
+
+def _print(text: str) -> None:
+    sys.stdout.write(text + "\n")

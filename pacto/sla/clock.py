@@ -1,0 +1,512 @@
+"""SLA clocks: what a ticket's history means for each promise of its policy.
+
+A clock is a pure function of the policy, the ticket's facts when opened, its events and
+``now``. It is replayed from the start every time, so it can be recomputed after a calendar
+change and explained line by line.
+
+Rules (see the README's design notes):
+- a clock starts when the ticket is opened and counts business time on the calendar of the
+  target row in force;
+- it does not run while the ticket is in a status the policy marks as pausing it; business
+  time already counted is kept;
+- first response is met by the first public agent reply; resolution by solved (or closed);
+  a clock met (or paused) exactly at its due instant is on time: it is breached at the due
+  instant only once it runs past it;
+  a periodic-update clock starts over at every public agent reply;
+- a severity (or channel, environment, plan, type) change keeps the elapsed business time;
+  the new row's target applies from then on, counted on the new row's calendar; if the
+  elapsed time is already past the new target, the change itself is recorded as the breach;
+- reopening after solved resumes the resolution clock or starts a new cycle, as the policy
+  says; a breach of an earlier cycle stays in ``previous_breaches``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from pacto.sla.calendar import Calendar, to_us
+from pacto.sla.policy import Metric, Policy, PolicyError, StatusCategory, Target, TicketFacts
+from pacto.sla.units import Duration, describe
+
+US = dt.timedelta(microseconds=1)
+MAX_SEGMENTS = 400
+
+
+class EventKind(StrEnum):
+    OPENED = "opened"
+    STATUS = "status"  # value: the policy's status id
+    SEVERITY = "severity"  # value: severity id
+    AGENT_REPLY = "agent_reply"  # a public reply by an agent
+    CHANNEL = "channel"
+    ENVIRONMENT = "environment"
+    PLAN = "plan"
+    TYPE = "type"
+
+
+class ClockState(StrEnum):
+    RUNNING = "running"
+    PAUSED = "paused"
+    MET = "met"
+    BREACHED = "breached"  # past its target, whether or not met since
+    STOPPED = "stopped"  # ended without being met or breached (e.g. closed before any reply)
+    NO_TARGET = "no_target"
+
+
+@dataclass(frozen=True)
+class Event:
+    at: dt.datetime
+    kind: EventKind
+    value: str | None = None
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        to_us(self.at)  # rejects naive datetimes with a clear message
+        object.__setattr__(self, "kind", EventKind(self.kind))
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: dt.datetime
+    end: dt.datetime
+    kind: str  # running | paused | outside_hours | holiday
+    reason: str
+    projected: bool = False  # after ``now``: what will happen if nothing changes
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A warning threshold (or the target itself) and when the clock reaches it."""
+
+    label: str
+    threshold: dt.timedelta
+    reached_at: dt.datetime | None  # in the past (at or before now)
+    expected_at: dt.datetime | None  # in the future, if the clock keeps running
+
+
+@dataclass
+class ClockResult:
+    metric: Metric
+    state: ClockState
+    target: Duration | None
+    target_length: dt.timedelta | None
+    calendar: str | None
+    rule: Target | None
+    started_at: dt.datetime | None
+    due_at: dt.datetime | None
+    met_at: dt.datetime | None
+    breached_at: dt.datetime | None
+    elapsed: dt.timedelta
+    remaining: dt.timedelta | None
+    warnings: list[Checkpoint]
+    segments: list[Segment]
+    explanation: list[str]
+    previous_breaches: list[dt.datetime] = field(default_factory=list)
+
+    @property
+    def next_checkpoint_at(self) -> dt.datetime | None:
+        """The next instant at which this clock needs attention (a warning or the breach)."""
+        upcoming = [c.expected_at for c in self.warnings if c.expected_at is not None]
+        if self.state is ClockState.RUNNING and self.due_at is not None:
+            upcoming.append(self.due_at)
+        return min(upcoming, default=None)
+
+
+class ClockError(ValueError):
+    pass
+
+
+@dataclass
+class _Clock:
+    """Mutable state of one clock while the ticket's history is replayed."""
+
+    metric: Metric
+    policy: Policy
+    tz: dt.tzinfo
+    started_at: dt.datetime | None = None
+    cursor: dt.datetime | None = None
+    elapsed: dt.timedelta = dt.timedelta(0)
+    rule: Target | None = None
+    calendar: Calendar | None = None
+    target_length: dt.timedelta | None = None
+    paused_by: str | None = None
+    met_at: dt.datetime | None = None
+    stopped_at: dt.datetime | None = None
+    breached_at: dt.datetime | None = None
+    due_at_met: dt.datetime | None = None
+    elapsed_at_now: dt.timedelta = dt.timedelta(0)
+    previous_breaches: list[dt.datetime] = field(default_factory=list)
+    reached: dict[str, dt.datetime] = field(default_factory=dict)
+    segments: list[Segment] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    # -------------------------------------------------------------- state
+
+    @property
+    def ended(self) -> bool:
+        return self.met_at is not None or self.stopped_at is not None
+
+    @property
+    def running(self) -> bool:
+        return self.started_at is not None and not self.ended and self.paused_by is None
+
+    def thresholds(self) -> list[tuple[str, dt.timedelta]]:
+        if self.target_length is None or self.rule is None:
+            return []
+        shares = self.rule.warn_at or self.policy.escalation.warn_at
+        out = []
+        for warn in shares:
+            if isinstance(warn, Duration):
+                length = warn.length(self.calendar)
+                label = f"warning at {warn}"
+            else:
+                length = self.target_length * warn
+                label = f"warning at {warn:.0%}"
+            if length < self.target_length:
+                out.append((label, length))
+        out.append(("breach", self.target_length))
+        return out
+
+    def when(self, instant: dt.datetime) -> str:
+        return _fmt(instant, self.tz)
+
+    # -------------------------------------------------------------- time passing
+
+    def advance(self, until: dt.datetime, projected: bool = False) -> None:
+        """Let time pass from the cursor to ``until`` in the current state."""
+        if self.cursor is None or until <= self.cursor or self.ended:
+            self.cursor = until if self.cursor is not None else None
+            return
+        start = self.cursor
+        if self.paused_by is not None:
+            self._segment(start, until, "paused", self.paused_by, projected)
+        elif self.calendar is not None and self.target_length is None:
+            self.elapsed += self.calendar.elapsed(start, until)  # kept for a later target
+        elif self.calendar is not None:
+            gained = self.calendar.elapsed(start, until)
+            for label, threshold in [] if projected else self.thresholds():
+                if label not in self.reached and self.elapsed + gained >= threshold:
+                    if threshold <= self.elapsed:  # already there when the rule changed
+                        instant = start
+                    else:
+                        instant = self.calendar.add(start, threshold - self.elapsed)
+                    if label == "breach" and instant >= until:
+                        continue  # due exactly at ``until``: an event now is still on time
+                    self.reached[label] = instant
+                    if label == "breach" and self.breached_at is None:
+                        self.breached_at = self.reached[label]
+            self._running_segments(start, until, projected)
+            self.elapsed += gained
+        self.cursor = until
+
+    def _running_segments(self, start: dt.datetime, end: dt.datetime, projected: bool) -> None:
+        calendar = self.calendar
+        assert calendar is not None
+        last = start
+        for open_at, close_at in calendar.working_intervals(start, end):
+            if open_at > last:
+                self._gap(last, open_at, projected)
+            self._segment(open_at, close_at, "running", f"counting on {calendar.name}", projected)
+            last = close_at
+        if last < end:
+            self._gap(last, end, projected)
+
+    def _gap(self, start: dt.datetime, end: dt.datetime, projected: bool) -> None:
+        calendar = self.calendar
+        assert calendar is not None
+        local_start = start.astimezone(calendar.zone).date()
+        local_end = end.astimezone(calendar.zone).date()
+        named = [
+            f"{day:%a %d %b}: {name}"
+            for day, name in calendar.holidays.between(local_start, local_end)
+            if calendar.hours.days[day.weekday()]
+        ]
+        if named:
+            self._segment(start, end, "holiday", "holiday " + "; ".join(named), projected)
+        else:
+            self._segment(start, end, "outside_hours", f"outside {calendar.name} hours", projected)
+
+    def _segment(self, start, end, kind, reason, projected) -> None:
+        last = self.segments[-1] if self.segments else None
+        if (
+            last
+            and last.end == start
+            and (last.kind, last.reason, last.projected)
+            == (
+                kind,
+                reason,
+                projected,
+            )
+        ):
+            self.segments[-1] = Segment(last.start, end, kind, reason, projected)
+        elif len(self.segments) < MAX_SEGMENTS:
+            self.segments.append(Segment(start, end, kind, reason, projected))
+
+    # -------------------------------------------------------------- rule changes
+
+    def apply_rule(self, facts: TicketFacts, at: dt.datetime, why: str) -> None:
+        rule = self.policy.target_for(self.metric, facts)
+        self.rule = rule
+        if rule is None or rule.target is None:
+            self.calendar = self.policy.calendar(rule.calendar if rule else None)
+            self.target_length = None
+            if rule is None:
+                source = f"no row of the policy's target table matches {facts_text(facts)}"
+            else:
+                cite = f" [{rule.cite}]" if rule.cite else ""
+                source = f"the policy sets no target for {rule.when.describe()}{cite}"
+            self.notes.append(f"{self.when(at)} {why}: {source}.")
+            return
+        base = self.policy.calendar(rule.calendar)
+        self.calendar = rule.target.counts_on(base)
+        self.target_length = rule.target.length(base)
+        cite = f" [{rule.cite}]" if rule.cite else ""
+        self.notes.append(
+            f"{self.when(at)} {why}: target {rule.target} ({describe(self.target_length)} on "
+            f"{self.calendar.name}) for {rule.when.describe()}{cite}."
+        )
+        # Also after a row without a target: the elapsed time it kept counts against the new one.
+        if self.started_at is not None and not self.ended:
+            for label, threshold in self.thresholds():
+                if label != "breach" and label not in self.reached and threshold <= self.elapsed:
+                    self.reached[label] = at  # a warning the new target puts behind us
+            if self.breached_at is None and self.elapsed > self.target_length:
+                self.breached_at = at
+                self.reached["breach"] = at
+                self.notes.append(
+                    f"{self.when(at)} already {describe(self.elapsed)} elapsed, past the new "
+                    f"target: the change is recorded as a breach."
+                )
+
+    def result(self, now: dt.datetime) -> ClockResult:
+        remaining = None
+        if self.target_length is not None:
+            remaining = self.target_length - self.elapsed
+        due = None
+        warnings: list[Checkpoint] = []
+        if self.met_at is not None:
+            due = self.due_at_met
+            state = ClockState.BREACHED if self.breached_at else ClockState.MET
+        elif self.stopped_at is not None:
+            state = ClockState.STOPPED if not self.breached_at else ClockState.BREACHED
+        elif self.started_at is None:
+            state = ClockState.STOPPED
+        elif self.target_length is None:
+            state = ClockState.NO_TARGET
+        else:
+            if self.breached_at is not None:
+                due = self.breached_at
+            elif self.paused_by is None:
+                assert self.calendar is not None and remaining is not None
+                due = self.calendar.add(now, remaining)
+            state = (
+                ClockState.BREACHED
+                if self.breached_at
+                else ClockState.PAUSED
+                if self.paused_by
+                else ClockState.RUNNING
+            )
+        for label, threshold in self.thresholds():
+            if label == "breach":
+                continue
+            reached = self.reached.get(label)
+            expected = None
+            if reached is None and state is ClockState.RUNNING and self.calendar is not None:
+                expected = self.calendar.add(now, threshold - self.elapsed)
+            warnings.append(Checkpoint(label, threshold, reached, expected))
+        if state is ClockState.RUNNING and due is not None:
+            self.advance(due, projected=True)
+        return ClockResult(
+            metric=self.metric,
+            state=state,
+            target=self.rule.target if self.rule else None,
+            target_length=self.target_length,
+            calendar=self.calendar.name if self.calendar and self.target_length else None,
+            rule=self.rule,
+            started_at=self.started_at,
+            due_at=due,
+            met_at=self.met_at,
+            breached_at=self.breached_at,
+            elapsed=self.elapsed_at_now,
+            remaining=remaining,
+            warnings=warnings,
+            segments=self.segments,
+            explanation=self.notes + self._closing_note(state, due),
+            previous_breaches=self.previous_breaches,
+        )
+
+    def _closing_note(self, state: ClockState, due: dt.datetime | None) -> list[str]:
+        match state:
+            case ClockState.RUNNING:
+                return [f"Due {self.when(due)} if the clock keeps running."]
+            case ClockState.PAUSED:
+                return [
+                    f"Paused ({self.paused_by}); {describe(self.target_length - self.elapsed)} left."
+                ]
+            case ClockState.MET:
+                return [f"Met {self.when(self.met_at)}, due {self.when(due)}."]
+            case ClockState.BREACHED:
+                return [f"Breached {self.when(self.breached_at)}."]
+            case ClockState.NO_TARGET:
+                return ["No target applies."]
+            case _:
+                return ["Stopped."]
+
+
+def facts_text(facts: TicketFacts) -> str:
+    return (
+        f"severity {facts.severity}, plan {facts.plan or '-'}, channel {facts.channel}, "
+        f"environment {facts.environment}, type {facts.type}"
+    )
+
+
+def _fmt(instant: dt.datetime | None, tz: dt.tzinfo) -> str:
+    if instant is None:
+        return "-"
+    local = instant.astimezone(tz)
+    return f"{local:%a %Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def compute_clocks(
+    policy: Policy,
+    facts: TicketFacts,
+    events: list[Event],
+    now: dt.datetime,
+    metrics: list[Metric] | None = None,
+) -> dict[Metric, ClockResult]:
+    """Replay a ticket's events and return one clock per metric, as of ``now``.
+
+    ``facts`` are the ticket's facts when it was opened; the first event must be
+    ``opened``. Events after ``now`` are an error: the engine never guesses the future.
+    """
+    to_us(now)
+    if not events or events[0].kind is not EventKind.OPENED:
+        raise ClockError("events: the first event must be 'opened'")
+    ordered = sorted(events, key=lambda e: e.at)
+    if ordered[0].at < events[0].at:
+        raise ClockError(
+            f"events: an event at {ordered[0].at.isoformat()} is before the ticket was opened "
+            f"({events[0].at.isoformat()})"
+        )
+    if ordered[-1].at > now:
+        raise ClockError(
+            f"events: an event at {ordered[-1].at.isoformat()} is after now ({now.isoformat()})"
+        )
+    for value, kind in ((facts.severity, "severity"), (facts.plan, "plan")):
+        if value is not None:
+            getattr(policy, kind)(value)  # raises PolicyError naming what is defined
+    tz = policy.calendar().zone
+    clocks = [_Clock(m, policy, tz) for m in (metrics or policy.metrics())]
+    status = policy.status_for(StatusCategory.NEW)
+
+    for event in ordered:
+        for clock in clocks:
+            clock.advance(event.at)
+        match event.kind:
+            case EventKind.OPENED:
+                for clock in clocks:
+                    clock.started_at = clock.cursor = event.at
+                    clock.apply_rule(facts, event.at, "opened")
+                    clock.paused_by = _pause(policy, status, clock.metric)
+            case EventKind.STATUS:
+                previous, status = status, policy.status(event.value or "")
+                for clock in clocks:
+                    _on_status(clock, previous, status, event)
+            case EventKind.AGENT_REPLY:
+                for clock in clocks:
+                    _on_agent_reply(clock, event)
+            case _:
+                field_name = event.kind.value
+                if event.kind is EventKind.SEVERITY:
+                    policy.severity(event.value or "")
+                facts = facts.model_copy(update={field_name: event.value})
+                why = f"{field_name} changed to {event.value}" + (
+                    f" ({event.reason})" if event.reason else ""
+                )
+                for clock in clocks:
+                    clock.apply_rule(facts, event.at, why)
+
+    results = {}
+    for clock in clocks:
+        clock.advance(now)
+        clock.elapsed_at_now = clock.elapsed
+        results[clock.metric] = clock.result(now)
+    return results
+
+
+def _pause(policy: Policy, status, metric: Metric) -> str | None:
+    return f"status {status.name}" if metric in status.pauses else None
+
+
+def _on_status(clock: _Clock, previous, status, event: Event) -> None:
+    done = status.category in (StatusCategory.SOLVED, StatusCategory.CLOSED)
+    was_done = previous.category in (StatusCategory.SOLVED, StatusCategory.CLOSED)
+    when = clock.when(event.at)
+    if done and not clock.ended and clock.started_at is not None:
+        if clock.metric is Metric.RESOLUTION:
+            _meet(clock, event.at, f"status {status.name}")
+        else:
+            clock.stopped_at = event.at
+            clock.notes.append(f"{when} status {status.name}: clock stopped.")
+    elif was_done and not done:
+        _reopen(clock, event.at, status)
+    clock.paused_by = _pause(clock.policy, status, clock.metric)
+    if not clock.ended:
+        verb = "paused" if clock.paused_by else "running"
+        clock.notes.append(
+            f"{when} status {status.name}: clock {verb}, {describe(clock.elapsed)} elapsed."
+        )
+
+
+def _meet(clock: _Clock, at: dt.datetime, why: str) -> None:
+    clock.met_at = at
+    if clock.target_length is not None and clock.calendar is not None:
+        clock.due_at_met = clock.breached_at or clock.calendar.add(
+            at, clock.target_length - clock.elapsed
+        )
+    clock.notes.append(f"{clock.when(at)} {why}: met after {describe(clock.elapsed)}.")
+
+
+def _reopen(clock: _Clock, at: dt.datetime, status) -> None:
+    if clock.metric is Metric.FIRST_RESPONSE:
+        if clock.stopped_at is not None:
+            clock.stopped_at = None  # closed before any reply: still owed one
+        return
+    if clock.metric is Metric.RESOLUTION and clock.policy.reopen.resolution_clock == "new_cycle":
+        if clock.breached_at is not None:
+            clock.previous_breaches.append(clock.breached_at)
+        clock.elapsed = dt.timedelta(0)
+        clock.breached_at = None
+        clock.reached.clear()
+        clock.notes.append(f"{clock.when(at)} reopened: a new resolution cycle starts.")
+    else:
+        clock.notes.append(f"{clock.when(at)} reopened: the clock resumes.")
+    clock.met_at = clock.stopped_at = clock.due_at_met = None
+
+
+def _on_agent_reply(clock: _Clock, event: Event) -> None:
+    if clock.started_at is None or clock.ended:
+        return
+    if clock.metric is Metric.FIRST_RESPONSE:
+        _meet(clock, event.at, "first public agent reply")
+    elif clock.metric is Metric.PERIODIC_UPDATE:
+        if clock.breached_at is not None:
+            clock.previous_breaches.append(clock.breached_at)
+        clock.elapsed = dt.timedelta(0)
+        clock.breached_at = None
+        clock.reached.clear()
+        clock.notes.append(f"{clock.when(event.at)} agent update: the update clock starts over.")
+
+
+__all__ = [
+    "Checkpoint",
+    "ClockError",
+    "ClockResult",
+    "ClockState",
+    "Event",
+    "EventKind",
+    "PolicyError",
+    "Segment",
+    "compute_clocks",
+]

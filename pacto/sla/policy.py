@@ -1,0 +1,604 @@
+"""Support policies as versioned YAML files, validated by pydantic.
+
+A policy file says everything a published support policy promises: calendars, plans,
+severities with their definitions and examples, channels, statuses and which clocks they
+pause, first-response / resolution / periodic-update targets by severity x plan x channel x
+environment, lifecycle rules (auto-solve, auto-close, reopen window), escalation and
+warnings, on-call paging and the availability commitment. Every rule may carry ``cite``:
+the sentence or table of the source document it implements.
+
+Errors name the file, the field path and the rule, e.g.::
+
+    senhasegura.yaml: targets[3].calendar: calendar 'bussiness' is not defined
+    (defined: business, always)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from collections.abc import Iterable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from pacto.sla.calendar import Calendar, CalendarError, WeeklyHours
+from pacto.sla.holiday_rules import (
+    AnnualRule,
+    EasterRule,
+    HolidayError,
+    HolidaySet,
+    dates_from_ical,
+)
+from pacto.sla.units import Duration, DurationError
+
+PRESETS = Path(__file__).parent / "presets"
+SCHEMA_ID = "pacto/policy/v1"
+
+
+class PolicyError(ValueError):
+    """A policy that cannot be loaded; the message names the file, the field and the rule."""
+
+
+class Metric(StrEnum):
+    FIRST_RESPONSE = "first_response"
+    RESOLUTION = "resolution"
+    PERIODIC_UPDATE = "periodic_update"
+
+
+class StatusCategory(StrEnum):
+    """Pacto's canonical statuses; a policy maps its own names onto these."""
+
+    NEW = "new"
+    OPEN = "open"
+    PENDING = "pending"
+    WAITING_ON_CUSTOMER = "waiting_on_customer"
+    WAITING_ON_THIRD_PARTY = "waiting_on_third_party"
+    SOLVED = "solved"
+    CLOSED = "closed"
+
+
+CHANNELS = ("portal", "email", "phone", "api")
+ENVIRONMENTS = ("production", "non-production")
+TICKET_TYPES = ("problem", "question", "feature_request", "access_request", "service_request")
+
+
+def _duration(value: Any) -> Duration:
+    if isinstance(value, Duration):
+        return value
+    try:
+        return Duration.parse(value)
+    except DurationError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+DurationField = Annotated[Duration, BeforeValidator(_duration), PlainSerializer(str)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ----------------------------------------------------------------------------- calendars
+
+
+class AnnualHoliday(Strict):
+    date: Annotated[str, Field(pattern=r"^\d{2}-\d{2}$", description="MM-DD, every year")]
+    name: str
+    cite: str | None = None
+
+
+class EasterHoliday(Strict):
+    offset: Annotated[int, Field(description="days after Easter Sunday (negative: before)")]
+    name: str
+    cite: str | None = None
+
+
+class HolidaysSpec(Strict):
+    country: str | None = Field(None, description="ISO 3166 code known to the holidays package")
+    subdivision: str | None = None
+    categories: list[str] = ["public"]
+    dates: dict[dt.date, str] = Field(default_factory=dict, description="explicit dates")
+    annual: list[AnnualHoliday] = []
+    easter: list[EasterHoliday] = []
+    remove: list[str] = Field([], description="names of country holidays the vendor works")
+    ical: str | None = Field(None, description="iCal file of closures, relative to the policy")
+    cite: str | None = None
+
+
+class CalendarSpec(Strict):
+    timezone: str
+    hours: dict[str, list[str]] | Literal["24x7"] = Field(
+        description="'24x7' or weekday (mon, mon-fri, weekdays, daily…) -> ['HH:MM-HH:MM', …]"
+    )
+    holidays: HolidaysSpec = HolidaysSpec()
+    business_day: DurationField | None = Field(
+        None, description="length of one business day; default: the usual working day"
+    )
+    description: str | None = None
+    cite: str | None = None
+
+
+# ----------------------------------------------------------------------------- people & plans
+
+
+class Severity(Strict):
+    id: str
+    name: str
+    label: str | None = Field(None, description="the document's own code, e.g. C1")
+    definition: str
+    examples: list[str] = []
+    pages_on_call: bool = Field(False, description="a new ticket pages the on-call engineer")
+    requires_phone_call: bool = Field(
+        False, description="the document only guarantees this severity's times with a call"
+    )
+    cite: str | None = None
+
+
+class Plan(Strict):
+    id: str
+    name: str
+    description: str | None = None
+    coverage: dict[str, str] = Field(
+        default_factory=dict,
+        description="severity id (or 'default') -> calendar when support staff are reachable",
+    )
+    included_services: list[str] = []
+    cite: str | None = None
+
+
+class Status(Strict):
+    id: str
+    name: str
+    category: StatusCategory
+    pauses: list[Metric] = Field([], description="clocks that do not run in this status")
+    description: str | None = None
+    cite: str | None = None
+
+
+# ----------------------------------------------------------------------------- targets
+
+
+class Match(Strict):
+    """Which tickets a rule applies to; an omitted field matches anything."""
+
+    severity: list[str] | None = None
+    plan: list[str] | None = None
+    channel: list[str] | None = None
+    environment: list[str] | None = None
+    type: list[str] | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    def matches(self, facts: TicketFacts) -> bool:
+        return all(
+            allowed is None or getattr(facts, name) in allowed
+            for name, allowed in (
+                ("severity", self.severity),
+                ("plan", self.plan),
+                ("channel", self.channel),
+                ("environment", self.environment),
+                ("type", self.type),
+            )
+        )
+
+    def describe(self) -> str:
+        parts = [
+            f"{name} {' or '.join(values)}"
+            for name, values in self.model_dump(exclude_none=True).items()
+        ]
+        return ", ".join(parts) or "every ticket"
+
+
+class Target(Strict):
+    """One row of the policy's target table. The first matching row wins."""
+
+    metric: Metric
+    when: Match = Match()
+    target: DurationField | None = Field(description="null: the policy sets no target")
+    calendar: str | None = Field(None, description="default: the policy's default calendar")
+    warn_at: list[float | DurationField] = Field(
+        [], description="warnings: a share of the target (0.75) or a duration (4h)"
+    )
+    cite: str | None = None
+
+
+# ----------------------------------------------------------------------------- lifecycle
+
+
+class Reopen(Strict):
+    allowed_within: DurationField | None = Field(None, description="after solved; null: always")
+    resolution_clock: Literal["resume", "new_cycle"] = "resume"
+    cite: str | None = None
+
+
+class LifecycleRule(Strict):
+    """An automatic status change: ``from_status`` for ``after`` (or ``followups``) → ``to``."""
+
+    id: str
+    from_status: str
+    to_status: str
+    after: DurationField | None = None
+    calendar: str | None = None
+    followups: int | None = Field(None, description="after this many unanswered reminders")
+    remind_every: DurationField | None = None
+    only_when: Literal["details_requested", "resolution_proposed"] | None = None
+    cite: str | None = None
+
+    @model_validator(mode="after")
+    def _has_trigger(self) -> LifecycleRule:
+        if self.after is None and self.followups is None:
+            raise ValueError("a lifecycle rule needs 'after' or 'followups'")
+        if self.followups is not None and self.remind_every is None:
+            raise ValueError("'followups' needs 'remind_every' (how often to remind)")
+        return self
+
+
+class BreachAction(Strict):
+    metric: Metric
+    when: Match = Match()
+    raise_level: bool = True
+    notify: list[Literal["assignee", "support_managers", "account_manager", "requester"]] = [
+        "support_managers"
+    ]
+    move_to_line: Literal["first", "second"] | None = None
+    cite: str | None = None
+
+
+class Escalation(Strict):
+    warn_at: list[float] = Field([0.75], description="default warning shares of every target")
+    on_breach: list[BreachAction] = []
+    customer_may_escalate: bool = True
+    customer_escalation_notifies: list[str] = ["account_manager"]
+    cite: str | None = None
+
+
+class Paging(Strict):
+    acknowledge_within: DurationField = Duration.parse("15 min")
+    repages: int = 1
+    then: Literal["next_tier", "support_managers"] = "next_tier"
+    channels: list[Literal["portal", "email", "phone", "api"]] | None = Field(
+        None, description="channels whose new tickets page; null: every channel"
+    )
+    cite: str | None = None
+
+
+class SeverityChanges(Strict):
+    upgrade_requires_justification: bool = False
+    downgrade_requires_reason: bool = True
+    notify_customer: bool = True
+    cite: str | None = None
+
+
+class Availability(Strict):
+    target_percent: Annotated[float, Field(gt=0, le=100)]
+    calendar: str
+    sample_every: DurationField
+    excludes: list[str] = ["announced_service_windows"]
+    period: Literal["month"] = "month"
+    cite: str | None = None
+
+
+class Hypercare(Strict):
+    default_weeks: int = 2
+    severity_floor: str | None = Field(
+        None, description="during hypercare, tickets are treated at least at this severity"
+    )
+    cite: str | None = None
+
+
+class Policy(Strict):
+    schema_: Literal["pacto/policy/v1"] = Field(SCHEMA_ID, alias="schema")
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    version: str
+    title: str
+    vendor: str
+    source: str = Field(description="the published document this policy implements")
+    languages: list[str] = ["en"]
+    default_calendar: str
+    calendars: dict[str, CalendarSpec]
+    plans: list[Plan]
+    severities: list[Severity] = Field(description="most severe first")
+    channels: list[Literal["portal", "email", "phone", "api"]] = list(CHANNELS)
+    default_severity: dict[str, str] = Field(
+        default_factory=dict, description="channel -> severity when the requester gives none"
+    )
+    environments: list[Literal["production", "non-production"]] = list(ENVIRONMENTS)
+    statuses: list[Status]
+    targets: list[Target]
+    reopen: Reopen = Reopen()
+    lifecycle: list[LifecycleRule] = []
+    escalation: Escalation = Escalation()
+    paging: Paging | None = None
+    severity_changes: SeverityChanges = SeverityChanges()
+    availability: Availability | None = None
+    hypercare: Hypercare | None = None
+    required_details: list[str] = Field(
+        default_factory=list, description="ticket fields a problem report must carry"
+    )
+    notes: list[str] = []
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    _calendars: dict[str, Calendar] = PrivateAttr(default_factory=dict)
+    _base_dir: Path | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _references_exist(self) -> Policy:
+        problems: list[str] = []
+
+        def check(where: str, kind: str, value: str | None, known: Iterable[str]) -> None:
+            known = list(known)
+            if value is not None and value not in known:
+                problems.append(
+                    f"{where}: {kind} {value!r} is not defined (defined: {', '.join(known)})"
+                )
+
+        calendars = list(self.calendars)
+        severities = [s.id for s in self.severities]
+        plans = [p.id for p in self.plans]
+        statuses = [s.id for s in self.statuses]
+        check("default_calendar", "calendar", self.default_calendar, calendars)
+        kind_sections = {"severity": "severities", "plan": "plans", "status": "statuses"}
+        for kind, items in (("severity", severities), ("plan", plans), ("status", statuses)):
+            duplicates = {x for x in items if items.count(x) > 1}
+            if duplicates:
+                problems.append(
+                    f"{kind_sections[kind]}: {kind} ids must be unique: "
+                    f"{', '.join(sorted(duplicates))}"
+                )
+        for i, plan in enumerate(self.plans):
+            for severity, calendar in plan.coverage.items():
+                if severity != "default":
+                    check(f"plans[{i}].coverage", "severity", severity, severities)
+                check(f"plans[{i}].coverage.{severity}", "calendar", calendar, calendars)
+        for i, target in enumerate(self.targets):
+            check(f"targets[{i}].calendar", "calendar", target.calendar, calendars)
+            for field, known in (("severity", severities), ("plan", plans)):
+                for value in getattr(target.when, field) or []:
+                    check(f"targets[{i}].when.{field}", field, value, known)
+            for value in target.when.channel or []:
+                check(f"targets[{i}].when.channel", "channel", value, self.channels)
+            for value in target.when.type or []:
+                check(f"targets[{i}].when.type", "ticket type", value, TICKET_TYPES)
+        for channel, severity in self.default_severity.items():
+            check(f"default_severity.{channel}", "channel", channel, self.channels)
+            check(f"default_severity.{channel}", "severity", severity, severities)
+        for i, rule in enumerate(self.lifecycle):
+            check(f"lifecycle[{i}].from_status", "status", rule.from_status, statuses)
+            check(f"lifecycle[{i}].to_status", "status", rule.to_status, statuses)
+            check(f"lifecycle[{i}].calendar", "calendar", rule.calendar, calendars)
+        if self.availability:
+            check("availability.calendar", "calendar", self.availability.calendar, calendars)
+        if self.hypercare:
+            check("hypercare.severity_floor", "severity", self.hypercare.severity_floor, severities)
+        if self.paging:
+            for value in self.paging.channels or []:
+                check("paging.channels", "channel", value, self.channels)
+        categories = {s.category for s in self.statuses}
+        for needed in (StatusCategory.NEW, StatusCategory.SOLVED, StatusCategory.CLOSED):
+            if needed not in categories:
+                problems.append(f"statuses: no status has category {needed.value!r}")
+        if problems:
+            # One problem a line, each naming its own field path (see _format_validation_error).
+            raise ValueError("\n".join(problems))
+        return self
+
+    # ------------------------------------------------------------------ lookups
+
+    def severity(self, severity_id: str) -> Severity:
+        for severity in self.severities:
+            if severity.id == severity_id:
+                return severity
+        raise PolicyError(
+            f"policy {self.id}: severity {severity_id!r} is not defined "
+            f"(defined: {', '.join(s.id for s in self.severities)})"
+        )
+
+    def plan(self, plan_id: str) -> Plan:
+        for plan in self.plans:
+            if plan.id == plan_id:
+                return plan
+        raise PolicyError(
+            f"policy {self.id}: plan {plan_id!r} is not defined "
+            f"(defined: {', '.join(p.id for p in self.plans)})"
+        )
+
+    def status(self, status_id: str) -> Status:
+        for status in self.statuses:
+            if status.id == status_id:
+                return status
+        raise PolicyError(
+            f"policy {self.id}: status {status_id!r} is not defined "
+            f"(defined: {', '.join(s.id for s in self.statuses)})"
+        )
+
+    def status_for(self, category: StatusCategory) -> Status:
+        """The policy's first status of a canonical category."""
+        for status in self.statuses:
+            if status.category == category:
+                return status
+        raise PolicyError(f"policy {self.id}: no status of category {category.value!r}")
+
+    def severity_rank(self, severity_id: str) -> int:
+        """0 for the most severe; a larger number is less severe."""
+        return [s.id for s in self.severities].index(self.severity(severity_id).id)
+
+    def target_for(self, metric: Metric, facts: TicketFacts) -> Target | None:
+        """The first target row for ``metric`` that matches the ticket, if any."""
+        for target in self.targets:
+            if target.metric == metric and target.when.matches(facts):
+                return target
+        return None
+
+    def metrics(self) -> list[Metric]:
+        """The metrics this policy has any target row for, in canonical order."""
+        present = {t.metric for t in self.targets}
+        return [m for m in Metric if m in present]
+
+    def calendar(self, name: str | None = None) -> Calendar:
+        return _compiled_calendar(self, name or self.default_calendar)
+
+    def coverage_calendar(self, plan_id: str, severity_id: str) -> Calendar:
+        """When the plan has support staff reachable for this severity."""
+        coverage = self.plan(plan_id).coverage
+        return self.calendar(coverage.get(severity_id) or coverage.get("default"))
+
+    def lifecycle_rule(self, rule_id: str) -> LifecycleRule:
+        for rule in self.lifecycle:
+            if rule.id == rule_id:
+                return rule
+        raise PolicyError(f"policy {self.id}: no lifecycle rule {rule_id!r}")
+
+    @property
+    def key(self) -> str:
+        """``id@version``: how tickets pin the policy they were opened under."""
+        return f"{self.id}@{self.version}"
+
+
+class TicketFacts(BaseModel):
+    """What target rows match on."""
+
+    model_config = ConfigDict(frozen=True)
+
+    severity: str
+    plan: str | None = None
+    channel: str = "portal"
+    environment: str = "production"
+    type: str = "problem"
+
+
+def _compiled_calendar(policy: Policy, name: str) -> Calendar:
+    """A policy's calendars are compiled once per loaded policy and kept on it; a compiled
+    calendar then caches its intervals as queries reach new years."""
+    compiled = policy._calendars.get(name)
+    if compiled is None:
+        try:
+            spec = policy.calendars[name]
+        except KeyError:
+            raise PolicyError(
+                f"policy {policy.id}: calendar {name!r} is not defined "
+                f"(defined: {', '.join(policy.calendars)})"
+            ) from None
+        compiled = policy._calendars[name] = build_calendar(name, spec, policy._base_dir)
+    return compiled
+
+
+def build_calendar(name: str, spec: CalendarSpec, base_dir: Path | None = None) -> Calendar:
+    holidays = spec.holidays
+    dates = dict(holidays.dates)
+    if holidays.ical:
+        # Only a policy file on disk may name an iCal file, and only one beside it: an
+        # uploaded policy must not make the server read arbitrary paths.
+        if base_dir is None:
+            raise CalendarError("holidays.ical: only policy files on disk may name an iCal file")
+        path = (base_dir / holidays.ical).resolve()
+        if not path.is_relative_to(base_dir.resolve()):
+            raise CalendarError(f"holidays.ical: {holidays.ical!r} is outside the policy's folder")
+        dates.update(dates_from_ical(path.read_bytes(), years=range(1990, 2101)))
+    holiday_set = HolidaySet(
+        country=holidays.country,
+        subdivision=holidays.subdivision,
+        categories=tuple(holidays.categories),
+        dates=dates,
+        annual=tuple(AnnualRule(int(a.date[:2]), int(a.date[3:]), a.name) for a in holidays.annual),
+        easter=tuple(EasterRule(e.offset, e.name) for e in holidays.easter),
+        remove=tuple(holidays.remove),
+    )
+    hours = WeeklyHours.parse(spec.hours)
+    calendar = Calendar(name, spec.timezone, hours, holiday_set)
+    if spec.business_day is not None:
+        calendar.business_day = spec.business_day.length(calendar)
+    return calendar
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def _format_validation_error(source: str, exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        loc = ""
+        for part in error["loc"]:
+            loc += f"[{part}]" if isinstance(part, int) else (f".{part}" if loc else str(part))
+        message = error["msg"].removeprefix("Value error, ")
+        if not loc and error["type"] == "value_error":
+            # Cross-reference checks of the whole policy: each line names its field path.
+            lines += [f"{source}: {line}" for line in message.splitlines()]
+        else:
+            lines.append(f"{source}: {loc or '(top level)'}: {message}")
+    return "\n".join(lines)
+
+
+def parse_policy(data: Any, source: str = "<policy>", base_dir: Path | None = None) -> Policy:
+    """Validate a policy given as parsed YAML/JSON data."""
+    if not isinstance(data, dict):
+        raise PolicyError(f"{source}: (top level): a policy is a mapping of fields")
+    try:
+        policy = Policy.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyError(_format_validation_error(source, exc)) from None
+    policy._base_dir = base_dir
+    # Compile every calendar now so a bad time zone, interval or holiday source is reported
+    # at load time, with the file and field, not at the first ticket.
+    for name in policy.calendars:
+        try:
+            policy.calendar(name)
+        except (CalendarError, HolidayError, OSError) as exc:
+            raise PolicyError(f"{source}: calendars.{name}: {exc}") from None
+    return policy
+
+
+def loads_policy(text: str, source: str = "<policy>", base_dir: Path | None = None) -> Policy:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"{source}: not valid YAML: {exc}") from None
+    return parse_policy(data, source, base_dir)
+
+
+def load_policy(name_or_path: str | Path) -> Policy:
+    """A preset by name (``senhasegura``) or a policy file by path."""
+    path = Path(name_or_path)
+    if not path.suffix and not path.exists():
+        return preset(str(name_or_path))
+    if not path.exists():
+        raise PolicyError(f"{path}: no such policy file")
+    return loads_policy(path.read_text(encoding="utf-8"), path.name, path.parent)
+
+
+def preset_names() -> list[str]:
+    return sorted(p.stem for p in PRESETS.glob("*.yaml"))
+
+
+@functools.cache
+def preset(name: str) -> Policy:
+    path = PRESETS / f"{name}.yaml"
+    if not path.exists():
+        raise PolicyError(
+            f"policy {name!r} is neither a preset ({', '.join(preset_names())}) nor a file"
+        )
+    return loads_policy(path.read_text(encoding="utf-8"), path.name, path.parent)
+
+
+def json_schema() -> str:
+    schema = Policy.model_json_schema(by_alias=True, mode="validation")
+    schema["$id"] = SCHEMA_ID
+    schema["title"] = "Pacto support policy"
+    return json.dumps(schema, indent=2, ensure_ascii=False)
