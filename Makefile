@@ -1,0 +1,68 @@
+# Pacto: `make run` to try it, `make test` to check it.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# uv from PATH when there is one; otherwise `make install` puts it into python3 with pip.
+UV ?= $(if $(shell command -v uv 2>/dev/null),uv,python3 -m uv)
+# Everything after `install` runs in the synced .venv without re-resolving.
+RUN := $(UV) run --no-sync
+
+# pytest exits 5 when a selection holds no test (e.g. no database test yet): not a failure.
+PYTEST := $(RUN) pytest
+pytest_allowing_none = $(PYTEST) $(1) || { status=$$?; [ $$status -eq 5 ] || exit $$status; }
+
+.PHONY: help install run test test-sqlite test-postgres lint fmt
+
+help:
+	@echo "make run     install, migrate, load demo data, serve at http://$(HOST):$(PORT)/"
+	@echo "make test    install, lint, check import contracts, test on SQLite (and PostgreSQL"
+	@echo "             when PACTO_TEST_DATABASE_URL is set)"
+	@echo "make lint    ruff and import-linter only"
+	@echo "make fmt     format and auto-fix with ruff"
+
+install:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv \
+		|| python3 -m pip install --quiet --break-system-packages uv
+	$(UV) sync --frozen
+	@mkdir -p var/static
+
+run: export PACTO_DEBUG ?= 1
+run: install
+	$(RUN) pacto migrate --noinput
+	$(RUN) pacto demo
+	@echo
+	@echo "Pacto is running at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@echo
+	@# Background worker (a later issue): start it in the same shell line as the server, e.g.
+	@#   $(RUN) pacto worker & worker=$$!; trap 'kill $$worker' EXIT; $(RUN) pacto runserver …
+	$(RUN) pacto runserver $(HOST):$(PORT)
+
+test: install lint test-sqlite test-postgres
+
+lint: install
+	$(RUN) ruff check .
+	$(RUN) lint-imports
+
+# Every test, on SQLite whatever DATABASE_URL says (the test database lives in memory).
+test-sqlite: install
+	PACTO_TEST_DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(call pytest_allowing_none,)
+
+# The tests that touch the database again (marked `database` by conftest.py), on the
+# PostgreSQL server in PACTO_TEST_DATABASE_URL; pytest-django creates and drops test_<name>.
+test-postgres: install
+	@if [ -z "$${PACTO_TEST_DATABASE_URL:-}" ]; then \
+		echo "PACTO_TEST_DATABASE_URL is not set: skipping the PostgreSQL run."; \
+	elif [[ "$$PACTO_TEST_DATABASE_URL" != postgres* ]]; then \
+		echo "PACTO_TEST_DATABASE_URL is not a postgres:// URL" >&2; exit 1; \
+	else \
+		$(call pytest_allowing_none,-m "database or postgres"); \
+	fi
+
+fmt: install
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .

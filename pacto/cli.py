@@ -1,0 +1,65 @@
+"""The `pacto` command.
+
+Engine subcommands (`sla`, `calendar`, `policy`) go straight to `pacto.sla.cli` and never
+import Django, so they start in a fraction of a second and work without a database. Every
+other subcommand is a Django management command, and so is `sla recompute`, which replays
+stored tickets' clocks (the `sla_recompute` command).
+"""
+
+import os
+import sys
+
+ENGINE_COMMANDS = ("sla", "calendar", "policy")
+# Engine subcommands that read or write stored tickets, hence Django management commands.
+DJANGO_SUBCOMMANDS = {("sla", "recompute"): "sla_recompute"}
+
+HELP = """\
+usage: pacto <command> [options]
+
+SLA engine (pure computation: no Django, no database):
+  sla          SLA clocks: due times and elapsed business time
+  calendar     business calendars, working hours and holidays
+  policy       support policy files
+
+Support desk (Django; uses the database):
+  sla recompute  recompute open tickets' clocks after a policy or calendar change
+  migrate, runserver, demo, worker, createsuperuser, shell, collectstatic, ...
+  Any Django management command works; `pacto help` lists them all.
+
+`pacto <command> --help` describes one command.
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv if argv is None else argv
+    command = argv[1] if len(argv) > 1 else None
+
+    if command in (None, "-h", "--help"):
+        print(HELP, end="")
+        return 0
+
+    if django_command := DJANGO_SUBCOMMANDS.get(tuple(argv[1:3])):
+        argv = [argv[0], django_command, *argv[3:]]
+    elif command in ENGINE_COMMANDS:
+        return run_engine_command(argv[1:])
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pacto.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["pacto", *argv[1:]])
+    return 0
+
+
+def run_engine_command(args: list[str]) -> int:
+    try:
+        from pacto.sla import cli as engine_cli
+    except ModuleNotFoundError as error:
+        if error.name != "pacto.sla.cli":
+            raise
+        print(
+            f"pacto {args[0]}: the SLA engine's command line (pacto/sla/cli.py) "
+            "is not part of this installation yet.",
+            file=sys.stderr,
+        )
+        return 2
+    return engine_cli.main(args) or 0
