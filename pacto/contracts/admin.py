@@ -1,0 +1,134 @@
+"""Policies (with their calendars) and contracts, for administrators.
+
+A policy version is immutable: a ticket opened under it is computed under it forever. To
+change a policy — its calendars, holidays, targets — add a new version (the YAML text is
+validated by the engine) and point contracts at it."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from pacto.contracts.actions import check_plan, check_policy_text, do_store_policy
+from pacto.contracts.models import Contract, ContractProduct, PolicyVersion
+from pacto.errors import ActionError
+
+
+class PolicyVersionForm(forms.ModelForm):
+    class Meta:
+        model = PolicyVersion
+        fields = ("source_yaml",)
+        widgets = {"source_yaml": forms.Textarea(attrs={"rows": 30, "cols": 100})}
+        labels = {"source_yaml": _("Policy file (YAML)")}
+
+    def clean_source_yaml(self):
+        text = self.cleaned_data["source_yaml"]
+        try:
+            check_policy_text(text)
+        except ActionError as exc:
+            raise forms.ValidationError(exc.message) from None
+        if PolicyVersion.objects.filter(sha256=PolicyVersion.digest(text)).exists():
+            raise forms.ValidationError(_("This exact policy text is already stored."))
+        return text
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(admin.ModelAdmin):
+    list_display = ("policy_id", "version", "title", "is_preset", "created_at", "short_sha")
+    list_filter = ("is_preset", "policy_id")
+    search_fields = ("policy_id", "title", "version")
+    form = PolicyVersionForm
+
+    @admin.display(description="sha256")
+    def short_sha(self, obj) -> str:
+        return obj.sha256[:12]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return (
+            "policy_id",
+            "version",
+            "title",
+            "is_preset",
+            "sha256",
+            "created_at",
+            "calendars",
+            "source_yaml",
+        )
+
+    def get_fields(self, request, obj=None):
+        return self.get_readonly_fields(request, obj) if obj else ("source_yaml",)
+
+    @admin.display(description=_("calendars"))
+    def calendars(self, obj) -> str:
+        rows = []
+        for name, spec in obj.policy.calendars.items():
+            if isinstance(spec.hours, str):
+                hours = spec.hours
+            else:
+                hours = "; ".join(
+                    f"{days} {', '.join(spans)}" for days, spans in spec.hours.items()
+                )
+            rows.append((name, hours, spec.timezone))
+        return format_html("<ul>{}</ul>", format_html_join("", "<li><b>{}</b>: {} ({})</li>", rows))
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # versions are immutable
+        stored = do_store_policy(form.cleaned_data["source_yaml"])
+        obj.pk = stored.pk
+        obj.__dict__.update(stored.__dict__)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # contracts and tickets point at versions
+
+
+class ContractProductInline(admin.TabularInline):
+    model = ContractProduct
+    extra = 1
+
+
+class ContractForm(forms.ModelForm):
+    class Meta:
+        model = Contract
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        version, plan = data.get("policy_version"), data.get("plan")
+        if version and plan:
+            try:
+                check_plan(version, plan)
+            except ActionError as exc:
+                self.add_error("plan", exc.message)
+        if data.get("organization") and data["organization"].kind != "customer":
+            self.add_error("organization", _("Contracts belong to customer organizations."))
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", _("A contract cannot end before it starts."))
+        return data
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    form = ContractForm
+    list_display = (
+        "service_contract_id",
+        "organization",
+        "policy_version",
+        "plan",
+        "starts_on",
+        "ends_on",
+        "auto_renew",
+    )
+    list_filter = ("plan", "auto_renew", "policy_version")
+    search_fields = ("service_contract_id", "organization__name")
+    autocomplete_fields = ("organization",)
+    raw_id_fields = ("renewal_of",)
+    date_hierarchy = "starts_on"
+    inlines = [ContractProductInline]

@@ -1,0 +1,378 @@
+"""API endpoints for contracts and support policies.
+
+A contract is visible to whoever may see its organization (``pacto.accounts.access``); a
+stored policy version to the vendor's staff, and to contacts when it is a shipped preset or
+the policy of a contract they can see. Contracts are created by support managers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import PurePath
+
+import yaml
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from pacto.accounts.access import visible_organizations
+from pacto.accounts.models import User
+from pacto.contracts.actions import do_create_contract, preset_version
+from pacto.contracts.models import Contract, PolicyVersion
+from pacto.errors import ActionError, NotAllowed, NotFound
+from pacto.sla.policy import PolicyError, parse_policy, preset, preset_names
+from pacto.tickets.schemas import ErrorOut, In, OrganizationRef, error_responses
+
+router = Router()
+policies_router = Router()
+
+# An uploaded policy file: at most this many characters, and this many YAML aliases (a
+# few anchors are normal; thousands are an expansion bomb).
+POLICY_MAX_CHARS = 1_000_000
+POLICY_MAX_ALIASES = 200
+EARLIEST = dt.date(1990, 1, 1)
+LATEST = dt.date(2999, 12, 31)
+
+
+# ----------------------------------------------------------------------------- schemas
+
+
+class ProductOut(Schema):
+    product: str
+    module: str
+    quantity: int
+
+
+class ContractOut(Schema):
+    id: int
+    organization: OrganizationRef
+    service_contract_id: str
+    policy: str = Field(description="`id@version` of the policy the contract runs under")
+    policy_version_id: int
+    plan: str
+    starts_on: dt.date
+    ends_on: dt.date
+    auto_renew: bool
+    go_live_on: dt.date | None
+    hypercare_weeks: int
+    hypercare_until: dt.date | None
+    included_services: dict[str, int]
+    products: list[ProductOut]
+
+    @staticmethod
+    def resolve_policy(contract: Contract) -> str:
+        return str(contract.policy_version)
+
+    @staticmethod
+    def resolve_hypercare_until(contract: Contract) -> dt.date | None:
+        return contract.hypercare_until()
+
+    @staticmethod
+    def resolve_products(contract: Contract) -> list:
+        return list(contract.products.all())
+
+
+class ProductIn(In):
+    product: str = Field(min_length=1, max_length=100)
+    module: str = Field("", max_length=100)
+    quantity: int = Field(1, ge=1, le=1_000_000)
+
+
+class ContractIn(In):
+    organization: int
+    service_contract_id: str = Field(min_length=1, max_length=60)
+    policy_version: int | None = Field(None, description="a stored policy version's id…")
+    preset: str | None = Field(None, max_length=80, description="…or a shipped preset's name")
+    plan: str = Field(max_length=60, description="a plan id of the policy")
+    starts_on: dt.date = Field(ge=EARLIEST, le=LATEST)
+    years: int = Field(1, ge=1, le=10)
+    ends_on: dt.date | None = Field(None, ge=EARLIEST, le=LATEST)
+    go_live_on: dt.date | None = Field(None, ge=EARLIEST, le=LATEST)
+    hypercare_weeks: int = Field(0, ge=0, le=104)
+    products: list[ProductIn] = Field(default_factory=list, max_length=200)
+    included_services: dict[str, int] = Field(
+        default_factory=dict, max_length=50, description='e.g. {"assisted upgrade": 1}'
+    )
+    auto_renew: bool = False
+
+
+class PresetOut(Schema):
+    name: str
+    policy: str = Field(description="`id@version`")
+    title: str
+    vendor: str
+
+
+class PolicyVersionOut(Schema):
+    id: int
+    policy: str = Field(description="`id@version`")
+    policy_id: str
+    version: str
+    title: str
+    sha256: str
+    is_preset: bool
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_policy(version: PolicyVersion) -> str:
+        return str(version)
+
+
+class PoliciesOut(Schema):
+    presets: list[PresetOut]
+    versions: list[PolicyVersionOut]
+
+
+class PolicyVersionDetailOut(PolicyVersionOut):
+    source_yaml: str
+    document: dict = Field(description="the validated policy, every default filled in")
+
+    @staticmethod
+    def resolve_document(version: PolicyVersion) -> dict:
+        return version.policy.model_dump(mode="json", by_alias=True)
+
+
+class PresetDetailOut(PresetOut):
+    document: dict = Field(description="the validated policy, every default filled in")
+
+
+class PolicyValidOut(Schema):
+    valid: bool
+    policy: str = Field(description="`id@version` of the valid policy")
+
+
+# ----------------------------------------------------------------------------- lookups
+
+
+def visible_contracts(user: User) -> QuerySet:
+    return Contract.objects.filter(organization__in=visible_organizations(user))
+
+
+def visible_policy_versions(user: User) -> QuerySet:
+    versions = PolicyVersion.objects.all()
+    if user.is_staff_member:
+        return versions
+    used = visible_contracts(user).values("policy_version")
+    return versions.filter(Q(is_preset=True) | Q(pk__in=used))
+
+
+def _contracts(user: User) -> QuerySet:
+    return (
+        visible_contracts(user)
+        .select_related("organization", "policy_version")
+        .prefetch_related("products")
+    )
+
+
+# ----------------------------------------------------------------------------- contracts
+
+
+@router.get("", response={200: list[ContractOut], **error_responses()}, summary="Contracts")
+def list_contracts(request: HttpRequest):
+    return _contracts(request.auth)
+
+
+@router.get(
+    "/{contract_id}",
+    response={200: ContractOut, **error_responses(404)},
+    summary="One contract",
+)
+def get_contract(request: HttpRequest, contract_id: int):
+    contract = _contracts(request.auth).filter(pk=contract_id).first()
+    if contract is None:
+        raise NotFound("contract")
+    return contract
+
+
+@router.post(
+    "",
+    response={201: ContractOut, **error_responses(404)},
+    summary="Create a contract (support managers)",
+)
+def create_contract(request: HttpRequest, payload: ContractIn):
+    actor = request.auth
+    if not actor.is_manager:
+        raise NotAllowed("only support managers create contracts")
+    organization = visible_organizations(actor).filter(pk=payload.organization).first()
+    if organization is None:
+        raise NotFound("organization")
+    if (payload.policy_version is None) == (payload.preset is None):
+        raise ActionError(
+            "policy_version", "one_policy", "give either policy_version (an id) or preset"
+        )
+    if payload.preset is not None:
+        if payload.preset not in preset_names():
+            raise ActionError("preset", "known_preset", f"presets: {', '.join(preset_names())}")
+        policy_version = preset_version(payload.preset)
+    else:
+        policy_version = PolicyVersion.objects.filter(pk=payload.policy_version).first()
+        if policy_version is None:
+            raise NotFound("policy_version")
+    contract = do_create_contract(
+        organization=organization,
+        service_contract_id=payload.service_contract_id,
+        policy_version=policy_version,
+        plan=payload.plan,
+        starts_on=payload.starts_on,
+        years=payload.years,
+        ends_on=payload.ends_on,
+        go_live_on=payload.go_live_on,
+        hypercare_weeks=payload.hypercare_weeks,
+        products=[(p.product, p.module, p.quantity) for p in payload.products],
+        included_services=payload.included_services,
+        auto_renew=payload.auto_renew,
+    )
+    return Status(201, _contracts(actor).get(pk=contract.pk))
+
+
+# ----------------------------------------------------------------------------- policies
+
+
+@policies_router.get(
+    "",
+    response={200: PoliciesOut, **error_responses()},
+    summary="Shipped presets and the stored policy versions you may see",
+)
+def list_policies(request: HttpRequest):
+    presets = []
+    for name in preset_names():
+        policy = preset(name)
+        presets.append(
+            {"name": name, "policy": policy.key, "title": policy.title, "vendor": policy.vendor}
+        )
+    return {"presets": presets, "versions": list(visible_policy_versions(request.auth))}
+
+
+@policies_router.get(
+    "/presets/{name}",
+    response={200: PresetDetailOut, **error_responses(404)},
+    summary="One shipped preset, validated",
+)
+def get_preset(request: HttpRequest, name: str):
+    if name not in preset_names():
+        raise NotFound("preset")
+    policy = preset(name)
+    return {
+        "name": name,
+        "policy": policy.key,
+        "title": policy.title,
+        "vendor": policy.vendor,
+        "document": policy.model_dump(mode="json", by_alias=True),
+    }
+
+
+@policies_router.get(
+    "/versions/{version_id}",
+    response={200: PolicyVersionDetailOut, **error_responses(404)},
+    summary="One stored policy version: its exact text and the validated policy",
+)
+def get_policy_version(request: HttpRequest, version_id: int):
+    version = visible_policy_versions(request.auth).filter(pk=version_id).first()
+    if version is None:
+        raise NotFound("policy_version")
+    return version
+
+
+_UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "text/yaml": {"schema": {"type": "string"}},
+        "application/yaml": {"schema": {"type": "string"}},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        },
+    },
+}
+_LINE = re.compile(r"^(?P<field>[\w-]+(?:\[\d+\]|\.[\w-]+)*|\(top level\)): (?P<message>.*)$")
+
+
+def policy_problems(message: str, source: str) -> list[dict[str, str]]:
+    """A PolicyError's lines (``file: field.path: message``) as ``detail`` entries."""
+    detail: list[dict[str, str]] = []
+    for line in message.splitlines():
+        if line.startswith(f"{source}: "):
+            rest = line.removeprefix(f"{source}: ")
+            match = _LINE.match(rest)
+            field = match["field"] if match else "policy"
+            if field == "(top level)":
+                field = "policy"
+            detail.append(
+                {
+                    "field": field,
+                    "rule": "valid_policy",
+                    "message": match["message"] if match else rest,
+                }
+            )
+        elif detail:
+            detail[-1]["message"] += "\n" + line
+        else:
+            detail.append({"field": "policy", "rule": "valid_policy", "message": line})
+    return detail
+
+
+def _uploaded_text(request: HttpRequest) -> tuple[str, str]:
+    """The policy file's text and name, from a multipart ``file`` or the raw body."""
+    if request.content_type == "multipart/form-data":
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ActionError("file", "required", "send the policy as the multipart field `file`")
+        if upload.size > POLICY_MAX_CHARS:
+            raise ActionError(
+                "file", "max_size", f"a policy file has at most {POLICY_MAX_CHARS} bytes"
+            )
+        raw, name = upload.read(), PurePath(upload.name or "policy.yaml").name
+    else:
+        raw, name = request.body, "policy.yaml"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ActionError("file", "utf8", "a policy file is UTF-8 text") from None
+    if len(text) > POLICY_MAX_CHARS:
+        raise ActionError(
+            "file", "max_size", f"a policy file has at most {POLICY_MAX_CHARS} characters"
+        )
+    return text, name
+
+
+def _load_upload(text: str, source: str):
+    """Parse an uploaded policy. Unlike a file on the server, an upload may not name other
+    files (``holidays.ical``): the server would read whatever path it was given."""
+    try:
+        aliases = sum(
+            isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=yaml.SafeLoader)
+        )
+        if aliases > POLICY_MAX_ALIASES:
+            raise PolicyError(f"{source}: (top level): more than {POLICY_MAX_ALIASES} YAML aliases")
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"{source}: not valid YAML: {exc}") from None
+    calendars = data.get("calendars") if isinstance(data, dict) else None
+    for name, spec in (calendars or {}).items() if isinstance(calendars, dict) else ():
+        holidays = spec.get("holidays") if isinstance(spec, dict) else None
+        if isinstance(holidays, dict) and holidays.get("ical"):
+            raise PolicyError(
+                f"{source}: calendars.{name}.holidays.ical: an uploaded policy cannot refer to "
+                "files; list the closures under holidays.dates"
+            )
+    return parse_policy(data, source)
+
+
+@policies_router.post(
+    "/validate",
+    response={200: PolicyValidOut, **error_responses()},
+    summary="Validate a policy file (YAML body, or multipart field `file`)",
+    openapi_extra={"requestBody": _UPLOAD_BODY},
+)
+def validate_policy(request: HttpRequest):
+    text, source = _uploaded_text(request)
+    try:
+        policy = _load_upload(text, source)
+    except PolicyError as exc:
+        return Status(422, ErrorOut(detail=policy_problems(str(exc), source)))
+    return {"valid": True, "policy": policy.key}

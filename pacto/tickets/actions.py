@@ -1,0 +1,745 @@
+"""Every change to a ticket. Each ``do_*`` is one transaction: the ticket row is locked, the
+change, its audit event, its recomputed clocks and its outbox rows commit together or not at
+all. Views, the API, email ingestion, commands and jobs call these; nothing else saves a
+ticket.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import PurePath
+
+import nh3
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from pacto.accounts.access import visible_tickets
+from pacto.accounts.actions import check_may_open_tickets, do_create_contact
+from pacto.accounts.models import Organization, User
+from pacto.errors import ActionError, Conflict, NotAllowed, NotFound
+from pacto.notifications.outbox import enqueue
+from pacto.sla.policy import Policy, PolicyError, StatusCategory
+from pacto.tickets.clocks import store_clocks
+from pacto.tickets.models import Attachment, Message, Ticket, TicketEvent
+
+DETAIL_FIELDS = (
+    "steps",
+    "expected_result",
+    "obtained_result",
+    "circumstances",
+    "hardware_os",
+    "workaround",
+    "initial_recommendation",
+)
+# Fields a policy's ``required_details`` may name that live elsewhere on the ticket.
+_DETAIL_ALIASES = {"symptoms": "obtained_result", "service_contract_id": None, "severity": None}
+
+ALLOWED_TAGS = {
+    "a", "b", "blockquote", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "hr", "i",
+    "li", "ol", "p", "pre", "s", "span", "strong", "sub", "sup", "table", "tbody", "td",
+    "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTACHMENT_SUFFIXES = {
+    ".txt", ".log", ".csv", ".json", ".xml", ".yaml", ".yml", ".pdf", ".png", ".jpg",
+    ".jpeg", ".gif", ".webp", ".zip", ".gz", ".tgz", ".tar", ".7z", ".eml", ".har",
+    ".docx", ".xlsx", ".pptx", ".odt", ".ods",
+}  # fmt: skip
+
+
+def sanitize_html(body: str) -> tuple[str, str]:
+    """Sanitized HTML (scripts, event handlers and foreign tags removed) and its plain text."""
+    clean = nh3.clean(body, tags=ALLOWED_TAGS, link_rel="noopener noreferrer nofollow")
+    text = html.unescape(
+        nh3.clean(clean.replace("<br>", "\n").replace("</p>", "</p>\n"), tags=set())
+    )
+    return clean, text.strip()
+
+
+# ----------------------------------------------------------------------------- plumbing
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    if now is None:
+        return timezone.now()
+    if timezone.is_naive(now):
+        raise ActionError("now", "aware", "times must carry a time zone")
+    return now
+
+
+@contextmanager
+def _changing(
+    actor: User, ticket: Ticket, now: dt.datetime, expected_version: int | None = None
+) -> Iterator[Ticket]:
+    """Lock the ticket (``SELECT … FOR UPDATE``), check the actor may see it, apply the
+    change, bump the version and recompute the clocks, all in one transaction."""
+    with transaction.atomic():
+        locked = (
+            visible_tickets(actor)
+            .select_for_update(of=("self",))
+            .select_related("policy_version", "organization", "requester")
+            .filter(pk=ticket.pk)
+            .first()
+        )
+        if locked is None:
+            raise NotFound("ticket")
+        if expected_version is not None and locked.lock_version != expected_version:
+            raise Conflict(
+                "lock_version",
+                "current",
+                f"ticket #{locked.pk} changed since you read it (version {expected_version}, "
+                f"now {locked.lock_version}); reload and try again",
+            )
+        yield locked
+        locked.lock_version += 1
+        locked.updated_at = now
+        locked.save()
+        # A request that waited for the lock may carry a time earlier than the change it
+        # waited for; the clocks are computed as of the latest event, never before it.
+        latest = locked.events.aggregate(latest=Max("at"))["latest"]
+        store_clocks(locked, max(now, latest) if latest else now)
+    ticket.refresh_from_db()
+
+
+def _event(ticket, kind, actor, now, reason="", **data) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket, kind=kind, actor=actor, at=now, data=data, reason=reason
+    )
+
+
+def _notify(ticket: Ticket, event: TicketEvent, kind: str, recipients, **payload) -> None:
+    enqueue(
+        kind=kind,
+        dedupe_key=f"ticket:{ticket.pk}:event:{event.pk}:{kind}",
+        recipients=recipients,
+        ticket=ticket,
+        organization=ticket.organization,
+        payload={"ticket": ticket.pk, "subject": ticket.subject, **payload},
+    )
+
+
+def _require_staff(actor: User, what: str) -> None:
+    if not actor.is_staff_member:
+        raise NotAllowed(f"only the vendor's staff may {what}")
+
+
+def _require_text(field: str, value: str, rule: str, message: str) -> str:
+    if not value or not value.strip():
+        raise ActionError(field, rule, message)
+    return value.strip()
+
+
+def _managers() -> list[User]:
+    return list(User.objects.filter(role=User.Role.MANAGER, is_active=True))
+
+
+# ----------------------------------------------------------------------------- opening
+
+
+def check_details(policy: Policy, ticket_type: str, channel: str, details: dict) -> None:
+    """Seed 000 §7.6 / seed 003: a problem report carries the details the policy requires.
+
+    Email reports may arrive without them: the acknowledgement asks for what is missing.
+    """
+    if ticket_type != Ticket.Type.PROBLEM or channel in ("email", "phone"):
+        return
+    for name in policy.required_details:
+        field = _DETAIL_ALIASES.get(name, name)
+        if field is None:
+            continue
+        if not str(details.get(field) or "").strip():
+            raise ActionError(field, "required_by_policy", f"{policy.title} requires {field}")
+
+
+def missing_details(policy: Policy, ticket: Ticket) -> list[str]:
+    missing = []
+    for name in policy.required_details:
+        field = _DETAIL_ALIASES.get(name, name)
+        if field and not str(getattr(ticket, field, "") or "").strip():
+            missing.append(field)
+    return missing
+
+
+def do_open_ticket(
+    actor: User,
+    *,
+    subject: str,
+    body: str,
+    severity: str | None = None,
+    organization: Organization | None = None,
+    requester: User | None = None,
+    type: str = Ticket.Type.PROBLEM,
+    channel: str = Ticket.Channel.PORTAL,
+    environment: str = Ticket.Environment.PRODUCTION,
+    product: str = "",
+    version: str = "",
+    details: dict | None = None,
+    access_request: dict | None = None,
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """Open a ticket for an authorized contact (or, for an agent, log one on their behalf)."""
+    now = _now(now)
+    details = {k: v for k, v in (details or {}).items() if v}
+    if unknown := set(details) - set(DETAIL_FIELDS):
+        raise ActionError(sorted(unknown)[0], "known_field", f"unknown detail {sorted(unknown)[0]}")
+    if actor.is_staff_member:
+        if requester is None:
+            raise ActionError("requester", "required", "an agent logs a ticket for a contact")
+        if channel not in (Ticket.Channel.PHONE, Ticket.Channel.EMAIL):
+            raise ActionError("channel", "agent_logged", "agents log phone or email tickets")
+        check_may_open_tickets(requester, organization or requester.organization, now.date())
+    else:
+        if requester not in (None, actor):
+            raise NotAllowed("contacts open tickets for themselves", field="requester")
+        requester = actor
+    partner = None
+    if requester.organization and requester.organization.is_partner:
+        if organization is None:
+            raise ActionError("organization", "required", "a partner names the customer served")
+        partner = requester.organization
+    customer = organization or requester.organization
+    if customer is None:
+        raise NotAllowed("you do not belong to an organization", rule="authorized_contact")
+    contract = check_may_open_tickets(requester, customer, now.date())
+    policy = contract.policy
+    if type not in Ticket.Type.values:
+        raise ActionError("type", "choice", f"type must be one of {', '.join(Ticket.Type.values)}")
+    if channel not in policy.channels:
+        raise ActionError(
+            "channel", "policy_channel", f"{policy.title} accepts {', '.join(policy.channels)}"
+        )
+    if environment not in Ticket.Environment.values:
+        raise ActionError("environment", "choice", "environment: production or non-production")
+    if severity is None:
+        severity = policy.default_severity.get(channel)
+        if severity is None:
+            raise ActionError("severity", "required", "choose a severity")
+    _check_severity(policy, severity)
+    subject = _require_text("subject", subject, "required", "a ticket needs a subject")[:250]
+    body = _require_text("body", body, "required", "describe the problem or request")
+    check_details(policy, type, channel, {**details, "version": version})
+    if type == Ticket.Type.ACCESS_REQUEST:
+        access_request = _check_access_request(access_request or {})
+    new_status = policy.status_for(StatusCategory.NEW)
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            organization=customer,
+            partner=partner,
+            requester=requester,
+            contract=contract,
+            policy_version=contract.policy_version,
+            plan=contract.plan,
+            type=type,
+            subject=subject,
+            product=product,
+            version=version,
+            environment=environment,
+            channel=channel,
+            proposed_severity=severity,
+            severity=severity,
+            access_request=access_request or {},
+            status=new_status.id,
+            status_category=new_status.category.value,
+            support_line="product" if type == Ticket.Type.FEATURE_REQUEST else "first",
+            opened_at=now,
+            updated_at=now,
+            status_changed_at=now,
+            **details,
+        )
+        clean, text = sanitize_html(body)
+        Message.objects.create(
+            ticket=ticket,
+            author=requester,
+            body_html=clean,
+            body_text=text,
+            channel=channel,
+            created_at=now,
+        )
+        event = _event(
+            ticket,
+            TicketEvent.Kind.OPENED,
+            actor,
+            now,
+            severity=severity,
+            channel=channel,
+            environment=environment,
+            type=type,
+            policy=policy.key,
+            plan=contract.plan,
+        )
+        clocks = store_clocks(ticket, now)
+        first_response = clocks.get("first_response")
+        _notify(
+            ticket,
+            event,
+            "ticket_opened",
+            [requester],
+            due_at=first_response.due_at.isoformat()
+            if first_response and first_response.due_at
+            else None,
+            missing_details=missing_details(policy, ticket) if channel == "email" else [],
+        )
+        if type == Ticket.Type.FEATURE_REQUEST:
+            # Seed 000 §7.1, seed 003: feature requests go to product management.
+            product_managers = User.objects.filter(role=User.Role.PRODUCT_MANAGER, is_active=True)
+            _notify(ticket, event, "feature_request", list(product_managers))
+    return ticket
+
+
+def _check_access_request(data: dict) -> dict:
+    email = str(data.get("email") or "").strip().lower()
+    name = str(data.get("full_name") or "").strip()
+    if "@" not in email:
+        raise ActionError("access_request.email", "email", "the person's email address")
+    if not name:
+        raise ActionError("access_request.full_name", "required", "the person's name")
+    if User.objects.filter(email__iexact=email).exists():
+        raise ActionError("access_request.email", "unique", f"{email} already has an account")
+    return {"email": email, "full_name": name, "phone": str(data.get("phone") or "")}
+
+
+# ----------------------------------------------------------------------------- conversation
+
+
+def do_reply(
+    actor: User,
+    ticket: Ticket,
+    body: str,
+    *,
+    public: bool = True,
+    channel: str = "portal",
+    now: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Message:
+    """A public reply, or (staff only) an internal note.
+
+    The first public agent reply meets first response. A customer reply on a ticket waiting
+    on the customer puts it back to the vendor (the pause ends).
+    """
+    now = _now(now)
+    body = _require_text("body", body, "required", "the reply is empty")
+    if not public:
+        _require_staff(actor, "write internal notes")
+    with _changing(actor, ticket, now, expected_version) as ticket:
+        if ticket.status_category == StatusCategory.CLOSED:
+            raise ActionError("status", "not_closed", "closed tickets are archived; open a new one")
+        clean, text = sanitize_html(body)
+        message = Message.objects.create(
+            ticket=ticket, author=actor, public=public, body_html=clean, body_text=text,
+            channel=channel, created_at=now,
+        )  # fmt: skip
+        if not public:
+            _event(ticket, TicketEvent.Kind.NOTE, actor, now, message=message.pk)
+        elif actor.is_staff_member:
+            event = _event(ticket, TicketEvent.Kind.AGENT_REPLY, actor, now, message=message.pk)
+            if ticket.status_category == StatusCategory.NEW:
+                _set_working(ticket, actor, now)
+            _notify(ticket, event, "agent_reply", [ticket.requester], message=message.pk)
+        else:
+            event = _event(ticket, TicketEvent.Kind.CUSTOMER_REPLY, actor, now, message=message.pk)
+            if ticket.status_category == StatusCategory.WAITING_ON_CUSTOMER:
+                ticket.details_requested = False
+                _set_working(ticket, actor, now)
+            _notify(ticket, event, "customer_reply", [ticket.assignee], message=message.pk)
+    return message
+
+
+def do_add_attachment(
+    actor: User, ticket: Ticket, upload, *, message: Message | None = None, now=None
+) -> Attachment:
+    now = _now(now)
+    limit = settings.PACTO_ATTACHMENT_MAX_BYTES
+    name = PurePath(upload.name or "attachment").name[:200]
+    if upload.size > limit:
+        raise ActionError("file", "max_size", f"{name} is larger than {limit // 1_000_000} MB")
+    if PurePath(name).suffix.lower() not in ALLOWED_ATTACHMENT_SUFFIXES:
+        raise ActionError(
+            "file",
+            "allowed_type",
+            f"{name}: allowed types are {', '.join(sorted(ALLOWED_ATTACHMENT_SUFFIXES))}",
+        )
+    with _changing(actor, ticket, now) as ticket:
+        attachment = Attachment.objects.create(
+            ticket=ticket,
+            message=message,
+            file=upload,
+            name=name,
+            content_type=getattr(upload, "content_type", "") or "application/octet-stream",
+            size=upload.size,
+            uploaded_by=actor,
+            created_at=now,
+        )
+        _event(ticket, TicketEvent.Kind.ATTACHED, actor, now, attachment=attachment.pk, name=name)
+    return attachment
+
+
+# ----------------------------------------------------------------------------- status
+
+
+def _set_status(ticket: Ticket, status_id: str, actor, now, reason: str = "") -> TicketEvent:
+    status = ticket.policy.status(status_id)
+    previous = ticket.status
+    ticket.status = status.id
+    ticket.status_category = status.category.value
+    ticket.status_changed_at = now
+    if status.category == StatusCategory.SOLVED:
+        ticket.solved_at = now
+    elif status.category == StatusCategory.CLOSED:
+        ticket.closed_at = now
+    else:
+        ticket.solved_at = ticket.closed_at = None
+    return _event(
+        ticket, TicketEvent.Kind.STATUS, actor, now, reason, to=status.id, previous=previous
+    )
+
+
+def _set_working(ticket: Ticket, actor, now, reason: str = "") -> TicketEvent | None:
+    """Move the ticket to the status the vendor works in: the policy's first ``open`` status,
+    or, for a policy without one (secpod's first status "Open" is its ``new``), its first
+    ``new`` status. No event when the ticket is already there."""
+    policy = ticket.policy
+    categories = {s.category for s in policy.statuses}
+    category = StatusCategory.OPEN if StatusCategory.OPEN in categories else StatusCategory.NEW
+    status = policy.status_for(category)
+    if status.id == ticket.status:
+        return None
+    return _set_status(ticket, status.id, actor, now, reason)
+
+
+def do_change_status(
+    actor: User,
+    ticket: Ticket,
+    status: str,
+    *,
+    reason: str = "",
+    details_requested: bool = False,
+    now: dt.datetime | None = None,
+    expected_version: int | None = None,
+    rule: str | None = None,
+) -> Ticket:
+    """An agent (or a lifecycle rule, ``actor`` then the system user) moves the ticket."""
+    now = _now(now)
+    _require_staff(actor, "change a ticket's status")
+    with _changing(actor, ticket, now, expected_version) as ticket:
+        policy = ticket.policy
+        try:
+            target = policy.status(status)
+        except PolicyError as exc:
+            raise ActionError("status", "defined_in_policy", str(exc)) from None
+        if ticket.status_category == StatusCategory.CLOSED:
+            raise ActionError("status", "closed_is_final", "closed tickets are archived")
+        if target.category == StatusCategory.NEW:
+            raise ActionError("status", "not_new", "a ticket cannot go back to new")
+        if target.id == ticket.status:
+            raise ActionError("status", "changed", f"the ticket is already {target.name}")
+        ticket.details_requested = (
+            details_requested and target.category == StatusCategory.WAITING_ON_CUSTOMER
+        )
+        event = _set_status(ticket, target.id, actor, now, reason)
+        if rule:
+            event.data["rule"] = rule
+            TicketEvent.objects.filter(pk=event.pk).update(data=event.data)
+        _notify(
+            ticket, event, "status_changed", [ticket.requester], status=target.name, reason=reason
+        )
+    return ticket
+
+
+def do_confirm_resolution(
+    actor: User, ticket: Ticket, *, now=None, expected_version: int | None = None
+) -> Ticket:
+    """Seed 000 §7.8: "The requester closes the case in the customer portal or confirm that
+    it is resolved"."""
+    now = _now(now)
+    with _changing(actor, ticket, now, expected_version) as ticket:
+        if ticket.status_category != StatusCategory.SOLVED:
+            raise ActionError("status", "solved", "only a solved ticket can be confirmed")
+        event = _event(ticket, TicketEvent.Kind.CONFIRMED, actor, now)
+        closed = ticket.policy.status_for(StatusCategory.CLOSED)
+        _set_status(ticket, closed.id, actor, now, "resolution confirmed")
+        _notify(ticket, event, "resolution_confirmed", [ticket.assignee])
+    return ticket
+
+
+def do_reopen(
+    actor: User, ticket: Ticket, *, reason: str, now=None, expected_version: int | None = None
+) -> Ticket:
+    """Reopen a solved ticket inside the policy's window (secpod: "The customer has 3 days
+    to reopen the ticket"); closed tickets are archived."""
+    now = _now(now)
+    reason = _require_text("reason", reason, "required", "say why the ticket is reopened")
+    with _changing(actor, ticket, now, expected_version) as ticket:
+        policy = ticket.policy
+        if ticket.status_category == StatusCategory.CLOSED:
+            raise ActionError(
+                "status", "closed_is_final", "closed tickets are archived; open a new one"
+            )
+        if ticket.status_category != StatusCategory.SOLVED:
+            raise ActionError("status", "solved", "only a solved ticket can be reopened")
+        window = policy.reopen.allowed_within
+        if window is not None and ticket.solved_at is not None:
+            calendar = window.counts_on(policy.calendar())
+            deadline = calendar.add(ticket.solved_at, window.length(policy.calendar()))
+            if now > deadline:
+                raise ActionError(
+                    "status",
+                    "reopen_window",
+                    f"{policy.title} allows reopening for {window} after solved "
+                    f"(until {deadline:%Y-%m-%d %H:%M %Z})",
+                )
+        event = _event(ticket, TicketEvent.Kind.REOPENED, actor, now, reason)
+        _set_working(ticket, actor, now, reason)
+        _notify(
+            ticket, event, "ticket_reopened", [ticket.assignee, ticket.requester], reason=reason
+        )
+    return ticket
+
+
+# ----------------------------------------------------------------------------- severity
+
+
+def do_change_severity(
+    actor: User, ticket: Ticket, severity: str, *, reason: str, now=None, expected_version=None
+) -> Ticket:
+    """An agent changes the severity, with a reason. Elapsed business time is kept; the new
+    severity's target applies (see ``pacto.sla.clock``)."""
+    now = _now(now)
+    _require_staff(actor, "change the severity (customers ask with a justification)")
+    reason = _require_text("reason", reason, "required", "a severity change needs a reason")
+    with _changing(actor, ticket, now, expected_version) as ticket:
+        policy = ticket.policy
+        policy_severity = _check_severity(policy, severity)
+        if severity == ticket.severity:
+            raise ActionError(
+                "severity", "changed", f"the ticket is already {policy_severity.name}"
+            )
+        previous = ticket.severity
+        ticket.severity = severity
+        direction = (
+            "upgrade"
+            if policy.severity_rank(severity) < policy.severity_rank(previous)
+            else "downgrade"
+        )
+        event = _event(
+            ticket, TicketEvent.Kind.SEVERITY, actor, now, reason, to=severity, previous=previous,
+            direction=direction,
+        )  # fmt: skip
+        if policy.severity_changes.notify_customer:
+            # Seed 000 §7.6: "the criticality of the ticket may be changed ... and the
+            # Contractor will be notified."
+            _notify(ticket, event, "severity_changed", [ticket.requester], severity=severity,
+                    previous=previous, reason=reason)  # fmt: skip
+    return ticket
+
+
+def _check_severity(policy: Policy, severity: str):
+    try:
+        return policy.severity(severity)
+    except PolicyError as exc:
+        raise ActionError("severity", "defined_in_policy", str(exc)) from None
+
+
+def do_request_severity_change(
+    actor: User,
+    ticket: Ticket,
+    severity: str,
+    *,
+    justification: str,
+    now=None,
+    expected_version: int | None = None,
+) -> TicketEvent:
+    """A customer asks for another severity. Seed 002: "In requesting any assignment of a
+    higher severity level, you must provide Allure with sufficient information that
+    demonstrates the increased impact"."""
+    now = _now(now)
+    with _changing(actor, ticket, now, expected_version) as ticket:
+        policy = ticket.policy
+        _check_severity(policy, severity)
+        upgrade = policy.severity_rank(severity) < policy.severity_rank(ticket.severity)
+        # Only where the policy asks for it (allure: "you must provide Allure with sufficient
+        # information that demonstrates the increased impact"); elsewhere it is optional.
+        needs = upgrade and policy.severity_changes.upgrade_requires_justification
+        if needs and len((justification or "").strip()) < 20:
+            raise ActionError(
+                "justification",
+                "upgrade_justified",
+                "explain the increased impact on production (at least 20 characters)",
+            )
+        event = _event(
+            ticket, TicketEvent.Kind.SEVERITY_REQUEST, actor, now, justification.strip(),
+            to=severity, previous=ticket.severity,
+        )  # fmt: skip
+        _notify(ticket, event, "severity_requested", [ticket.assignee, *_managers()],
+                severity=severity, justification=justification)  # fmt: skip
+    return event
+
+
+# ----------------------------------------------------------------------------- routing
+
+
+def do_assign(
+    actor: User, ticket: Ticket, assignee: User | None, *, now=None, expected_version=None
+) -> Ticket:
+    now = _now(now)
+    _require_staff(actor, "assign tickets")
+    if assignee is not None and not assignee.is_staff_member:
+        raise ActionError("assignee", "staff", "tickets are assigned to the vendor's staff")
+    with _changing(actor, ticket, now, expected_version) as ticket:
+        ticket.assignee = assignee
+        event = _event(
+            ticket, TicketEvent.Kind.ASSIGNED, actor, now, to=assignee.email if assignee else None
+        )
+        if assignee and assignee != actor:
+            _notify(ticket, event, "ticket_assigned", [assignee])
+    return ticket
+
+
+def do_set_line(
+    actor: User, ticket: Ticket, line: str, *, reason: str, now=None, expected_version=None
+) -> Ticket:
+    """Seed 002: "Allure Security will escalate internally to Second Line Support"."""
+    now = _now(now)
+    _require_staff(actor, "move tickets between support lines")
+    if line not in ("first", "second", "product"):
+        raise ActionError("line", "choice", "line must be first, second or product")
+    reason = _require_text("reason", reason, "required", "say why the line changes")
+    with _changing(actor, ticket, now, expected_version) as ticket:
+        if ticket.support_line == line:
+            raise ActionError("line", "changed", f"the ticket is already on the {line} line")
+        previous, ticket.support_line = ticket.support_line, line
+        event = _event(
+            ticket, TicketEvent.Kind.LINE, actor, now, reason, to=line, previous=previous
+        )
+        second_line = User.objects.filter(support_line=line, is_active=True).exclude(role="contact")
+        _notify(ticket, event, "line_changed", list(second_line), line=line, reason=reason)
+    return ticket
+
+
+def do_escalate(
+    actor: User,
+    ticket: Ticket,
+    *,
+    reason: str,
+    to: str = "account_manager",
+    now=None,
+    expected_version: int | None = None,
+):
+    """Seed 003 "Customer Escalation: At any time customers may escalate an issue ... by
+    contacting their account manager"; "Management Escalation" to support management."""
+    now = _now(now)
+    reason = _require_text("reason", reason, "required", "say why you escalate")
+    if to not in ("account_manager", "management"):
+        raise ActionError("to", "choice", "escalate to account_manager or management")
+    with _changing(actor, ticket, now, expected_version) as ticket:
+        if not ticket.policy.escalation.customer_may_escalate and actor.is_contact:
+            raise NotAllowed("this policy does not offer customer escalation")
+        ticket.escalation_level += 1
+        event = _event(ticket, TicketEvent.Kind.ESCALATED, actor, now, reason, to=to,
+                       level=ticket.escalation_level)  # fmt: skip
+        recipients = [ticket.organization.account_manager] if to == "account_manager" else []
+        if to == "management" or not recipients[0]:
+            recipients = _managers()
+        _notify(ticket, event, "ticket_escalated", [*recipients, ticket.assignee], reason=reason,
+                level=ticket.escalation_level, by=actor.email)  # fmt: skip
+    return ticket
+
+
+def do_log_work(actor: User, ticket: Ticket, *, minutes: int, note: str = "", now=None):
+    now = _now(now)
+    _require_staff(actor, "log work")
+    if not 0 < minutes <= 24 * 60:
+        raise ActionError("minutes", "range", "log between 1 minute and 24 hours at a time")
+    with _changing(actor, ticket, now) as ticket:
+        _event(ticket, TicketEvent.Kind.WORK_LOGGED, actor, now, note, minutes=minutes)
+    return ticket
+
+
+def do_approve_access_request(
+    actor: User, ticket: Ticket, *, now=None, expected_version: int | None = None
+) -> User:
+    """Seed 000 §7.4: "Adding users to the support platform will always be through a ticket
+    opened by the contractor requesting and authorizing access of a new responsible"."""
+    now = _now(now)
+    _require_staff(actor, "approve access requests")
+    with _changing(actor, ticket, now, expected_version) as ticket:
+        if ticket.type != Ticket.Type.ACCESS_REQUEST:
+            raise ActionError("type", "access_request", "this ticket is not an access request")
+        if ticket.status_category in (StatusCategory.SOLVED, StatusCategory.CLOSED):
+            raise ActionError("status", "open", "this access request is already settled")
+        data = ticket.access_request
+        contact = do_create_contact(
+            organization=ticket.organization,
+            email=data["email"],
+            full_name=data["full_name"],
+            phone=data.get("phone", ""),
+            authorized=True,
+            actor=actor,
+        )
+        event = _event(ticket, TicketEvent.Kind.ACCESS_GRANTED, actor, now, contact=contact.email)
+        _set_status(
+            ticket, ticket.policy.status_for(StatusCategory.SOLVED).id, actor, now, "access granted"
+        )
+        _notify(ticket, event, "access_granted", [ticket.requester, contact], contact=contact.email)
+    return contact
+
+
+def recompute_open_tickets(now: dt.datetime, tickets=None, progress=None) -> dict:
+    """Recompute the clocks of open tickets (after a calendar or policy change).
+
+    Each ticket is locked while its clocks are replayed, so a change made at the same time is
+    never overwritten by clocks computed from an older history; clocks are computed as of
+    ``now`` or the ticket's latest event, whichever is later (the engine never computes a
+    clock before its own history). ``progress``, if given, is called with each ticket.
+
+    Returns a summary: how many tickets were recomputed, how many due times moved, how many
+    clocks are newly breached, and ``moves``: one ``DueMove`` per clock whose due time moved.
+    """
+    from pacto.tickets.models import SlaClock
+
+    tickets = tickets if tickets is not None else Ticket.objects.exclude(status_category="closed")
+    summary = {"tickets": 0, "moved": 0, "newly_breached": 0, "moves": []}
+    for pk in list(tickets.order_by("pk").values_list("pk", flat=True)):
+        with transaction.atomic():
+            ticket = (
+                Ticket.objects.select_for_update(of=("self",))
+                .select_related("policy_version")
+                .filter(pk=pk)
+                .first()
+            )
+            if ticket is None:  # deleted meanwhile
+                continue
+            before = {c.metric: (c.due_at, c.state) for c in SlaClock.objects.filter(ticket=ticket)}
+            latest = ticket.events.aggregate(latest=Max("at"))["latest"]
+            after = store_clocks(ticket, max(now, latest) if latest else now)
+        summary["tickets"] += 1
+        for metric, clock in after.items():
+            old_due, old_state = before.get(metric, (None, None))
+            if old_due != clock.due_at:
+                summary["moved"] += 1
+                summary["moves"].append(DueMove(ticket.pk, metric, old_due, clock.due_at))
+            if clock.state == "breached" and old_state != "breached":
+                summary["newly_breached"] += 1
+        if progress:
+            progress(ticket)
+    return summary
+
+
+@dataclass(frozen=True)
+class DueMove:
+    """A clock whose due time a recomputation moved (either side may be None: no due time)."""
+
+    ticket: int
+    metric: str
+    old_due: dt.datetime | None
+    new_due: dt.datetime | None
+
+    @property
+    def shift(self) -> dt.timedelta | None:
+        if self.old_due is None or self.new_due is None:
+            return None
+        return self.new_due - self.old_due

@@ -1,0 +1,313 @@
+"""API endpoints for tickets: each fetches the ticket the caller may see (else 404, so a
+stranger learns nothing), calls one action from ``pacto.tickets.actions`` and renders the
+ticket with its SLA clocks.
+
+Every change accepts an optional ``lock_version``: the ticket's version as the client read
+it. If someone changed the ticket since, the change is refused with 409.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Status
+
+from pacto.accounts.access import (
+    get_ticket_for,
+    visible_contacts,
+    visible_organizations,
+    visible_tickets,
+)
+from pacto.accounts.models import User
+from pacto.errors import ActionError, NotFound
+from pacto.tickets import actions
+from pacto.tickets.models import SlaClock, Ticket
+from pacto.tickets.schemas import (
+    AccessGrantedOut,
+    AssignIn,
+    ChangeIn,
+    EscalateIn,
+    LineIn,
+    ReasonIn,
+    ReplyIn,
+    SeverityIn,
+    SeverityRequestIn,
+    StatusIn,
+    TicketDetailOut,
+    TicketFilters,
+    TicketIn,
+    TicketPage,
+    error_responses,
+)
+
+router = Router()
+
+CHANGE = {200: TicketDetailOut, **error_responses(404, 409)}
+MAX_ID = 2**63 - 1  # a bigint: larger numbers in a cursor were not issued by us
+
+
+def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
+    return get_ticket_for(request.auth, ticket_id)
+
+
+def _rendered(ticket_id: int) -> Ticket:
+    """The ticket as it now is, with what its responses show, in a few queries."""
+    return _with_relations(Ticket.objects.filter(pk=ticket_id)).prefetch_related("clocks").get()
+
+
+def _version(payload: ChangeIn | None) -> int | None:
+    """The ``lock_version`` of a change whose body is optional."""
+    return payload.lock_version if payload is not None else None
+
+
+def _with_relations(tickets: QuerySet) -> QuerySet:
+    return tickets.select_related(
+        "organization", "partner", "requester", "assignee", "contract", "policy_version"
+    )
+
+
+# ----------------------------------------------------------------------------- cursor
+
+
+def encode_cursor(ticket_id: int) -> str:
+    return base64.urlsafe_b64encode(f"id<{ticket_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, value = text.split("<", 1)
+        if kind != "id" or not value.isdigit() or int(value) > MAX_ID:
+            raise ValueError(text)
+        return int(value)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ActionError(
+            "cursor", "valid_cursor", "use the next_cursor of a previous page, unchanged"
+        ) from None
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def breached_clocks(now) -> QuerySet:
+    """Clocks past their target: marked breached, or running past due and not swept yet."""
+    return SlaClock.objects.filter(
+        Q(state="breached") | Q(state="running", due_at__lte=now), ticket=OuterRef("pk")
+    )
+
+
+@router.get(
+    "",
+    response={200: TicketPage, **error_responses()},
+    summary="Tickets you may see, newest first, a page at a time",
+)
+def list_tickets(request: HttpRequest, filters: Query[TicketFilters]):
+    tickets = _with_relations(visible_tickets(request.auth))
+    if filters.status is not None:
+        tickets = tickets.filter(status=filters.status)
+    if filters.severity is not None:
+        tickets = tickets.filter(severity=filters.severity)
+    if filters.organization is not None:
+        tickets = tickets.filter(organization_id=filters.organization)
+    if filters.breached is not None:
+        breached = Exists(breached_clocks(timezone.now()))
+        tickets = tickets.filter(breached if filters.breached else ~breached)
+    if filters.due_before is not None:
+        due = SlaClock.objects.filter(
+            ticket=OuterRef("pk"), state="running", due_at__lt=filters.due_before
+        )
+        tickets = tickets.filter(Exists(due))
+    if filters.cursor:
+        tickets = tickets.filter(pk__lt=decode_cursor(filters.cursor))
+    page = list(tickets.order_by("-pk").prefetch_related("clocks")[: filters.limit + 1])
+    more = len(page) > filters.limit
+    page = page[: filters.limit]
+    return {"items": page, "next_cursor": encode_cursor(page[-1].pk) if more else None}
+
+
+@router.get(
+    "/{ticket_id}",
+    response={200: TicketDetailOut, **error_responses(404)},
+    summary="One ticket with its clocks, conversation and history",
+)
+def get_ticket(request: HttpRequest, ticket_id: int):
+    return _rendered(_ticket(request, ticket_id).pk)
+
+
+# ----------------------------------------------------------------------------- opening
+
+
+@router.post(
+    "",
+    response={201: TicketDetailOut, **error_responses(404)},
+    summary="Open a ticket (staff: log one for a contact, by phone or email)",
+)
+def create_ticket(request: HttpRequest, payload: TicketIn):
+    actor = request.auth
+    organization = requester = None
+    if payload.organization is not None:
+        organization = visible_organizations(actor).filter(pk=payload.organization).first()
+        if organization is None:
+            raise NotFound("organization")
+    if payload.requester is not None:
+        requester = visible_contacts(actor).filter(pk=payload.requester).first()
+        if requester is None:
+            raise NotFound("requester")
+    details = {name: getattr(payload, name) for name in actions.DETAIL_FIELDS}
+    ticket = actions.do_open_ticket(
+        actor,
+        subject=payload.subject,
+        body=payload.body,
+        severity=payload.severity,
+        organization=organization,
+        requester=requester,
+        type=payload.type,
+        channel=payload.channel,
+        environment=payload.environment,
+        product=payload.product,
+        version=payload.version,
+        details=details,
+        access_request=payload.access_request.dict() if payload.access_request else None,
+    )
+    return Status(201, _rendered(ticket.pk))
+
+
+# ----------------------------------------------------------------------------- conversation
+
+
+@router.post("/{ticket_id}/replies", response=CHANGE, summary="Reply (public)")
+def reply(request: HttpRequest, ticket_id: int, payload: ReplyIn):
+    ticket = _ticket(request, ticket_id)
+    actions.do_reply(
+        request.auth, ticket, payload.body, public=True, channel="api",
+        expected_version=payload.lock_version,
+    )  # fmt: skip
+    return _rendered(ticket.pk)
+
+
+@router.post(
+    "/{ticket_id}/notes",
+    response=CHANGE,
+    summary="Add an internal note (staff; never shown to contacts)",
+)
+def add_note(request: HttpRequest, ticket_id: int, payload: ReplyIn):
+    ticket = _ticket(request, ticket_id)
+    actions.do_reply(
+        request.auth, ticket, payload.body, public=False, channel="api",
+        expected_version=payload.lock_version,
+    )  # fmt: skip
+    return _rendered(ticket.pk)
+
+
+# ----------------------------------------------------------------------------- status
+
+
+@router.post("/{ticket_id}/status", response=CHANGE, summary="Change the status (staff)")
+def change_status(request: HttpRequest, ticket_id: int, payload: StatusIn):
+    ticket = _ticket(request, ticket_id)
+    actions.do_change_status(
+        request.auth, ticket, payload.status, reason=payload.reason,
+        details_requested=payload.details_requested, expected_version=payload.lock_version,
+    )  # fmt: skip
+    return _rendered(ticket.pk)
+
+
+@router.post("/{ticket_id}/confirm", response=CHANGE, summary="Confirm a solved ticket is resolved")
+def confirm_resolution(request: HttpRequest, ticket_id: int, payload: ChangeIn | None = None):
+    ticket = _ticket(request, ticket_id)
+    actions.do_confirm_resolution(request.auth, ticket, expected_version=_version(payload))
+    return _rendered(ticket.pk)
+
+
+@router.post("/{ticket_id}/reopen", response=CHANGE, summary="Reopen a solved ticket")
+def reopen(request: HttpRequest, ticket_id: int, payload: ReasonIn):
+    ticket = _ticket(request, ticket_id)
+    actions.do_reopen(
+        request.auth, ticket, reason=payload.reason, expected_version=payload.lock_version
+    )
+    return _rendered(ticket.pk)
+
+
+# ----------------------------------------------------------------------------- severity
+
+
+@router.post(
+    "/{ticket_id}/severity", response=CHANGE, summary="Change the severity, with a reason (staff)"
+)
+def change_severity(request: HttpRequest, ticket_id: int, payload: SeverityIn):
+    ticket = _ticket(request, ticket_id)
+    actions.do_change_severity(
+        request.auth, ticket, payload.severity, reason=payload.reason,
+        expected_version=payload.lock_version,
+    )  # fmt: skip
+    return _rendered(ticket.pk)
+
+
+@router.post(
+    "/{ticket_id}/severity-requests",
+    response=CHANGE,
+    summary="Ask for another severity, with a justification (customers)",
+)
+def request_severity_change(request: HttpRequest, ticket_id: int, payload: SeverityRequestIn):
+    ticket = _ticket(request, ticket_id)
+    actions.do_request_severity_change(
+        request.auth, ticket, payload.severity, justification=payload.justification,
+        expected_version=payload.lock_version,
+    )  # fmt: skip
+    return _rendered(ticket.pk)
+
+
+# ----------------------------------------------------------------------------- routing
+
+
+@router.post("/{ticket_id}/assignee", response=CHANGE, summary="Assign to a staff member (staff)")
+def assign(request: HttpRequest, ticket_id: int, payload: AssignIn):
+    ticket = _ticket(request, ticket_id)
+    assignee = None
+    if payload.assignee is not None:
+        assignee = User.objects.filter(pk=payload.assignee, is_active=True).first()
+        if assignee is None:
+            raise ActionError("assignee", "exists", "no active user has this id")
+    actions.do_assign(request.auth, ticket, assignee, expected_version=payload.lock_version)
+    return _rendered(ticket.pk)
+
+
+@router.post("/{ticket_id}/line", response=CHANGE, summary="Move to another support line (staff)")
+def set_line(request: HttpRequest, ticket_id: int, payload: LineIn):
+    ticket = _ticket(request, ticket_id)
+    actions.do_set_line(
+        request.auth, ticket, payload.line, reason=payload.reason,
+        expected_version=payload.lock_version,
+    )  # fmt: skip
+    return _rendered(ticket.pk)
+
+
+@router.post(
+    "/{ticket_id}/escalate",
+    response=CHANGE,
+    summary="Escalate to the account manager or to support management",
+)
+def escalate(request: HttpRequest, ticket_id: int, payload: EscalateIn):
+    ticket = _ticket(request, ticket_id)
+    actions.do_escalate(
+        request.auth, ticket, reason=payload.reason, to=payload.to,
+        expected_version=payload.lock_version,
+    )  # fmt: skip
+    return _rendered(ticket.pk)
+
+
+@router.post(
+    "/{ticket_id}/access-request/approve",
+    response={200: AccessGrantedOut, **error_responses(404, 409)},
+    summary="Approve an access request: the person becomes an authorized contact (staff)",
+)
+def approve_access_request(request: HttpRequest, ticket_id: int, payload: ChangeIn | None = None):
+    ticket = _ticket(request, ticket_id)
+    contact = actions.do_approve_access_request(
+        request.auth, ticket, expected_version=_version(payload)
+    )
+    return {"contact": contact, "ticket": _rendered(ticket.pk)}

@@ -1,0 +1,102 @@
+"""Persisting the engine's clocks: replay a ticket's events through ``pacto.sla`` and store."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pacto.sla.clock import ClockResult, ClockState, Event, EventKind, compute_clocks
+from pacto.sla.policy import TicketFacts
+from pacto.tickets.models import SlaClock, Ticket, TicketEvent
+
+# Ticket history kinds the engine understands, and the event field holding the new value.
+_ENGINE_KINDS = {
+    TicketEvent.Kind.OPENED: (EventKind.OPENED, None),
+    TicketEvent.Kind.STATUS: (EventKind.STATUS, "to"),
+    TicketEvent.Kind.SEVERITY: (EventKind.SEVERITY, "to"),
+    TicketEvent.Kind.AGENT_REPLY: (EventKind.AGENT_REPLY, None),
+}
+
+
+def engine_events(ticket: Ticket) -> tuple[TicketFacts, list[Event]]:
+    """The ticket's facts when opened and its history as engine events."""
+    history = list(ticket.events.all())
+    opened = next((e for e in history if e.kind == TicketEvent.Kind.OPENED), None)
+    initial = (opened.data if opened else {}) or {}
+    facts = TicketFacts(
+        severity=initial.get("severity", ticket.severity),
+        plan=ticket.plan,
+        channel=ticket.channel,
+        environment=ticket.environment,
+        type=ticket.type,
+    )
+    events = []
+    for event in history:
+        mapped = _ENGINE_KINDS.get(event.kind)
+        if mapped is None:
+            continue
+        kind, field = mapped
+        events.append(Event(event.at, kind, event.data.get(field) if field else None, event.reason))
+    return facts, events
+
+
+def compute_ticket_clocks(ticket: Ticket, now: dt.datetime) -> dict:
+    facts, events = engine_events(ticket)
+    return compute_clocks(ticket.policy, facts, events, now)
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def store_clocks(ticket: Ticket, now: dt.datetime) -> dict[str, SlaClock]:
+    """Recompute every clock of ``ticket`` as of ``now`` and save them. Returns them by metric."""
+    results = compute_ticket_clocks(ticket, now)
+    stored = {}
+    for metric, result in results.items():
+        clock, _ = SlaClock.objects.update_or_create(
+            ticket=ticket, metric=metric.value, defaults=_fields(result, now)
+        )
+        stored[metric.value] = clock
+    SlaClock.objects.filter(ticket=ticket).exclude(metric__in=list(stored)).delete()
+    return stored
+
+
+def _fields(result: ClockResult, now: dt.datetime) -> dict:
+    next_check = result.next_checkpoint_at
+    if result.state not in (ClockState.RUNNING,):
+        next_check = None
+    return {
+        "state": result.state.value,
+        "target": str(result.target) if result.target else "",
+        "calendar": result.calendar or "",
+        "started_at": result.started_at,
+        "due_at": result.due_at,
+        "met_at": result.met_at,
+        "breached_at": result.breached_at,
+        "elapsed_seconds": result.elapsed.total_seconds(),
+        "remaining_seconds": (
+            result.remaining.total_seconds() if result.remaining is not None else None
+        ),
+        "next_check_at": next_check,
+        "warnings": [
+            {
+                "label": w.label,
+                "threshold_seconds": w.threshold.total_seconds(),
+                "reached_at": _iso(w.reached_at),
+                "expected_at": _iso(w.expected_at),
+            }
+            for w in result.warnings
+        ],
+        "segments": [
+            {
+                "start": _iso(s.start),
+                "end": _iso(s.end),
+                "kind": s.kind,
+                "reason": s.reason,
+                "projected": s.projected,
+            }
+            for s in result.segments
+        ],
+        "explanation": result.explanation,
+        "computed_at": now,
+    }

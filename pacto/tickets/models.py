@@ -1,0 +1,229 @@
+"""Tickets, their conversation, their immutable history and their persisted SLA clocks."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Ticket(models.Model):
+    class Type(models.TextChoices):
+        PROBLEM = "problem", _("Problem")
+        QUESTION = "question", _("Question")
+        FEATURE_REQUEST = "feature_request", _("Feature request")
+        ACCESS_REQUEST = "access_request", _("Access request")
+        SERVICE_REQUEST = "service_request", _("Service request")
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", _("Portal")
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone")
+        API = "api", _("API")
+
+    class Environment(models.TextChoices):
+        PRODUCTION = "production", _("Production")
+        NON_PRODUCTION = "non-production", _("Non-production")
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="tickets"
+    )
+    partner = models.ForeignKey(
+        "accounts.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="partner_tickets",
+        help_text=_("the partner whose certified contact opened it on the customer's behalf"),
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_tickets"
+    )
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="tickets"
+    )
+    policy_version = models.ForeignKey(
+        "contracts.PolicyVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    plan = models.CharField(max_length=60)
+    type = models.CharField(max_length=20, choices=Type.choices, default=Type.PROBLEM)
+    subject = models.CharField(_("subject"), max_length=250)
+    product = models.CharField(_("product"), max_length=100, blank=True)
+    version = models.CharField(_("software version"), max_length=60, blank=True)
+    environment = models.CharField(
+        max_length=16, choices=Environment.choices, default=Environment.PRODUCTION
+    )
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.PORTAL)
+    proposed_severity = models.CharField(_("severity proposed by the customer"), max_length=40)
+    severity = models.CharField(_("severity"), max_length=40)
+    # The details the policies demand (seed 000 §7.6, seed 003 "recorded information").
+    steps = models.TextField(_("commands and steps"), blank=True)
+    expected_result = models.TextField(_("expected result"), blank=True)
+    obtained_result = models.TextField(_("obtained result"), blank=True)
+    circumstances = models.TextField(_("circumstances of discovery"), blank=True)
+    hardware_os = models.CharField(_("hardware and operating system"), max_length=250, blank=True)
+    workaround = models.TextField(_("workaround"), blank=True)
+    initial_recommendation = models.TextField(_("initial recommendation"), blank=True)
+    access_request = models.JSONField(
+        default=dict, blank=True, help_text=_("for access requests: the person to authorize")
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    support_line = models.CharField(max_length=8, default="first")
+    status = models.CharField(_("status"), max_length=40)
+    status_category = models.CharField(max_length=24, db_index=True)
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    details_requested = models.BooleanField(
+        default=False, help_text=_("the vendor asked for details or logs not yet received")
+    )
+    opened_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    solved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    lock_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "status_category"]),
+            models.Index(fields=["assignee", "status_category"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"
+
+    @property
+    def number(self) -> int:
+        return self.pk
+
+    @property
+    def policy(self):
+        return self.policy_version.policy
+
+    @property
+    def is_open(self) -> bool:
+        return self.status_category not in ("solved", "closed")
+
+
+class Message(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    public = models.BooleanField(
+        default=True, help_text=_("public reply; unset for an internal note agents only see")
+    )
+    body_html = models.TextField(help_text=_("sanitized HTML"))
+    body_text = models.TextField()
+    channel = models.CharField(max_length=8, default="portal")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"message {self.pk} on #{self.ticket_id}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.ticket_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path)
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketEvent(models.Model):
+    """One immutable line of a ticket's history. The SLA clocks are replayed from these."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened"
+        STATUS = "status"
+        SEVERITY = "severity"
+        AGENT_REPLY = "agent_reply"
+        CUSTOMER_REPLY = "customer_reply"
+        NOTE = "note"
+        ASSIGNED = "assigned"
+        LINE = "line"
+        ESCALATED = "escalated"
+        SEVERITY_REQUEST = "severity_request"
+        CONFIRMED = "confirmed"
+        REOPENED = "reopened"
+        ACCESS_GRANTED = "access_granted"
+        WORK_LOGGED = "work_logged"
+        CLOCK_BREACHED = "clock_breached"
+        ATTACHED = "attached"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    data = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["ticket", "at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("ticket events are immutable")
+        super().save(*args, **kwargs)
+
+
+class SlaClock(models.Model):
+    """The engine's verdict for one metric of one ticket, persisted on every event."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clocks")
+    metric = models.CharField(max_length=24)
+    state = models.CharField(max_length=12, db_index=True)
+    target = models.CharField(max_length=60, blank=True)
+    calendar = models.CharField(max_length=60, blank=True)
+    started_at = models.DateTimeField(null=True)
+    due_at = models.DateTimeField(null=True, db_index=True)
+    met_at = models.DateTimeField(null=True)
+    breached_at = models.DateTimeField(null=True)
+    elapsed_seconds = models.FloatField(default=0)
+    remaining_seconds = models.FloatField(null=True)
+    next_check_at = models.DateTimeField(
+        null=True, db_index=True, help_text=_("next warning or breach the worker must act on")
+    )
+    warnings = models.JSONField(default=list)
+    segments = models.JSONField(default=list)
+    explanation = models.JSONField(default=list)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["ticket", "metric"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "metric"], name="one_clock_per_metric")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} {self.metric} {self.state}"

@@ -1,0 +1,335 @@
+"""What the REST API reads and writes: ninja schemas for tickets, and the one error shape.
+
+Input schemas bound every string to what its column holds, so a request the database would
+refuse (too long, or carrying a NUL byte PostgreSQL cannot store) is a 422 naming the field,
+never a 500.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import Field, field_validator
+
+from pacto.accounts.access import can_see_internal
+
+# ----------------------------------------------------------------------------- errors
+
+
+class ErrorItem(Schema):
+    field: str = Field(description="the input at fault, as a dotted path (`severity`, `body`)")
+    rule: str = Field(description="the rule broken (`defined_in_policy`, `required`, …)")
+    message: str
+
+
+class ErrorOut(Schema):
+    """Every error the API returns: which field, which rule, and what to do about it."""
+
+    detail: list[ErrorItem]
+
+
+def error_responses(*codes: int) -> dict[int, type[ErrorOut]]:
+    """The documented error responses of an operation: those every operation may return
+    (unauthenticated, forbidden, invalid input, rate limited) plus ``codes``."""
+    return {code: ErrorOut for code in sorted({401, 403, 422, 429, *codes})}
+
+
+# ----------------------------------------------------------------------------- input
+
+Text = Annotated[str, Field(max_length=100_000)]
+Reason = Annotated[str, Field(max_length=10_000)]
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class In(Schema):
+    """Base of every request body and query: no NUL characters anywhere (PostgreSQL text
+    cannot hold them), reported on the field that carries one."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if _has_nul(value):
+            raise ValueError("NUL characters are not allowed")
+        return value
+
+
+class ChangeIn(In):
+    lock_version: int | None = Field(
+        None,
+        ge=0,
+        le=2**31 - 1,
+        description="the ticket's `lock_version` as you read it; 409 if it changed since",
+    )
+
+
+class AccessRequestIn(In):
+    email: str = Field(max_length=254)
+    full_name: str = Field(max_length=200)
+    phone: str = Field("", max_length=40)
+
+
+class TicketIn(In):
+    subject: str = Field(max_length=250)
+    body: Text
+    severity: str | None = Field(
+        None, max_length=40, description="a severity id of the contract's policy"
+    )
+    organization: int | None = Field(
+        None, description="the customer served (partners); defaults to your organization"
+    )
+    requester: int | None = Field(None, description="staff only: the contact the ticket is for")
+    type: Literal["problem", "question", "feature_request", "access_request", "service_request"] = (
+        "problem"
+    )
+    channel: Literal["portal", "email", "phone", "api"] = "api"
+    environment: Literal["production", "non-production"] = "production"
+    product: str = Field("", max_length=100)
+    version: str = Field("", max_length=60)
+    steps: Text = ""
+    expected_result: Text = ""
+    obtained_result: Text = ""
+    circumstances: Text = ""
+    hardware_os: str = Field("", max_length=250)
+    workaround: Text = ""
+    initial_recommendation: Text = ""
+    access_request: AccessRequestIn | None = None
+
+
+class ReplyIn(ChangeIn):
+    body: Text
+
+
+class StatusIn(ChangeIn):
+    status: str = Field(max_length=40)
+    reason: Reason = ""
+    details_requested: bool = False
+
+
+class SeverityIn(ChangeIn):
+    severity: str = Field(max_length=40)
+    reason: Reason
+
+
+class AssignIn(ChangeIn):
+    assignee: int | None = Field(description="a staff member's id, or null to unassign")
+
+
+class ReasonIn(ChangeIn):
+    reason: Reason
+
+
+class EscalateIn(ChangeIn):
+    reason: Reason
+    to: Literal["account_manager", "management"] = "account_manager"
+
+
+class SeverityRequestIn(ChangeIn):
+    severity: str = Field(max_length=40)
+    justification: Reason = ""
+
+
+class LineIn(ChangeIn):
+    line: Literal["first", "second", "product"]
+    reason: Reason
+
+
+class TicketFilters(In):
+    status: str | None = Field(None, max_length=40, description="a status id of the policy")
+    severity: str | None = Field(None, max_length=40)
+    organization: int | None = None
+    breached: bool | None = Field(None, description="true: any clock breached; false: none")
+    due_before: dt.datetime | None = Field(
+        None, description="ISO 8601 with offset: any running clock due before this instant"
+    )
+    cursor: str | None = Field(None, max_length=200, description="`next_cursor` of the last page")
+    limit: int = Field(25, ge=1, le=100)
+
+    @field_validator("due_before")
+    @classmethod
+    def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("give a time zone offset, e.g. 2026-01-15T18:00:00-03:00")
+        return value
+
+
+# ----------------------------------------------------------------------------- output
+
+
+class PersonOut(Schema):
+    id: int
+    full_name: str
+    email: str
+
+
+class OrganizationRef(Schema):
+    id: int
+    name: str
+
+
+class WarningOut(Schema):
+    label: str
+    threshold_seconds: float
+    reached_at: dt.datetime | None
+    expected_at: dt.datetime | None
+
+
+class SegmentOut(Schema):
+    start: dt.datetime | None
+    end: dt.datetime | None
+    kind: str
+    reason: str
+    projected: bool
+
+
+class ClockOut(Schema):
+    """One SLA clock as the engine last computed it (``computed_at``)."""
+
+    metric: str
+    state: str
+    target: str
+    calendar: str
+    started_at: dt.datetime | None
+    due_at: dt.datetime | None
+    met_at: dt.datetime | None
+    breached_at: dt.datetime | None
+    elapsed_seconds: float
+    remaining_seconds: float | None
+    warnings: list[WarningOut]
+    segments: list[SegmentOut]
+    explanation: list[str]
+    computed_at: dt.datetime
+
+
+class MessageOut(Schema):
+    id: int
+    author: PersonOut | None
+    public: bool
+    body_html: str
+    body_text: str
+    channel: str
+    created_at: dt.datetime
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    actor: PersonOut | None
+    at: dt.datetime
+    data: dict[str, Any]
+    reason: str
+
+
+class TicketOut(Schema):
+    id: int
+    subject: str
+    type: str
+    status: str
+    status_category: str
+    severity: str
+    proposed_severity: str
+    organization: OrganizationRef
+    partner: OrganizationRef | None
+    requester: PersonOut
+    assignee: PersonOut | None
+    contract: str = Field(description="service contract ID")
+    policy: str = Field(description="`id@version` of the policy the ticket runs under")
+    plan: str
+    channel: str
+    environment: str
+    product: str
+    version: str
+    support_line: str
+    escalation_level: int
+    details_requested: bool
+    opened_at: dt.datetime
+    updated_at: dt.datetime
+    solved_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    lock_version: int
+    clocks: list[ClockOut]
+
+    @staticmethod
+    def resolve_contract(ticket) -> str:
+        return ticket.contract.service_contract_id
+
+    @staticmethod
+    def resolve_policy(ticket) -> str:
+        return str(ticket.policy_version)
+
+    @staticmethod
+    def resolve_clocks(ticket) -> list:
+        return list(ticket.clocks.all())
+
+
+# History entries that carry internal notes: shown to the vendor's staff only.
+INTERNAL_EVENT_KINDS = ("note", "work_logged")
+
+
+def _viewer(context: dict | None):
+    """Who the response is for; ``None`` (no request) sees only what a contact may."""
+    request = (context or {}).get("request")
+    return getattr(request, "auth", None)
+
+
+def _sees_internal(context: dict | None) -> bool:
+    viewer = _viewer(context)
+    return viewer is not None and can_see_internal(viewer)
+
+
+class TicketDetailOut(TicketOut):
+    """A ticket with its conversation and history. Internal notes are filtered here, in the
+    schema every ticket response goes through, so no endpoint can hand them to a contact."""
+
+    steps: str
+    expected_result: str
+    obtained_result: str
+    circumstances: str
+    hardware_os: str
+    workaround: str
+    initial_recommendation: str
+    access_request: dict[str, Any]
+    messages: list[MessageOut] = Field(description="public replies; internal notes for staff")
+    events: list[EventOut] = Field(description="the history; internal entries for staff only")
+
+    @staticmethod
+    def resolve_messages(ticket, context) -> list:
+        messages = ticket.messages.select_related("author")
+        if not _sees_internal(context):
+            messages = messages.filter(public=True)
+        return list(messages)
+
+    @staticmethod
+    def resolve_events(ticket, context) -> list:
+        events = ticket.events.select_related("actor")
+        if not _sees_internal(context):
+            events = events.exclude(kind__in=INTERNAL_EVENT_KINDS)
+        return list(events)
+
+
+class TicketPage(Schema):
+    items: list[TicketOut]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null: last")
+
+
+class ContactRef(Schema):
+    id: int
+    email: str
+    full_name: str
+    organization_id: int | None
+    is_authorized: bool
+
+
+class AccessGrantedOut(Schema):
+    contact: ContactRef
+    ticket: TicketDetailOut
