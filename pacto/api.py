@@ -1,0 +1,236 @@
+"""Pacto's REST API: one NinjaAPI, its authentication, its rate limits and its errors.
+
+- Authentication: a personal API token (``Authorization: Bearer pacto_…``; only its SHA-256
+  is stored, see ``ApiToken.digest``) or the browser session, which must then carry the CSRF
+  token on every change. A ``read`` token may only GET.
+- Rate limits: per user, ``PACTO_API_RATE`` (e.g. ``600/min``); failed authentications per
+  client address, ``PACTO_API_ANON_RATE``. Over the limit: 429.
+- Errors: every error is ``{"detail": [{"field", "rule", "message"}]}``. Domain errors
+  (``pacto.errors.ActionError``: 422, 403, 404, 409) become HTTP here and only here.
+
+Endpoints live next to their domain (``pacto/tickets/api.py``…): each parses input, calls one
+action and renders the result.
+"""
+
+from __future__ import annotations
+
+import structlog
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import path, re_path
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+from ninja.throttling import AnonRateThrottle, AuthRateThrottle
+
+from pacto.accounts.api import router as accounts_router
+from pacto.accounts.api import tokens_router
+from pacto.accounts.models import ApiToken, User
+from pacto.contracts.api import policies_router
+from pacto.contracts.api import router as contracts_router
+from pacto.errors import ActionError, NotAllowed
+from pacto.tickets.api import router as tickets_router
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+log = structlog.get_logger(__name__)
+
+
+# ----------------------------------------------------------------------------- authentication
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer pacto_…``: a personal token that is not revoked, of an active
+    user. A read-scope token asking to change anything is refused (403)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        if not token.startswith(ApiToken.PREFIX):
+            return None
+        api_token = (
+            ApiToken.objects.select_related("user", "user__organization")
+            .filter(token_hash=ApiToken.digest(token), revoked_at__isnull=True)
+            .first()
+        )
+        if api_token is None or not api_token.user.is_active:
+            return None
+        if api_token.scope != ApiToken.Scope.WRITE and request.method not in SAFE_METHODS:
+            raise NotAllowed(
+                f"token {api_token.hint}… has the read scope and may only read (GET); "
+                "create a token with the write scope to change anything",
+                rule="token_scope",
+                field="authorization",
+            )
+        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
+        request.user = api_token.user
+        request.api_token = api_token
+        return api_token.user
+
+
+class SessionWithCsrf(SessionAuth):
+    """The signed-in browser session; changes must carry the CSRF token (``X-CSRFToken``)."""
+
+    def __call__(self, request: HttpRequest) -> User | None:
+        if not request.user.is_authenticated or not request.user.is_active:
+            return None  # no session: 401 (not a CSRF 403), whatever the method
+        return super().__call__(request)
+
+
+# ----------------------------------------------------------------------------- rate limits
+
+
+class SettingsRate:
+    """A throttle whose rate is the setting named ``setting``, read at each request, so an
+    operator's (or a test's) rate applies without a restart."""
+
+    setting: str
+
+    def __init__(self) -> None:
+        self.rate = None
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        self.rate = getattr(settings, self.setting)
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+
+class UserRateThrottle(SettingsRate, AuthRateThrottle):
+    """``PACTO_API_RATE`` requests per user, by token and by session alike."""
+
+    scope = "pacto_user"
+    setting = "PACTO_API_RATE"
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        user = getattr(request, "auth", None)
+        if user is None:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": user.pk}
+
+
+class FailedAuthThrottle(SettingsRate, AnonRateThrottle):
+    """``PACTO_API_ANON_RATE`` failed authentications per client address (counted when a
+    request is refused with 401), so guessing tokens gets slow."""
+
+    scope = "pacto_anon"
+    setting = "PACTO_API_ANON_RATE"
+
+
+failed_auth_throttle = FailedAuthThrottle()
+
+api = NinjaAPI(
+    title="Pacto",
+    version="1",
+    description=(
+        "The support desk that runs vendors' published support policies exactly.\n\n"
+        "Authenticate with a personal API token (`Authorization: Bearer pacto_…`, from "
+        "`POST /api/tokens`) or the browser session (changes then need the `X-CSRFToken` "
+        'header). Every error is `{"detail": [{"field", "rule", "message"}]}`.'
+    ),
+    urls_namespace="api",
+    auth=[TokenAuth(), SessionWithCsrf()],
+    throttle=[UserRateThrottle()],
+)
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+def error_response(
+    request: HttpRequest, status: int, field: str, rule: str, message: str
+) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": [{"field": field, "rule": rule, "message": message}]}, status=status
+    )
+
+
+@api.exception_handler(ActionError)
+def action_error(request: HttpRequest, error: ActionError) -> HttpResponse:
+    """The one place a broken rule becomes an HTTP status: 422, 403, 404 or 409."""
+    return api.create_response(request, {"detail": [error.as_dict()]}, status=error.status)
+
+
+def _field_from_loc(loc: tuple | list) -> str:
+    """``("body", "payload", "access_request", "email")`` -> ``access_request.email``;
+    ``("query", "limit")`` -> ``limit``; a missing body -> ``body``."""
+    source, *rest = loc or ("body",)
+    if source == "body":
+        rest = rest[1:]  # the view's parameter name: not part of the request
+    path = ""
+    for part in rest:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or str(source)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    detail = [
+        {
+            "field": _field_from_loc(item.get("loc", ())),
+            "rule": str(item.get("type", "invalid")),
+            "message": str(item.get("msg", "invalid")).removeprefix("Value error, "),
+        }
+        for item in error.errors
+    ]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    if isinstance(error, AuthenticationError):
+        if not failed_auth_throttle.allow_request(request):
+            error = Throttled(wait=failed_auth_throttle.wait())
+        else:
+            return error_response(
+                request,
+                401,
+                "authorization",
+                "authenticated",
+                "sign in, or send a personal API token: Authorization: Bearer pacto_…",
+            )
+    if isinstance(error, Throttled):
+        response = error_response(
+            request, 429, "request", "rate_limit", "too many requests; slow down and retry"
+        )
+        if error.wait is not None:
+            response["Retry-After"] = str(max(1, round(error.wait)))
+        return response
+    if error.status_code == 400 and error.message.startswith("Cannot parse request body"):
+        return error_response(request, 422, "body", "json", "the body is not valid JSON")
+    if error.status_code == 403 and "CSRF" in error.message:
+        return error_response(
+            request,
+            403,
+            "csrf",
+            "csrf_token",
+            "a session request that changes something must send the X-CSRFToken header",
+        )
+    return error_response(request, error.status_code, "request", "http", error.message)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+    return error_response(request, 404, "path", "exists", "not found")
+
+
+@api.exception_handler(Exception)
+def server_error(request: HttpRequest, error: Exception) -> HttpResponse:
+    """A bug, not a broken rule: logged with its traceback, answered in the usual shape."""
+    log.exception("api_server_error", path=request.path, method=request.method)
+    return error_response(
+        request, 500, "request", "server_error", "something went wrong on our side; retry later"
+    )
+
+
+def unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return error_response(request, 404, "path", "exists", f"no endpoint {request.path}")
+
+
+api.add_router("/tickets", tickets_router, tags=["tickets"])
+api.add_router("/", accounts_router, tags=["accounts"])
+api.add_router("/tokens", tokens_router, tags=["tokens"])
+api.add_router("/contracts", contracts_router, tags=["contracts"])
+api.add_router("/policies", policies_router, tags=["policies"])
+
+# Mounted by ``path("api/", include("pacto.api"))`` in pacto/urls.py. Any other path under
+# /api/ answers a JSON 404 too, not the site's HTML page.
+urlpatterns = [path("", api.urls), re_path(r"^(?P<rest>.*)$", unknown_path)]

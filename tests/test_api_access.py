@@ -1,0 +1,529 @@
+"""Every API endpoint, for every role, against objects of both customer organizations.
+
+The endpoints are enumerated from the NinjaAPI itself, so a new endpoint without an entry in
+``ENDPOINTS`` fails ``test_every_endpoint_has_an_entry_in_the_expectation_table``. Each entry
+says, for a role and a target object, what must happen: a stranger to the object gets 404
+(nothing leaks), a role that may see it but not change it gets 403, nobody signed in gets
+401. Each request runs in a savepoint that is rolled back, so every role meets the same
+objects in the same state.
+
+Who sees what (``pacto/accounts/access.py``), for the objects used here:
+
+- tickets: ``azul`` opened by alice, ``azul-partner`` opened by paul (partner) for Banco
+  Azul, ``verde`` opened by carol; seen by the requester, the customer's organization admin
+  and staff;
+- organizations, contracts and custom policies of Banco Azul: its contacts, the partner's
+  contacts (it serves Azul) and staff; of Verde Energia: its contacts and staff;
+- contacts: themselves, their organization's admin, staff;
+- API tokens: their owner; a support manager may revoke anyone's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import transaction
+from ninja.utils import normalize_path
+
+from pacto.accounts.actions import do_create_token
+from pacto.api import api
+from pacto.contracts.actions import do_create_contract, do_store_policy
+from pacto.sla.policy import PRESETS
+from pacto.testing import World, build_world
+from pacto.tickets.actions import do_change_status
+from pacto.tickets.tests.test_api import (  # noqa: F401 (fixtures)
+    NOW,
+    ApiClient,
+    fast_passwords,
+    frozen_now,
+    open_ticket,
+)
+
+CONTACTS = ("alice", "amelia", "bob", "carol", "victor", "paul", "peggy")
+STAFF = ("fiona", "sam", "maria", "pete", "root")
+ROLES = (*CONTACTS, *STAFF, "anonymous")
+MANAGERS = {"maria", "root"}
+
+AZUL_PEOPLE = {"alice", "amelia", "bob", "paul", "peggy"}  # paul and peggy: Azul's partner
+VERDE_PEOPLE = {"carol", "victor"}
+ORGANIZATION_VIEWERS = {"azul": AZUL_PEOPLE | set(STAFF), "verde": VERDE_PEOPLE | set(STAFF)}
+TICKET_VIEWERS = {
+    "azul": {"alice", "amelia", *STAFF},
+    "azul-partner": {"paul", "amelia", *STAFF},
+    "verde": {"carol", "victor", *STAFF},
+}
+TICKETS = tuple(TICKET_VIEWERS)
+ORGANIZATIONS = ("azul", "verde")
+# Contacts acted upon: alice of Banco Azul, carol of Verde Energia.
+CONTACT_VIEWERS = {"azul": {"alice", "amelia", *STAFF}, "verde": {"carol", "victor", *STAFF}}
+CONTACT_ADMINS = {"azul": "amelia", "verde": "victor"}
+TOKEN_OWNERS = {"azul": "alice", "verde": "carol"}
+SEVERITY = {"azul": "urgent", "azul-partner": "urgent", "verde": "critical"}
+
+SENHASEGURA = (PRESETS / "senhasegura.yaml").read_text(encoding="utf-8")
+SECPOD = (PRESETS / "secpod.yaml").read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- the scene
+
+
+@dataclass
+class Scene:
+    world: World
+    tickets: dict
+    access_requests: dict
+    contacts: dict
+    organizations: dict
+    contracts: dict
+    policy_versions: dict
+    tokens: dict
+    clients: dict = field(default_factory=dict)
+
+    def user(self, role: str):
+        return getattr(self.world, role)
+
+
+@pytest.fixture
+def world(db) -> World:
+    """The named world (``pacto/conftest.py`` serves it to tests under ``pacto/`` only)."""
+    return build_world()
+
+
+@pytest.fixture
+def scene(world) -> Scene:
+    w = world
+    custom = {
+        "azul": do_store_policy(SENHASEGURA.replace("id: senhasegura", "id: azul-special", 1)),
+        "verde": do_store_policy(SECPOD.replace("id: secpod", "id: verde-special", 1)),
+    }
+    for org, plan in (("azul", "standard-8x5"), ("verde", "standard")):
+        do_create_contract(
+            organization=getattr(w, org),
+            service_contract_id=f"{org.upper()}-SPECIAL",
+            policy_version=custom[org],
+            plan=plan,
+            starts_on=NOW.date().replace(month=6, day=1),
+        )
+
+    def access_request(requester, email):
+        return open_ticket(
+            requester,
+            type="access_request",
+            subject="Access for a new colleague",
+            body="Please authorize them",
+            access_request={"email": email, "full_name": "New Colleague"},
+        )
+
+    scene = Scene(
+        world=w,
+        tickets={
+            "azul": open_ticket(w.alice),
+            "azul-partner": open_ticket(w.paul, organization=w.azul),
+            "verde": open_ticket(w.carol),
+        },
+        access_requests={
+            "azul": access_request(w.alice, "new@azul.example"),
+            "verde": access_request(w.carol, "new@verde.example"),
+        },
+        contacts={"azul": w.alice, "verde": w.carol},
+        organizations={"azul": w.azul, "verde": w.verde},
+        contracts={"azul": w.azul_contract, "verde": w.verde_contract},
+        policy_versions=custom,
+        tokens={
+            org: do_create_token(getattr(w, owner), name="laptop")[0]
+            for org, owner in TOKEN_OWNERS.items()
+        },
+    )
+    scene.clients = {
+        role: ApiClient(None if role == "anonymous" else getattr(w, role)) for role in ROLES
+    }
+    return scene
+
+
+# ----------------------------------------------------------------------------- expectations
+
+
+def ticket_change(staff_only: bool) -> Callable[[str, str], int]:
+    def expect(role: str, target: str) -> int:
+        if role not in TICKET_VIEWERS[target]:
+            return 404
+        return 403 if staff_only and role not in STAFF else 200
+
+    return expect
+
+
+def viewers(table: dict, ok: int = 200) -> Callable[[str, str], int]:
+    return lambda role, target: ok if role in table[target] else 404
+
+
+def anyone(ok: int = 200) -> Callable[[str, str], int]:
+    return lambda role, target: ok
+
+
+def create_ticket(role: str, target: str) -> int:
+    if role not in ORGANIZATION_VIEWERS[target]:
+        return 404
+    if role == "bob":
+        return 403  # not an authorized contact
+    if role == "peggy":
+        return 403  # partner certification expired
+    return 201
+
+
+def contact_change(admin_may: bool) -> Callable[[str, str], int]:
+    def expect(role: str, target: str) -> int:
+        if role not in CONTACT_VIEWERS[target]:
+            return 404
+        if role in STAFF or (admin_may and role == CONTACT_ADMINS[target]):
+            return 200
+        return 403
+
+    return expect
+
+
+def revoke_token(role: str, target: str) -> int:
+    return 200 if role == TOKEN_OWNERS[target] or role in MANAGERS else 404
+
+
+def create_contract(role: str, target: str) -> int:
+    return 201 if role in MANAGERS else 403
+
+
+def ticket_body(role: str, scene: Scene, target: str) -> dict:
+    w = scene.world
+    body = {
+        "subject": "Cannot log in",
+        "body": "Every login fails",
+        "severity": "high",
+        "version": "3.31",
+        "steps": "Log in",
+        "expected_result": "In",
+        "obtained_result": "Error",
+        "circumstances": "Since today",
+        "organization": scene.organizations[target].pk,
+    }
+    if role in STAFF:
+        requester = w.alice if target == "azul" else w.carol
+        body.update(requester=requester.pk, channel="phone" if target == "azul" else "email")
+    elif target == "verde":
+        body.update(channel="portal")  # secpod takes tickets by portal and email only
+    return body
+
+
+def solve(scene: Scene, target: str) -> None:
+    do_change_status(scene.world.fiona, scene.tickets[target], "solved", now=NOW)
+
+
+@dataclass
+class Endpoint:
+    targets: tuple[str, ...]
+    path: Callable[[Scene, str], str]
+    expect: Callable[[str, str], int]
+    body: Callable[[str, Scene, str], object] | None = None
+    prepare: Callable[[Scene, str], None] | None = None
+    content_type: str = "application/json"
+    # For lists: the ids of the targets in a response, and each target's id.
+    listed: Callable[[object], set] | None = None
+    target_id: Callable[[Scene, str], int] | None = None
+
+
+def ids(items) -> set:
+    return {item["id"] for item in items}
+
+
+def ticket_path(suffix: str = "") -> Callable[[Scene, str], str]:
+    return lambda scene, target: f"/api/tickets/{scene.tickets[target].pk}{suffix}"
+
+
+def fixed(body) -> Callable[[str, Scene, str], object]:
+    return lambda role, scene, target: body
+
+
+ENDPOINTS: dict[str, Endpoint] = {
+    # --- tickets
+    "GET /api/tickets": Endpoint(
+        TICKETS,
+        lambda s, t: "/api/tickets?limit=100",
+        viewers(TICKET_VIEWERS),
+        listed=lambda json: ids(json["items"]),
+        target_id=lambda s, t: s.tickets[t].pk,
+    ),
+    "POST /api/tickets": Endpoint(
+        ORGANIZATIONS, lambda s, t: "/api/tickets", create_ticket, body=ticket_body
+    ),
+    "GET /api/tickets/{ticket_id}": Endpoint(TICKETS, ticket_path(), viewers(TICKET_VIEWERS)),
+    "POST /api/tickets/{ticket_id}/replies": Endpoint(
+        TICKETS, ticket_path("/replies"), ticket_change(False), body=fixed({"body": "Any news?"})
+    ),
+    "POST /api/tickets/{ticket_id}/notes": Endpoint(
+        TICKETS, ticket_path("/notes"), ticket_change(True), body=fixed({"body": "Internal"})
+    ),
+    "POST /api/tickets/{ticket_id}/status": Endpoint(
+        TICKETS,
+        ticket_path("/status"),
+        ticket_change(True),
+        body=fixed({"status": "pending", "reason": "working on it"}),
+    ),
+    "POST /api/tickets/{ticket_id}/severity": Endpoint(
+        TICKETS,
+        ticket_path("/severity"),
+        ticket_change(True),
+        body=lambda role, s, t: {"severity": SEVERITY[t], "reason": "production down"},
+    ),
+    "POST /api/tickets/{ticket_id}/severity-requests": Endpoint(
+        TICKETS,
+        ticket_path("/severity-requests"),
+        ticket_change(False),
+        body=lambda role, s, t: {
+            "severity": SEVERITY[t],
+            "justification": "Every user in production is blocked since 9:00",
+        },
+    ),
+    "POST /api/tickets/{ticket_id}/assignee": Endpoint(
+        TICKETS,
+        ticket_path("/assignee"),
+        ticket_change(True),
+        body=lambda role, s, t: {"assignee": s.world.sam.pk},
+    ),
+    "POST /api/tickets/{ticket_id}/line": Endpoint(
+        TICKETS,
+        ticket_path("/line"),
+        ticket_change(True),
+        body=fixed({"line": "second", "reason": "needs engineering"}),
+    ),
+    "POST /api/tickets/{ticket_id}/escalate": Endpoint(
+        TICKETS,
+        ticket_path("/escalate"),
+        ticket_change(False),  # both policies let customers escalate
+        body=fixed({"reason": "no answer", "to": "management"}),
+    ),
+    "POST /api/tickets/{ticket_id}/confirm": Endpoint(
+        TICKETS, ticket_path("/confirm"), ticket_change(False), body=fixed({}), prepare=solve
+    ),
+    "POST /api/tickets/{ticket_id}/reopen": Endpoint(
+        TICKETS,
+        ticket_path("/reopen"),
+        ticket_change(False),
+        body=fixed({"reason": "it came back"}),
+        prepare=solve,
+    ),
+    "POST /api/tickets/{ticket_id}/access-request/approve": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: f"/api/tickets/{s.access_requests[t].pk}/access-request/approve",
+        # The access requests were opened by alice and carol: seen like their tickets.
+        ticket_change(True),
+        body=fixed({}),
+    ),
+    # --- the signed-in user, organizations, contacts
+    "GET /api/me": Endpoint(ORGANIZATIONS, lambda s, t: "/api/me", anyone()),
+    "GET /api/organizations": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/organizations",
+        viewers(ORGANIZATION_VIEWERS),
+        listed=ids,
+        target_id=lambda s, t: s.organizations[t].pk,
+    ),
+    "GET /api/organizations/{organization_id}": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: f"/api/organizations/{s.organizations[t].pk}",
+        viewers(ORGANIZATION_VIEWERS),
+    ),
+    "GET /api/contacts": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/contacts",
+        viewers(CONTACT_VIEWERS),
+        listed=ids,
+        target_id=lambda s, t: s.contacts[t].pk,
+    ),
+    "GET /api/contacts/{contact_id}": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: f"/api/contacts/{s.contacts[t].pk}",
+        viewers(CONTACT_VIEWERS),
+    ),
+    "POST /api/contacts/{contact_id}/authorize": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: f"/api/contacts/{s.contacts[t].pk}/authorize",
+        contact_change(admin_may=False),
+        body=fixed({"reason": "new role"}),
+    ),
+    "POST /api/contacts/{contact_id}/revoke": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: f"/api/contacts/{s.contacts[t].pk}/revoke",
+        contact_change(admin_may=True),
+        body=fixed({"reason": "left the company"}),
+    ),
+    "POST /api/contacts/{contact_id}/focal-point": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: f"/api/contacts/{s.contacts[t].pk}/focal-point",
+        contact_change(admin_may=True),
+        body=fixed({}),
+    ),
+    # --- tokens
+    "GET /api/tokens": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/tokens",
+        lambda role, target: 200 if role == TOKEN_OWNERS[target] else 404,
+        listed=ids,
+        target_id=lambda s, t: s.tokens[t].pk,
+    ),
+    "POST /api/tokens": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/tokens",
+        anyone(201),
+        body=fixed({"name": "script", "scope": "read"}),
+    ),
+    "DELETE /api/tokens/{token_id}": Endpoint(
+        ORGANIZATIONS, lambda s, t: f"/api/tokens/{s.tokens[t].pk}", revoke_token
+    ),
+    # --- contracts
+    "GET /api/contracts": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/contracts",
+        viewers(ORGANIZATION_VIEWERS),
+        listed=ids,
+        target_id=lambda s, t: s.contracts[t].pk,
+    ),
+    "GET /api/contracts/{contract_id}": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: f"/api/contracts/{s.contracts[t].pk}",
+        viewers(ORGANIZATION_VIEWERS),
+    ),
+    "POST /api/contracts": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/contracts",
+        create_contract,
+        body=lambda role, s, t: {
+            "organization": s.organizations[t].pk,
+            "service_contract_id": f"{t.upper()}-2027",
+            "preset": "senhasegura" if t == "azul" else "secpod",
+            "plan": "standard-8x5" if t == "azul" else "standard",
+            "starts_on": "2027-01-01",
+        },
+    ),
+    # --- policies
+    "GET /api/policies": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/policies",
+        viewers(ORGANIZATION_VIEWERS),
+        listed=lambda json: ids(json["versions"]),
+        target_id=lambda s, t: s.policy_versions[t].pk,
+    ),
+    "GET /api/policies/presets/{name}": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/policies/presets/" + ("senhasegura" if t == "azul" else "secpod"),
+        anyone(),
+    ),
+    "GET /api/policies/versions/{version_id}": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: f"/api/policies/versions/{s.policy_versions[t].pk}",
+        viewers(ORGANIZATION_VIEWERS),
+    ),
+    "POST /api/policies/validate": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/policies/validate",
+        anyone(),
+        body=lambda role, s, t: SENHASEGURA if t == "azul" else SECPOD,
+        content_type="text/yaml",
+    ),
+}
+
+
+def api_routes() -> set[str]:
+    """``METHOD /api/path`` of every operation the API serves (whether documented or not)."""
+    routes = set()
+    # ninja offers no public list of operations; its bound routers are what it serves.
+    for bound in api._get_bound_routers():
+        for path, path_view in bound.path_operations.items():
+            full = normalize_path("/api/" + "/".join(p for p in (bound.prefix, path) if p))
+            for operation in path_view.operations:
+                routes |= {f"{method} {full.rstrip('/')}" for method in operation.methods}
+    return routes
+
+
+# ----------------------------------------------------------------------------- the tests
+
+
+def test_every_endpoint_has_an_entry_in_the_expectation_table():
+    served = api_routes()
+
+    assert served - set(ENDPOINTS) == set(), "add these endpoints to ENDPOINTS"
+    assert set(ENDPOINTS) - served == set(), "these ENDPOINTS entries are served no more"
+
+
+def test_the_expectation_table_covers_every_route_of_the_openapi_schema():
+    schema = api.get_openapi_schema(path_prefix="/api/")
+    documented = {
+        f"{method.upper()} {path.rstrip('/')}"
+        for path, operations in schema["paths"].items()
+        for method in operations
+    }
+
+    assert documented == set(ENDPOINTS)
+
+
+def attempt(scene: Scene, route: str, role: str, target: str):
+    """One request, in a savepoint rolled back afterwards."""
+    endpoint = ENDPOINTS[route]
+    method = route.split()[0]
+    client = scene.clients[role]
+    with transaction.atomic():
+        if endpoint.prepare:
+            endpoint.prepare(scene, target)
+        body = endpoint.body(role, scene, target) if endpoint.body else None
+        path = endpoint.path(scene, target)
+        if endpoint.content_type != "application/json":
+            response = client.client.generic(
+                method, path, body, content_type=endpoint.content_type, headers=client.headers
+            )
+        else:
+            response = client.request(method, path, body)
+        transaction.set_rollback(True)
+    return response
+
+
+@pytest.mark.parametrize("route", sorted(ENDPOINTS))
+def test_each_role_reaches_exactly_what_access_allows(scene, route):
+    endpoint = ENDPOINTS[route]
+    wrong = []
+    for role in ROLES:
+        for target in endpoint.targets:
+            response = attempt(scene, route, role, target)
+            body = response.json()
+            if role == "anonymous":
+                expected, got = 401, response.status_code
+            elif endpoint.listed is not None:
+                # A list never fails for a stranger: the object is just not in it.
+                assert response.status_code == 200, (role, target, body)
+                expected = endpoint.expect(role, target) == 200
+                got = endpoint.target_id(scene, target) in endpoint.listed(body)
+            else:
+                expected, got = endpoint.expect(role, target), response.status_code
+            if expected != got:
+                wrong.append(
+                    f"{role} on {target}: expected {expected}, got {got}: {str(body)[:200]}"
+                )
+            if response.status_code >= 400:
+                assert set(body) == {"detail"}, body
+                assert all(set(d) == {"field", "rule", "message"} for d in body["detail"]), body
+
+    assert not wrong, "\n".join(wrong)
+
+
+def test_no_response_to_a_contact_ever_carries_an_internal_note(scene):
+    fiona = scene.clients["fiona"]
+    for target in TICKETS:
+        fiona.post(f"/api/tickets/{scene.tickets[target].pk}/notes", {"body": "SECRET-NOTE"})
+
+    for role in CONTACTS:
+        client = scene.clients[role]
+        for route, endpoint in ENDPOINTS.items():
+            if not route.startswith("GET"):
+                continue
+            for target in endpoint.targets:
+                response = client.get(endpoint.path(scene, target))
+                assert "SECRET-NOTE" not in response.content.decode(), (role, route, target)
+        for target in TICKETS:
+            replied = attempt(scene, "POST /api/tickets/{ticket_id}/replies", role, target)
+            assert "SECRET-NOTE" not in replied.content.decode(), (role, target)

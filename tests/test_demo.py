@@ -1,0 +1,110 @@
+"""``pacto demo`` loads a support desk in full swing, once."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from pacto.accounts.models import AccountEvent, Organization, User
+from pacto.contracts.models import Contract
+from pacto.notifications.models import Outbox
+from pacto.portal.management.commands.demo import PASSWORD, demo_logins
+from pacto.tickets.models import Message, SlaClock, Ticket, TicketEvent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is slow on purpose; MD5 keeps these tests quick and checks the same logins."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def demo() -> str:
+    out = io.StringIO()
+    call_command("demo", stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    models = (
+        Organization, User, Contract, Ticket, Message, TicketEvent, SlaClock, Outbox,
+        AccountEvent,
+    )  # fmt: skip
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def test_the_demo_loads_customers_on_three_policies_and_a_partner():
+    output = demo()
+
+    assert "Demo data loaded." in output
+    customers = Organization.objects.filter(kind="customer")
+    assert {c.contracts.get().policy_version.policy_id for c in customers} == {
+        "senhasegura", "secpod", "xecuritas",
+    }  # fmt: skip
+    assert {c.contracts.get().plan for c in customers} == {"premier-24x7", "standard"}
+    partner = Organization.objects.get(kind="partner")
+    assert list(partner.served_customers.values_list("name", flat=True)) == ["Banco Azul"]
+    assert User.objects.filter(role="contact", is_authorized=False).exists()
+    assert User.objects.filter(is_org_admin=True).exists()
+    for role in ("agent", "manager", "product_manager", "admin"):
+        assert User.objects.filter(role=role).exists(), role
+    assert set(User.objects.filter(role="agent").values_list("support_line", flat=True)) == {
+        "first", "second",
+    }  # fmt: skip
+
+
+def test_every_demo_login_signs_in_with_the_demo_password_and_is_listed():
+    output = demo()
+
+    assert f"password for every one: {PASSWORD}" in output
+    for login in demo_logins():
+        assert login.email in output
+        user = User.objects.get(email=login.email)
+        assert user.is_active and user.check_password(PASSWORD), login.email
+    assert User.objects.get(email="admin@vendor.example").is_superuser
+
+
+def test_the_demo_has_tickets_in_every_status_category():
+    demo()
+
+    assert 18 <= Ticket.objects.count() <= 25
+    assert set(Ticket.objects.values_list("status_category", flat=True)) >= {
+        "new", "open", "pending", "waiting_on_customer", "waiting_on_third_party", "solved",
+        "closed",
+    }  # fmt: skip
+
+
+def test_the_demo_clocks_are_running_paused_met_and_breached_as_of_now():
+    demo()
+
+    states = set(SlaClock.objects.values_list("state", flat=True))
+    assert states >= {"running", "paused", "met", "breached", "no_target"}
+    paused = SlaClock.objects.get(state="paused")
+    assert paused.ticket.status_category == "waiting_on_customer"
+    never_answered = Ticket.objects.get(subject="Nobody can log in to retrieve credentials")
+    assert never_answered.clocks.get(metric="first_response").state == "breached"
+
+
+def test_the_demo_is_built_through_the_actions():
+    demo()
+
+    for ticket in Ticket.objects.all():
+        assert ticket.events.first().kind == "opened"
+        assert ticket.clocks.exists()
+    assert TicketEvent.objects.filter(kind="access_granted").exists()
+    assert User.objects.get(email="marcos@bancoazul.example").is_authorized
+    assert Outbox.objects.filter(kind="feature_request").exists()
+
+
+def test_running_the_demo_twice_changes_nothing():
+    demo()
+    before = counts()
+
+    output = demo()
+
+    assert "already loaded" in output
+    assert counts() == before
+    assert "rafael@bancoazul.example" in output  # the logins are shown again
