@@ -1,0 +1,581 @@
+"""The worker's changes: SLA warnings and breach escalations, lifecycle steps, pages.
+
+Like every ``actions.py``, each ``do_*`` is one whole change in one transaction with its
+audit trail and its outbox rows. Lifecycle status changes and acknowledgements go through
+``pacto.tickets.actions`` (the ticket lock, the audit event, the recomputed clocks); breach
+escalations, which a sweep may meet by the thousand, are written for many locked tickets at
+once by ``do_record_breaches`` with the same audit events, version bumps and outbox rows.
+The actor of an automatic change is the system user, and its event names the policy rule
+that caused it.
+
+Every function takes ``now``: only the job wrappers in ``jobs.py`` read the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+
+from pacto.accounts.models import User
+from pacto.automation import lifecycle, oncall
+from pacto.automation.models import ClockAlert, LifecycleTimer, OnCallRotation, Page
+from pacto.errors import ActionError, NotAllowed, NotFound
+from pacto.notifications.bulk import insert_rows, update_rows
+from pacto.notifications.models import Outbox
+from pacto.notifications.outbox import enqueue, enqueue_many
+from pacto.sla.calendar import ALWAYS, Calendar
+from pacto.sla.clock import ClockResult
+from pacto.sla.policy import BreachAction, Policy, StatusCategory, TicketFacts
+from pacto.tickets import actions as ticket_actions
+from pacto.tickets.models import Ticket, TicketEvent
+
+log = logging.getLogger(__name__)
+
+SYSTEM_EMAIL = "automation@pacto.invalid"
+ACK_SALT = "pacto.automation.page-ack"
+ACK_MAX_AGE = dt.timedelta(days=7)
+_REAL_TIME = Calendar("real-time", "UTC", ALWAYS)
+
+
+def system_user() -> User:
+    """The actor of automatic changes: a staff account nobody can sign in to."""
+    user = User.objects.filter(email=SYSTEM_EMAIL).first()
+    if user is None:
+        user, _ = User.objects.get_or_create(
+            email=SYSTEM_EMAIL,
+            defaults={"full_name": "Pacto automation", "role": User.Role.ADMIN, "password": "!"},
+        )
+    return user
+
+
+def _managers() -> list[User]:
+    return list(User.objects.filter(role=User.Role.MANAGER, is_active=True))
+
+
+def _facts(ticket: Ticket) -> TicketFacts:
+    return TicketFacts(
+        severity=ticket.severity,
+        plan=ticket.plan,
+        channel=ticket.channel,
+        environment=ticket.environment,
+        type=ticket.type,
+    )
+
+
+def _payload(ticket: Ticket, **extra) -> dict:
+    return {"ticket": ticket.pk, "subject": ticket.subject, "severity": ticket.severity, **extra}
+
+
+# ----------------------------------------------------------------------------- SLA checkpoints
+
+
+def breach_actions(
+    policy: Policy, metric: str, facts: TicketFacts
+) -> list[tuple[int, BreachAction]]:
+    """The policy's ``escalation.on_breach`` rules for this metric and ticket, with their index
+    (which the audit event cites as ``escalation.on_breach[i]``)."""
+    return [
+        (i, action)
+        for i, action in enumerate(policy.escalation.on_breach)
+        if action.metric == metric and action.when.matches(facts)
+    ]
+
+
+def checkpoints_reached(result: ClockResult, now: dt.datetime) -> list[tuple[str, dt.datetime]]:
+    """The checkpoints of a clock reached by ``now``: the breach alone once it is missed
+    (warnings passed on the way to a breach are moot), else the warnings reached."""
+    if result.breached_at is not None and result.breached_at <= now:
+        return [("breach", result.breached_at)]
+    return [
+        (c.label, c.reached_at)
+        for c in result.warnings
+        if c.reached_at is not None and c.reached_at <= now
+    ]
+
+
+def do_act_on_checkpoints(
+    batch: list[tuple[Ticket, list[ClockResult], dt.datetime]], now: dt.datetime
+) -> dict[str, int]:
+    """Act once on every checkpoint the clocks of these tickets have reached by their ``at``
+    (the instant their clocks were computed for): a warning to the assignee (or, unassigned,
+    the support managers), the breach to whoever the policy's escalation rules name
+    (``do_record_breaches``). Call with the tickets locked.
+
+    A ``ClockAlert`` row per checkpoint, written in this transaction, is what makes it once:
+    checkpoints with a row are skipped, and two workers cannot both insert one. Everything
+    is written in bulk: a sweep may meet thousands of due tickets at once. Returns counts of
+    what was done now.
+    """
+    done = {"warnings": 0, "breaches": 0, "escalations": 0}
+    tickets = [ticket for ticket, _, _ in batch]
+    acted = set(
+        ClockAlert.objects.filter(ticket__in=tickets).values_list(
+            "ticket_id", "metric", "label", "reached_at"
+        )
+    )
+    alerts, notices, breaches = [], [], []
+    managers = None
+    for ticket, results, at in batch:
+        for result in results:
+            metric = result.metric.value
+            for label, reached_at in checkpoints_reached(result, at):
+                if (ticket.pk, metric, label, reached_at) in acted:
+                    continue
+                alerts.append(
+                    ClockAlert(
+                        ticket=ticket, metric=metric, label=label, reached_at=reached_at,
+                        acted_at=now,
+                    )
+                )  # fmt: skip
+                if label == "breach":
+                    breaches.append((ticket, result))
+                    continue
+                if ticket.assignee_id is None and managers is None:
+                    managers = _managers()
+                notices.append(
+                    {
+                        "kind": "clock_warning",
+                        "dedupe_key": (
+                            f"ticket:{ticket.pk}:{metric}:{label}:{reached_at.isoformat()}"
+                        ),
+                        "recipients": [ticket.assignee] if ticket.assignee_id else managers,
+                        "ticket": ticket,
+                        "organization": ticket.organization,
+                        "payload": _payload(
+                            ticket, metric=metric, label=label,
+                            due_at=result.due_at.isoformat() if result.due_at else None,
+                            target=str(result.target) if result.target else "",
+                        ),
+                    }
+                )  # fmt: skip
+    # A conflict here means another worker acted meanwhile: the transaction rolls back and
+    # the next sweep finds the checkpoint done.
+    insert_rows(ClockAlert, alerts, ignore_conflicts=False)
+    enqueue_many(notices)
+    done["warnings"] = len(notices)
+    done["breaches"] = len(breaches)
+    done["escalations"] = do_record_breaches(breaches, now)
+    return done
+
+
+def _new_event(ticket, kind, actor, now, reason="", **data) -> TicketEvent:
+    return TicketEvent(ticket=ticket, kind=kind, actor=actor, at=now, data=data, reason=reason)
+
+
+def do_record_breaches(breaches: list[tuple[Ticket, ClockResult]], now: dt.datetime) -> int:
+    """Targets were missed: record each breach and apply the policy's ``on_breach`` rules —
+    raise the escalation level, notify whom they name, move first line to second line.
+    Call with the tickets locked, inside the sweep's transaction; the caller stores the
+    clocks. Returns how many tickets were escalated.
+
+    Seed 003: "Any severity type that cannot be resolved in prescribed response times ...
+    will be escalated to Xecuritas technical support management." Without a rule, the
+    assignee (or, for an unassigned ticket, the support managers) hears of the breach.
+
+    This is the tickets' ``_changing`` for many tickets at once (a thousand breaches in one
+    tick must not take a thousand round trips each): the audit events (``clock_breached``,
+    ``escalated``, ``line``, each naming the rule), the ticket fields with their version
+    bump, and the outbox rows are written in bulk, in this transaction.
+    """
+    if not breaches:
+        return 0
+    actor = system_user()
+    people: dict[str, list[User]] = {}
+
+    def group(key: str, query) -> list[User]:
+        if key not in people:
+            people[key] = list(query())
+        return people[key]
+
+    events, notices, touched = [], [], {}
+    escalated = 0
+    for ticket, result in breaches:
+        metric = result.metric.value
+        breached = result.breached_at.isoformat() if result.breached_at else None
+        key = f"ticket:{ticket.pk}:{metric}:breach:{breached}"
+        matched = breach_actions(ticket.policy, metric, _facts(ticket))
+        rules = [f"escalation.on_breach[{i}]" for i, _ in matched]
+
+        events.append(
+            _new_event(
+                ticket, TicketEvent.Kind.CLOCK_BREACHED, actor, now, metric=metric,
+                breached_at=breached, target=str(result.target or ""), rule=rules,
+            )
+        )  # fmt: skip
+        touched[ticket.pk] = ticket
+        managers = group("managers", _managers)
+        if not matched:
+            notices.append(
+                {
+                    "kind": "clock_breached",
+                    "dedupe_key": key,
+                    "recipients": [ticket.assignee] if ticket.assignee_id else managers,
+                    "ticket": ticket,
+                    "organization": ticket.organization,
+                    "payload": _payload(ticket, metric=metric, breached_at=breached),
+                }
+            )
+            continue
+        recipients: list = []
+        for _, action in matched:
+            for who in action.notify:
+                match who:
+                    case "assignee":
+                        recipients.append(ticket.assignee)
+                    case "support_managers":
+                        recipients += managers
+                    case "account_manager":
+                        recipients.append(ticket.organization.account_manager)
+                    case "requester":
+                        recipients.append(ticket.requester)
+        reason = f"{metric.replace('_', ' ')} target missed ({result.target})"
+        if any(action.raise_level for _, action in matched):
+            ticket.escalation_level += 1
+            escalated += 1
+            events.append(
+                _new_event(
+                    ticket, TicketEvent.Kind.ESCALATED, actor, now, reason, to="support_managers",
+                    level=ticket.escalation_level, rule=rules, metric=metric, automatic=True,
+                )
+            )  # fmt: skip
+        line = next((a.move_to_line for _, a in matched if a.move_to_line), None)
+        if line == "second" and ticket.support_line == "first":
+            ticket.support_line = line
+            events.append(
+                _new_event(
+                    ticket, TicketEvent.Kind.LINE, actor, now, reason, to=line, previous="first",
+                    rule=rules,
+                )
+            )  # fmt: skip
+            recipients += group(
+                f"line:{line}",
+                lambda: User.objects.filter(support_line="second", is_active=True).exclude(
+                    role="contact"
+                ),
+            )
+        notices.append(
+            {
+                "kind": "ticket_escalated",
+                "dedupe_key": key,
+                "recipients": recipients,
+                "ticket": ticket,
+                "organization": ticket.organization,
+                "payload": _payload(
+                    ticket, metric=metric, breached_at=breached, level=ticket.escalation_level,
+                    line=ticket.support_line, reason=reason, rule=rules, by=actor.email,
+                ),
+            }
+        )  # fmt: skip
+    insert_rows(TicketEvent, events, ignore_conflicts=False)
+    updates = []
+    for ticket in touched.values():
+        ticket.lock_version += 1
+        ticket.updated_at = now
+        updates.append(
+            (
+                ticket,
+                {
+                    "escalation_level": ticket.escalation_level,
+                    "support_line": ticket.support_line,
+                    "lock_version": ticket.lock_version,
+                    "updated_at": now,
+                },
+            )
+        )
+    update_rows(Ticket, updates)
+    enqueue_many(notices)
+    return escalated
+
+
+# ----------------------------------------------------------------------------- lifecycle
+
+
+def do_schedule_lifecycle(ticket: Ticket) -> LifecycleTimer | None:
+    """(Re)plan the ticket's next lifecycle step after it entered its current status."""
+    step = lifecycle.next_step(
+        ticket.policy, ticket.status, ticket.status_changed_at, ticket.details_requested
+    )
+    if step is None:
+        LifecycleTimer.objects.filter(ticket=ticket).delete()
+        return None
+    timer, _ = LifecycleTimer.objects.update_or_create(
+        ticket=ticket,
+        defaults={
+            "rule_id": step.rule.id,
+            "status": ticket.status,
+            "entered_at": ticket.status_changed_at,
+            "reminders_sent": 0,
+            "next_at": step.at,
+        },
+    )
+    return timer
+
+
+def _trigger_text(rule) -> str:
+    parts = []
+    if rule.followups is not None:
+        parts.append(f"{rule.followups} follow-ups without an answer")
+    if rule.after is not None:
+        parts.append(f"{rule.after}")
+    return " or ".join(parts)
+
+
+def do_lifecycle_step(ticket: Ticket, now: dt.datetime) -> str | None:
+    """Take the ticket's due lifecycle step: a follow-up reminder to the requester, or the
+    automatic status change. Call with the ticket locked. Returns "remind", "apply" or None.
+    """
+    timer = LifecycleTimer.objects.select_for_update().filter(ticket=ticket).first()
+    if timer is None or timer.next_at is None or timer.next_at > now:
+        return None
+    if timer.status != ticket.status or timer.entered_at != ticket.status_changed_at:
+        do_schedule_lifecycle(ticket)  # the ticket moved since: plan again
+        return None
+    policy = ticket.policy
+    step = lifecycle.next_step(
+        policy, ticket.status, timer.entered_at, ticket.details_requested,
+        timer.reminders_sent, timer.rule_id,
+    )  # fmt: skip
+    if step is None:
+        timer.delete()
+        return None
+    if step.at > now:
+        timer.next_at = step.at
+        timer.save(update_fields=["next_at"])
+        return None
+    rule = step.rule
+    if step.action == "remind":
+        after = lifecycle.next_step(
+            policy, ticket.status, timer.entered_at, ticket.details_requested, step.reminder,
+            rule.id,
+        )  # fmt: skip
+        enqueue(
+            kind="lifecycle_reminder",
+            dedupe_key=f"ticket:{ticket.pk}:{rule.id}:{timer.entered_at.isoformat()}:reminder:{step.reminder}",
+            recipients=[ticket.requester],
+            ticket=ticket,
+            organization=ticket.organization,
+            payload=_payload(
+                ticket, rule=rule.id, reminder=step.reminder, of=rule.followups,
+                status=policy.status(rule.to_status).name,
+                acts_at=lifecycle.fires_at(policy, rule, timer.entered_at).isoformat(),
+            ),
+        )  # fmt: skip
+        timer.reminders_sent = step.reminder
+        timer.next_at = after.at if after else None
+        timer.save(update_fields=["reminders_sent", "next_at"])
+        return "remind"
+    target = policy.status(rule.to_status)
+    source = policy.status(rule.from_status).name
+    reason = f"Automatic: {_trigger_text(rule)} in {source} (rule {rule.id})"
+    ticket_actions.do_change_status(
+        system_user(), ticket, target.id, reason=reason, rule=rule.id, now=now
+    )
+    # The status event rescheduled the timer for the new status (hooks.on_ticket_event).
+    return "apply"
+
+
+# ----------------------------------------------------------------------------- paging
+
+
+def _ack_within(policy: Policy) -> dt.timedelta:
+    assert policy.paging is not None
+    return policy.paging.acknowledge_within.length(_REAL_TIME)
+
+
+def tiers_for(policy_id: str) -> list[list[OnCallRotation]]:
+    """Active rotations by tier, lowest tier first; a rotation for this policy comes before
+    one serving every policy at the same tier."""
+    rotations = (
+        OnCallRotation.objects.filter(active=True, policy_id__in=["", policy_id])
+        .prefetch_related("members", "overrides")
+        .order_by("tier", "-policy_id", "pk")
+    )
+    tiers: dict[int, list[OnCallRotation]] = {}
+    for rotation in rotations:
+        tiers.setdefault(rotation.tier, []).append(rotation)
+    return [tiers[t] for t in sorted(tiers)]
+
+
+def on_call(rotations: list[OnCallRotation], at: dt.datetime) -> User | None:
+    for rotation in rotations:
+        user_id = oncall.on_call_at(rotation.spec(), at)
+        if user_id is not None:
+            return User.objects.filter(pk=user_id, is_active=True).first()
+    return None
+
+
+def ack_token(page: Page) -> str:
+    return signing.dumps(
+        {"p": page.pk, "u": page.engineer_id, "n": page.ack_nonce}, salt=ACK_SALT, compress=True
+    )
+
+
+def ack_url(page: Page) -> str:
+    """The link in every page; ``pacto.automation.urls`` serves it at the site's root."""
+    return f"{settings.PACTO_BASE_URL.rstrip('/')}/pages/ack/{ack_token(page)}/"
+
+
+def should_page(ticket: Ticket, severity: str, now: dt.datetime) -> bool:
+    """A severity that pages (``Severity.pages_on_call``), on a channel the policy pages
+    for, at an hour the customer's plan covers for that severity: a Standard 8x5 customer at
+    3 a.m. is not paged; an Advanced 24x7 one is."""
+    policy = ticket.policy
+    if policy.paging is None or not policy.severity(severity).pages_on_call:
+        return False
+    if policy.paging.channels and ticket.channel not in policy.paging.channels:
+        return False
+    return policy.coverage_calendar(ticket.plan, severity).is_open(now)
+
+
+def do_page_ticket(ticket: Ticket, *, trigger: str, severity: str, now: dt.datetime) -> Page | None:
+    """Page the on-call engineer of the first tier that has one, at once.
+
+    Nothing happens when the ticket should not page, when a page for it is already running,
+    or when the installation has no on-call rotation at all (paging is not set up).
+    """
+    if not should_page(ticket, severity, now):
+        return None
+    tiers = tiers_for(ticket.policy.id)
+    if not tiers:
+        log.debug("no on-call rotation: ticket %s not paged", ticket.pk)
+        return None
+    with transaction.atomic():
+        if Page.objects.filter(ticket=ticket, state=Page.State.PAGING).exists():
+            return None
+        page, created = Page.objects.get_or_create(
+            ticket=ticket,
+            trigger=trigger,
+            defaults={"severity": severity, "created_at": now, "tier": 0, "attempt": 0},
+        )
+        if not created:
+            return page
+        _page_next(page, ticket, tiers, start_tier=0, now=now)
+    return page
+
+
+def _page_next(page: Page, ticket: Ticket, tiers, start_tier: int, now: dt.datetime) -> None:
+    """Page the first engineer on call from tier index ``start_tier`` on; nobody left: tell
+    the support managers and stop."""
+    for index in range(start_tier, len(tiers)):
+        engineer = on_call(tiers[index], now)
+        if engineer is not None:
+            page.tier, page.attempt, page.engineer = index + 1, 1, engineer
+            _send_page(page, ticket, now)
+            return
+    _exhaust(page, ticket, now)
+
+
+def _send_page(page: Page, ticket: Ticket, now: dt.datetime) -> None:
+    policy = ticket.policy
+    page.state = Page.State.PAGING
+    page.next_check_at = now + _ack_within(policy)
+    page.history = [
+        *page.history,
+        {
+            "at": now.isoformat(),
+            "tier": page.tier,
+            "attempt": page.attempt,
+            "to": page.engineer.email,
+        },
+    ]
+    page.save()
+    enqueue(
+        kind="page",
+        channel=Outbox.Channel.PAGER,
+        dedupe_key=f"page:{page.pk}:tier:{page.tier}:attempt:{page.attempt}",
+        recipients=[page.engineer],
+        ticket=ticket,
+        organization=ticket.organization,
+        payload=_payload(
+            ticket, page=page.pk, tier=page.tier, attempt=page.attempt,
+            organization=ticket.organization.name, ack_url=ack_url(page),
+            acknowledge_within=str(policy.paging.acknowledge_within),
+        ),
+    )  # fmt: skip
+
+
+def _exhaust(page: Page, ticket: Ticket, now: dt.datetime) -> None:
+    page.state = Page.State.EXHAUSTED
+    page.next_check_at = None
+    page.history = [*page.history, {"at": now.isoformat(), "to": "support_managers"}]
+    page.save()
+    enqueue(
+        kind="page_unacknowledged",
+        dedupe_key=f"page:{page.pk}:exhausted",
+        recipients=_managers(),
+        ticket=ticket,
+        organization=ticket.organization,
+        payload=_payload(ticket, page=page.pk, tiers=page.tier),
+    )
+
+
+def do_page_timeout(page: Page, now: dt.datetime) -> str:
+    """Nobody acknowledged in time: page again (``paging.repages`` times), then the next tier
+    or the support managers, as ``paging.then`` says. Call with the page locked."""
+    ticket = page.ticket
+    if page.state != Page.State.PAGING or page.next_check_at is None or page.next_check_at > now:
+        return "none"
+    if not ticket.is_open:
+        page.state, page.next_check_at = Page.State.CANCELLED, None
+        page.save(update_fields=["state", "next_check_at"])
+        return "cancelled"
+    paging = ticket.policy.paging
+    if paging is None:
+        _exhaust(page, ticket, now)
+        return "exhausted"
+    if page.attempt <= paging.repages and page.engineer is not None:
+        page.attempt += 1
+        _send_page(page, ticket, now)
+        return "repaged"
+    if paging.then == "support_managers":
+        _exhaust(page, ticket, now)
+        return "exhausted"
+    _page_next(page, ticket, tiers_for(ticket.policy.id), start_tier=page.tier, now=now)
+    return "next_tier" if page.state == Page.State.PAGING else "exhausted"
+
+
+def check_ack_token(token: str) -> tuple[Page, User | None]:
+    try:
+        data = signing.loads(token, salt=ACK_SALT, max_age=ACK_MAX_AGE)
+    except signing.BadSignature:
+        raise NotFound("page") from None
+    page = Page.objects.select_related("ticket").filter(pk=data.get("p")).first()
+    if page is None or page.ack_nonce != data.get("n"):
+        raise NotFound("page")
+    return page, User.objects.filter(pk=data.get("u"), is_active=True).first()
+
+
+def do_acknowledge_page(page: Page, user: User, *, now: dt.datetime) -> Page:
+    """The engineer takes the page: paging stops, and an unassigned ticket becomes theirs."""
+    if not user.is_staff_member:
+        raise NotAllowed("only the vendor's staff acknowledge pages")
+    with transaction.atomic():
+        locked = Page.objects.select_for_update().select_related("ticket").get(pk=page.pk)
+        if locked.state == Page.State.ACKNOWLEDGED:
+            return locked
+        if locked.state != Page.State.PAGING:
+            raise ActionError(
+                "page", "paging", f"this page is {locked.get_state_display().lower()}"
+            )
+        locked.state = Page.State.ACKNOWLEDGED
+        locked.acknowledged_at = now
+        locked.acknowledged_by = user
+        locked.next_check_at = None
+        locked.history = [*locked.history, {"at": now.isoformat(), "acknowledged_by": user.email}]
+        locked.save()
+        ticket = locked.ticket
+        if ticket.assignee_id is None and ticket.status_category != StatusCategory.CLOSED:
+            ticket_actions.do_assign(user, ticket, user, now=now)
+    page.refresh_from_db()
+    return locked
+
+
+def do_cancel_pages(ticket: Ticket, now: dt.datetime) -> int:
+    """The ticket is solved or closed: stop paging for it."""
+    return Page.objects.filter(ticket=ticket, state=Page.State.PAGING).update(
+        state=Page.State.CANCELLED, next_check_at=None
+    )

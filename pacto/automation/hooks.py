@@ -1,0 +1,59 @@
+"""Ticket events the worker must know of, handled in the transaction that writes them.
+
+The tickets app's actions know nothing of paging or lifecycle timers; they write a
+``TicketEvent`` for every change. Its ``post_save`` runs inside the action's transaction, so
+the page (and its outbox row) or the lifecycle timer commits with the change that caused it,
+or not at all:
+
+- ``opened`` with a paging severity, or ``severity`` raised to one → page the on-call engineer
+  at once (``actions.do_page_ticket``);
+- ``status`` → plan the next lifecycle step; solved or closed → stop paging.
+
+A failure here is logged and must not undo the ticket change: each hook runs in a savepoint.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.db.models.signals import post_save
+
+from pacto.sla.policy import StatusCategory
+from pacto.tickets.models import TicketEvent
+
+log = logging.getLogger(__name__)
+
+
+def connect() -> None:
+    post_save.connect(on_ticket_event, sender=TicketEvent, dispatch_uid="pacto.automation.hooks")
+
+
+def on_ticket_event(sender, instance: TicketEvent, created: bool, raw: bool = False, **kwargs):
+    if not created or raw:
+        return
+    from pacto.automation import actions
+
+    ticket = instance.ticket
+    try:
+        with transaction.atomic():
+            match instance.kind:
+                case TicketEvent.Kind.OPENED:
+                    severity = instance.data.get("severity") or ticket.severity
+                    actions.do_page_ticket(
+                        ticket, trigger="opened", severity=severity, now=instance.at
+                    )
+                    actions.do_schedule_lifecycle(ticket)
+                case TicketEvent.Kind.SEVERITY:
+                    policy = ticket.policy
+                    new, old = instance.data.get("to"), instance.data.get("previous")
+                    if new and not (old and policy.severity(old).pages_on_call):
+                        actions.do_page_ticket(
+                            ticket, trigger=f"severity:{instance.pk}", severity=new, now=instance.at
+                        )
+                case TicketEvent.Kind.STATUS:
+                    actions.do_schedule_lifecycle(ticket)
+                    if ticket.status_category in (StatusCategory.SOLVED, StatusCategory.CLOSED):
+                        actions.do_cancel_pages(ticket, instance.at)
+    except Exception:
+        log.exception("automation hook failed for ticket event %s (%s)", instance.pk, instance.kind)

@@ -1,0 +1,79 @@
+"""Background jobs: django.tasks tasks (huey's backend runs them) and the huey schedule.
+
+The jobs are thin: read the clock, call a sweep, return its counts. Only these wrappers
+read the clock; everything below them takes ``now``.
+
+The schedule: once a minute the scheduler (``pacto worker`` without ``--no-scheduler``;
+exactly one should run) enqueues every sweep now and again every
+``PACTO_SWEEP_EVERY_SECONDS`` within the minute (deferred tasks), so escalations act within
+seconds of their due time. Outbox delivery is also enqueued on the commit of any
+transaction that writes outbox rows (the doorbell in ``pacto.notifications.outbox``); the
+sweep is the safety net for a lost doorbell and for retries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.tasks import task
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import HUEY, close_db
+
+from pacto.automation import sweeps
+from pacto.notifications import delivery
+
+
+@task
+def sweep_clocks_job() -> dict:
+    return sweeps.sweep_clocks(timezone.now())
+
+
+@task
+def sweep_lifecycle_job() -> dict:
+    return sweeps.sweep_lifecycle(timezone.now())
+
+
+@task
+def sweep_pages_job() -> dict:
+    return sweeps.sweep_pages(timezone.now())
+
+
+@task
+def deliver_outbox_job() -> dict:
+    return delivery.deliver_due(timezone.now())
+
+
+SWEEP_JOBS = (sweep_clocks_job, sweep_pages_job, sweep_lifecycle_job, deliver_outbox_job)
+
+
+def enqueue_sweeps(now: dt.datetime) -> int:
+    """Enqueue every sweep at ``now`` and every ``PACTO_SWEEP_EVERY_SECONDS`` until the next
+    minute's tick. Returns how many tasks were enqueued."""
+    every = max(1, min(60, settings.PACTO_SWEEP_EVERY_SECONDS))
+    count = 0
+    for offset in range(0, 60, every):
+        for job in SWEEP_JOBS:
+            if offset:
+                job.using(run_after=now + dt.timedelta(seconds=offset)).enqueue()
+            else:
+                job.enqueue()
+            count += 1
+    return count
+
+
+def run_once(now: dt.datetime) -> dict[str, dict]:
+    """Every sweep, then delivery, in this process (``pacto worker --once``, cron, tests)."""
+    return {
+        "clocks": sweeps.sweep_clocks(now),
+        "pages": sweeps.sweep_pages(now),
+        "lifecycle": sweeps.sweep_lifecycle(now),
+        "outbox": delivery.deliver_due(now),
+    }
+
+
+@HUEY.periodic_task(crontab(minute="*"), name="pacto.automation.tick")
+@close_db
+def tick() -> None:
+    enqueue_sweeps(timezone.now())

@@ -1,0 +1,77 @@
+"""Helpers for the worker's tests: customers on every preset, tickets opened through the
+actions, and an on-call rotation (fiona on call this week, sam the next tier)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+
+from pacto.accounts.actions import do_create_contact, do_create_organization
+from pacto.accounts.models import User
+from pacto.automation.models import OnCallRotation, RotationMember
+from pacto.contracts.actions import do_create_contract, preset_version
+from pacto.testing import PASSWORD, World
+from pacto.tickets.actions import do_open_ticket
+from pacto.tickets.models import Ticket
+
+
+@dataclass
+class Desk:
+    world: World
+
+    def customer(self, preset: str, plan: str | None = None) -> User:
+        """An authorized contact of a new customer under ``preset`` (first plan by default)."""
+        version = preset_version(preset)
+        plan = plan or version.policy.plans[0].id
+        name = f"{preset}-{plan}"
+        organization = do_create_organization(
+            name=f"Customer {name}", kind="customer", account_manager=self.world.maria
+        )
+        do_create_contract(
+            organization=organization,
+            service_contract_id=f"C-{name}",
+            policy_version=version,
+            plan=plan,
+            starts_on=dt.date(2026, 1, 1),
+        )
+        return do_create_contact(
+            organization=organization, email=f"contact@{name}.example", full_name=f"Contact {name}",
+            authorized=True, password=PASSWORD,
+        )  # fmt: skip
+
+    def open(
+        self, contact: User, severity: str, now: dt.datetime, *, channel: str = "portal",
+        subject: str = "Vault unreachable",
+    ) -> Ticket:  # fmt: skip
+        return do_open_ticket(
+            contact, subject=subject, body="It stopped working.", severity=severity,
+            type="question", channel=channel, now=now,
+        )  # fmt: skip
+
+
+@pytest.fixture
+def desk(world) -> Desk:
+    return Desk(world)
+
+
+@pytest.fixture
+def rotations(world) -> tuple[OnCallRotation, OnCallRotation]:
+    """Tier 1: fiona (week from Mon 12 Jan 2026, 09:00 São Paulo), then sam; tier 2: sam."""
+    first = OnCallRotation.objects.create(
+        name="Primary", tier=1, time_zone="America/Sao_Paulo", starts_on=dt.date(2026, 1, 12)
+    )
+    RotationMember.objects.create(rotation=first, user=world.fiona, position=0)
+    RotationMember.objects.create(rotation=first, user=world.sam, position=1)
+    second = OnCallRotation.objects.create(
+        name="Secondary", tier=2, time_zone="America/Sao_Paulo", starts_on=dt.date(2026, 1, 12)
+    )
+    RotationMember.objects.create(rotation=second, user=world.sam, position=0)
+    return first, second
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """The named world hashes a dozen passwords; Argon2 is slow on purpose, tests need not be."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

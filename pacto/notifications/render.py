@@ -1,0 +1,338 @@
+"""What a notification says: subject, plain text and HTML, in the recipient's language.
+
+``build_email(row)`` is the one place an outbox row becomes an email. Its Message-ID is
+stable per row (``<outbox-{id}@{PACTO_EMAIL_DOMAIN}>``): a row sent again after a crash
+carries the same Message-ID, so mail clients, servers and Pacto's own tests recognise the
+duplicate. Threading headers (In-Reply-To, References, Reply-To) belong here too, in
+``build_email``.
+
+Languages: English and Brazilian Portuguese, chosen by the recipient's ``language``; the
+per-kind sentences are below and the layout is in
+``templates/notifications/email/<language>/message.{txt,html}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from pacto.notifications.models import Outbox
+
+LANGUAGES = ("en", "pt-br")
+
+# kind -> (subject, headline), formatted with the payload (plus ``n``: the ticket number).
+TEXTS: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "ticket_opened": (
+            "[#{n}] We received your ticket: {subject}",
+            "Your ticket #{n} is open. We will answer within the time your support policy "
+            "promises.",
+        ),
+        "feature_request": (
+            "[#{n}] New feature request: {subject}",
+            "A customer asked for new functionality; it goes to product management.",
+        ),
+        "agent_reply": (
+            "[#{n}] New reply: {subject}",
+            "Support replied to your ticket.",
+        ),
+        "customer_reply": (
+            "[#{n}] The customer replied: {subject}",
+            "The customer replied to a ticket assigned to you.",
+        ),
+        "status_changed": (
+            "[#{n}] Now {status}: {subject}",
+            "Ticket #{n} is now {status}.",
+        ),
+        "resolution_confirmed": (
+            "[#{n}] Resolution confirmed: {subject}",
+            "The customer confirmed the resolution; the ticket is closed.",
+        ),
+        "ticket_reopened": (
+            "[#{n}] Reopened: {subject}",
+            "Ticket #{n} was reopened.",
+        ),
+        "severity_changed": (
+            "[#{n}] Severity changed to {severity}: {subject}",
+            "The severity of ticket #{n} changed to {severity}.",
+        ),
+        "severity_requested": (
+            "[#{n}] Severity change requested: {subject}",
+            "The customer asks for severity {severity}.",
+        ),
+        "ticket_assigned": (
+            "[#{n}] Assigned to you: {subject}",
+            "Ticket #{n} is assigned to you.",
+        ),
+        "line_changed": (
+            "[#{n}] Moved to the {line} line: {subject}",
+            "Ticket #{n} moved to the {line} line.",
+        ),
+        "ticket_escalated": (
+            "[#{n}] Escalated (level {level}): {subject}",
+            "Ticket #{n} was escalated to level {level}.",
+        ),
+        "access_granted": (
+            "[#{n}] Access granted: {subject}",
+            "The access request was approved.",
+        ),
+        "clock_warning": (
+            "[#{n}] SLA warning ({label}): {subject}",
+            "The {metric_text} target of ticket #{n} is close: {label}.",
+        ),
+        "clock_breached": (
+            "[#{n}] SLA target missed: {subject}",
+            "The {metric_text} target of ticket #{n} was missed.",
+        ),
+        "page": (
+            "PAGE [#{n}] {severity}: {subject}",
+            "You are on call: a {severity} ticket needs you now. Acknowledge within "
+            "{acknowledge_within}.",
+        ),
+        "page_unacknowledged": (
+            "[#{n}] Nobody acknowledged the page: {subject}",
+            "Nobody on call acknowledged the page for ticket #{n}.",
+        ),
+        "lifecycle_reminder": (
+            "[#{n}] Waiting for your reply ({reminder} of {of}): {subject}",
+            "We are waiting for your reply on ticket #{n}. Without an answer it becomes "
+            "{status} automatically.",
+        ),
+        "technical_contacts_changed": (
+            "Your technical contacts changed",
+            "{message}",
+        ),
+    },
+    "pt-br": {
+        "ticket_opened": (
+            "[#{n}] Recebemos seu chamado: {subject}",
+            "Seu chamado #{n} está aberto. Responderemos no prazo prometido pela sua política "
+            "de suporte.",
+        ),
+        "feature_request": (
+            "[#{n}] Nova solicitação de funcionalidade: {subject}",
+            "Um cliente pediu uma nova funcionalidade; ela segue para a gestão de produto.",
+        ),
+        "agent_reply": (
+            "[#{n}] Nova resposta: {subject}",
+            "O suporte respondeu ao seu chamado.",
+        ),
+        "customer_reply": (
+            "[#{n}] O cliente respondeu: {subject}",
+            "O cliente respondeu a um chamado atribuído a você.",
+        ),
+        "status_changed": (
+            "[#{n}] Agora {status}: {subject}",
+            "O chamado #{n} agora está {status}.",
+        ),
+        "resolution_confirmed": (
+            "[#{n}] Resolução confirmada: {subject}",
+            "O cliente confirmou a resolução; o chamado está fechado.",
+        ),
+        "ticket_reopened": (
+            "[#{n}] Reaberto: {subject}",
+            "O chamado #{n} foi reaberto.",
+        ),
+        "severity_changed": (
+            "[#{n}] Criticidade alterada para {severity}: {subject}",
+            "A criticidade do chamado #{n} foi alterada para {severity}.",
+        ),
+        "severity_requested": (
+            "[#{n}] Pedido de mudança de criticidade: {subject}",
+            "O cliente pede a criticidade {severity}.",
+        ),
+        "ticket_assigned": (
+            "[#{n}] Atribuído a você: {subject}",
+            "O chamado #{n} foi atribuído a você.",
+        ),
+        "line_changed": (
+            "[#{n}] Movido para a linha {line}: {subject}",
+            "O chamado #{n} foi movido para a linha {line}.",
+        ),
+        "ticket_escalated": (
+            "[#{n}] Escalado (nível {level}): {subject}",
+            "O chamado #{n} foi escalado para o nível {level}.",
+        ),
+        "access_granted": (
+            "[#{n}] Acesso concedido: {subject}",
+            "A solicitação de acesso foi aprovada.",
+        ),
+        "clock_warning": (
+            "[#{n}] Alerta de SLA ({label}): {subject}",
+            "O prazo de {metric_text} do chamado #{n} está próximo: {label}.",
+        ),
+        "clock_breached": (
+            "[#{n}] Prazo de SLA descumprido: {subject}",
+            "O prazo de {metric_text} do chamado #{n} não foi cumprido.",
+        ),
+        "page": (
+            "PAGE [#{n}] {severity}: {subject}",
+            "Você está de plantão: um chamado {severity} precisa de você agora. Confirme em "
+            "até {acknowledge_within}.",
+        ),
+        "page_unacknowledged": (
+            "[#{n}] Ninguém confirmou o acionamento: {subject}",
+            "Ninguém de plantão confirmou o acionamento do chamado #{n}.",
+        ),
+        "lifecycle_reminder": (
+            "[#{n}] Aguardando sua resposta ({reminder} de {of}): {subject}",
+            "Aguardamos sua resposta no chamado #{n}. Sem resposta, ele passa a {status} "
+            "automaticamente.",
+        ),
+        "technical_contacts_changed": (
+            "Seus contatos técnicos mudaram",
+            "{message}",
+        ),
+    },
+}
+GENERIC = {
+    "en": ("[#{n}] Update: {subject}", "Ticket #{n} was updated."),
+    "pt-br": ("[#{n}] Atualização: {subject}", "O chamado #{n} foi atualizado."),
+}
+METRICS = {
+    "en": {
+        "first_response": "first response",
+        "resolution": "resolution",
+        "periodic_update": "update",
+    },
+    "pt-br": {
+        "first_response": "primeira resposta",
+        "resolution": "resolução",
+        "periodic_update": "atualização",
+    },
+}
+# Payload fields shown as "label: value" lines, in this order.
+FIELDS = {
+    "en": {
+        "status": "Status", "severity": "Severity", "previous": "Previous severity",
+        "reason": "Reason", "justification": "Justification", "due_at": "Due",
+        "target": "Target", "breached_at": "Missed at", "level": "Escalation level",
+        "line": "Support line", "by": "By", "contact": "Contact", "tier": "Tier",
+        "attempt": "Attempt", "acts_at": "Automatically on", "organization": "Organization",
+        "missing_details": "Details still needed",
+    },
+    "pt-br": {
+        "status": "Status", "severity": "Criticidade", "previous": "Criticidade anterior",
+        "reason": "Motivo", "justification": "Justificativa", "due_at": "Prazo",
+        "target": "Meta", "breached_at": "Descumprido em", "level": "Nível de escalonamento",
+        "line": "Linha de suporte", "by": "Por", "contact": "Contato", "tier": "Nível",
+        "attempt": "Tentativa", "acts_at": "Automaticamente em", "organization": "Organização",
+        "missing_details": "Detalhes ainda necessários",
+    },
+}  # fmt: skip
+TIME_FIELDS = {"due_at", "breached_at", "acts_at"}
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def language_of(row: Outbox) -> str:
+    user = row.recipient_user
+    code = (getattr(user, "language", "") or "en").lower().replace("_", "-")
+    if code.startswith("pt"):
+        return "pt-br"
+    return "en"
+
+
+def message_id(row: Outbox) -> str:
+    return f"<outbox-{row.pk}@{settings.PACTO_EMAIL_DOMAIN}>"
+
+
+def ticket_url(ticket_id) -> str:
+    return f"{settings.PACTO_BASE_URL.rstrip('/')}/tickets/{ticket_id}/"
+
+
+def _when(value: str, zone: str) -> str:
+    try:
+        instant = dt.datetime.fromisoformat(value)
+        local = instant.astimezone(ZoneInfo(zone or "UTC"))
+    except (TypeError, ValueError, KeyError):
+        return str(value)
+    return f"{local:%Y-%m-%d %H:%M} ({zone or 'UTC'})"
+
+
+def context(row: Outbox) -> dict:
+    """Everything the templates show, in the recipient's language and time zone."""
+    language = language_of(row)
+    payload = row.payload or {}
+    zone = getattr(row.recipient_user, "time_zone", "") or "UTC"
+    values = _Blank({k: v for k, v in payload.items() if not isinstance(v, dict | list)})
+    values["n"] = payload.get("ticket", "")
+    metric = payload.get("metric", "")
+    values["metric_text"] = METRICS[language].get(metric, metric)
+    subject_format, headline_format = TEXTS[language].get(row.kind, GENERIC[language])
+    details = []
+    for key, label in FIELDS[language].items():
+        value = payload.get(key)
+        if value in (None, "", []):
+            continue
+        if key in TIME_FIELDS:
+            value = _when(value, zone)
+        elif isinstance(value, list):
+            value = ", ".join(map(str, value))
+        details.append((label, value))
+    body = ""
+    if payload.get("message") and row.kind in ("agent_reply", "customer_reply"):
+        from pacto.tickets.models import Message
+
+        message = Message.objects.filter(pk=payload["message"], public=True).first()
+        body = message.body_text if message else ""
+    return {
+        "language": language,
+        "kind": row.kind,
+        "subject": " ".join(subject_format.format_map(values).split())[:200],
+        "headline": headline_format.format_map(values),
+        "details": details,
+        "body": body,
+        "ticket_url": ticket_url(payload["ticket"]) if payload.get("ticket") else "",
+        "ack_url": payload.get("ack_url", ""),
+        "recipient": row.recipient_user,
+        "site_name": settings.PACTO_SITE_NAME,
+    }
+
+
+def build_email(row: Outbox) -> EmailMultiAlternatives:
+    """The email for one outbox row: plain text with an HTML alternative."""
+    from pacto.mail.outbound import thread_headers
+
+    data = context(row)
+    # In-Reply-To, References, the ticket's Reply-To address, the [#n] tag (pacto.mail).
+    threading = thread_headers(row, subject=data["subject"])
+    folder = f"notifications/email/{data['language']}"
+    text = render_to_string(f"{folder}/message.txt", data)
+    html = render_to_string(f"{folder}/message.html", data)
+    message = EmailMultiAlternatives(
+        subject=threading.pop("Subject", data["subject"]),
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[row.recipient],
+        headers={
+            "Message-ID": message_id(row),
+            "Auto-Submitted": "auto-generated",
+            "X-Pacto-Kind": row.kind,
+            **threading,
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def webhook_body(row: Outbox, sent_at: dt.datetime) -> bytes:
+    """The JSON a webhook endpoint receives: the event, its ticket and when it was sent."""
+    payload = {k: v for k, v in (row.payload or {}).items() if k not in ("endpoint", "ack_url")}
+    document = {
+        "id": row.pk,
+        "kind": row.kind,
+        "created_at": row.created_at.isoformat(),
+        "sent_at": sent_at.isoformat(),
+        "ticket_url": ticket_url(payload["ticket"]) if payload.get("ticket") else None,
+        "data": payload,
+    }
+    return json.dumps(document, separators=(",", ":"), sort_keys=True).encode()
