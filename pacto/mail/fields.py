@@ -1,0 +1,157 @@
+"""What a customer states in an email: severity, version, product, environment and the
+details the policies ask for (seed 000 §7.6, seed 003 "recorded information").
+
+Customers are asked (in the acknowledgement, and in docs/email.md) to write them as
+``Label: value`` lines, in English or Portuguese::
+
+    Criticidade: C2 - Alta
+    Versão: 3.31.2
+    Passos para reproduzir:
+    1. Abrir o cofre
+    2. Buscar a credencial
+
+A value runs on over the following lines until a blank line or the next label. The subject
+may state the severity too: ``[C1] Cofre fora do ar``, ``Severity: High - login fails``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pacto.sla.policy import Policy
+
+
+def _norm(value: str) -> str:
+    """Lower case, no accents, ``-``/``_``/``*`` as spaces, single spaces."""
+    value = unicodedata.normalize("NFKD", value or "")
+    value = "".join(ch for ch in value if not unicodedata.combining(ch)).lower()
+    return " ".join(re.sub(r"[-_*]+", " ", value).split())
+
+
+_LABELS = {
+    "severity": [
+        "severity", "severity level", "severidade", "criticality", "criticidade", "priority",
+        "prioridade", "nivel de criticidade", "nivel de severidade",
+    ],
+    "version": [
+        "version", "software version", "product version", "versao", "versao do software",
+        "versao do produto",
+    ],
+    "product": ["product", "produto", "module", "modulo"],
+    "environment": ["environment", "ambiente"],
+    "steps": [
+        "steps", "steps to reproduce", "commands", "commands and steps", "procedure",
+        "procedures", "passos", "passos para reproduzir", "comandos", "procedimento",
+        "procedimentos", "comandos e procedimentos",
+    ],
+    "expected_result": ["expected result", "expected", "resultado esperado"],
+    "obtained_result": [
+        "obtained result", "actual result", "result obtained", "result", "symptoms",
+        "resultado obtido", "resultado", "sintomas",
+    ],
+    "circumstances": [
+        "circumstances", "circumstances of discovery", "circunstancias",
+        "circunstancias da descoberta",
+    ],
+    "hardware_os": [
+        "hardware/os", "hardware / os", "hardware and os", "hardware and operating system",
+        "operating system", "os", "hardware e sistema operacional", "sistema operacional",
+        "so",
+    ],
+    "workaround": ["workaround", "contorno", "solucao de contorno", "paliativo"],
+    "customer": ["customer", "cliente", "organization", "organizacao", "empresa", "company"],
+}  # fmt: skip
+LABELS = {_norm(label): name for name, labels in _LABELS.items() for label in labels}
+_LABEL_LINE = re.compile(r"^\s*[-*•]?\s*\**([^:\n=]{1,60}?)\**\s*[:=]\s*(.*)$")
+
+
+def form_fields(text: str) -> dict[str, str]:
+    """``Label: value`` lines the customer wrote, by field name (first occurrence wins)."""
+    fields: dict[str, str] = {}
+    current: str | None = None
+    for line in (text or "").splitlines():
+        if line.lstrip().startswith(">"):
+            current = None
+            continue
+        match = _LABEL_LINE.match(line)
+        name = LABELS.get(_norm(match.group(1))) if match else None
+        if name:
+            current = name if name not in fields else None
+            if current:
+                fields[current] = match.group(2).strip()
+            continue
+        if not line.strip():
+            current = None if current is None or fields.get(current) else current
+            continue
+        if current:
+            fields[current] = (fields[current] + "\n" + line.strip()).strip()
+    return {name: value[:5000] for name, value in fields.items() if value}
+
+
+# Portuguese severity words, as their English equivalents in the presets' names.
+_PT_WORDS = {
+    "urgente": "urgent", "critica": "critical", "critico": "critical", "alta": "high",
+    "alto": "high", "media": "medium", "medio": "medium", "baixa": "low", "baixo": "low",
+    "altissima": "highest", "muito alta": "highest", "muito baixa": "lowest",
+    "baixissima": "lowest", "severidade": "severity",
+}  # fmt: skip
+
+
+def match_severity(policy: Policy, value: str) -> str | None:
+    """The policy's severity a customer's words name: its id, name or label (``C2``,
+    ``sev1``, ``Severity 1``, ``High``, ``Alta``, ``C2 - High``); None if none or several."""
+    names: dict[str, set[str]] = {}
+    for severity in policy.severities:
+        for form in (severity.id, severity.name, severity.label or ""):
+            if form:
+                names.setdefault(_norm(form), set()).add(severity.id)
+    value = _norm(value)
+    if not value:
+        return None
+    translated = " ".join(_PT_WORDS.get(word, word) for word in value.split())
+    translated = _PT_WORDS.get(value, translated)
+    pieces = [value, translated]
+    for text in (value, translated):
+        pieces += [p.strip() for p in re.split(r"\s+-\s+|[(),/;]|\s-|-\s", text) if p.strip()]
+        pieces += text.split()
+    for piece in pieces:
+        found = names.get(piece)
+        if found and len(found) == 1:
+            return next(iter(found))
+    return None
+
+
+_SUBJECT_SEVERITY = re.compile(
+    r"(?:severity|severidade|criticality|criticidade|priority|prioridade)\s*[:=]?\s*"
+    r"([\w.]+(?:\s*-\s*\w+)?)",
+    re.IGNORECASE,
+)
+_BRACKET = re.compile(r"\[([^\[\]#]{1,30})\]")
+
+
+def severity_in_subject(policy: Policy, subject: str) -> str | None:
+    for tag in _BRACKET.findall(subject or ""):
+        if found := match_severity(policy, tag):
+            return found
+    for stated in _SUBJECT_SEVERITY.findall(subject or ""):
+        if found := match_severity(policy, stated):
+            return found
+    return None
+
+
+_NON_PRODUCTION = {
+    "non production", "nonproduction", "non prod", "nao producao", "homologacao", "staging",
+    "test", "testing", "teste", "testes", "qa", "dev", "development", "desenvolvimento",
+    "sandbox", "lab", "laboratorio", "pre producao", "preproducao", "hml",
+}  # fmt: skip
+_PRODUCTION = {"production", "producao", "prod", "prd"}
+
+
+def environment_of(value: str) -> str | None:
+    value = _norm(value)
+    if value in _NON_PRODUCTION or any(value.startswith(w + " ") for w in _NON_PRODUCTION):
+        return "non-production"
+    if value in _PRODUCTION or any(value.startswith(w + " ") for w in _PRODUCTION):
+        return "production"
+    return None
