@@ -1,0 +1,21 @@
+from django.urls import path
+
+from pacto.console import views
+
+app_name = "console"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("new/", views.new_ticket, name="new_ticket"),
+    path("new/due/", views.new_ticket_due, name="new_ticket_due"),
+    path("tickets/<int:pk>/", views.ticket, name="ticket"),
+    path("tickets/<int:pk>/reply/", views.reply, name="reply"),
+    path("tickets/<int:pk>/status/", views.change_status, name="status"),
+    path("tickets/<int:pk>/severity/", views.change_severity, name="severity"),
+    path("tickets/<int:pk>/assign/", views.assign, name="assign"),
+    path("tickets/<int:pk>/line/", views.change_line, name="line"),
+    path("tickets/<int:pk>/escalate/", views.escalate, name="escalate"),
+    path("tickets/<int:pk>/work/", views.log_work, name="work"),
+    path("tickets/<int:pk>/approve/", views.approve_access, name="approve"),
+]

@@ -1,0 +1,617 @@
+"""SLA clocks as people read them: badges, time left, timelines and due sentences.
+
+Shared by the portal, the console and the calculator. Everything here reads the engine's
+results (``pacto.sla``) or the clocks it persisted (``SlaClock``) and turns them into words in
+the active language and instants in the viewer's time zone; nothing here decides a due time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.utils import formats, timezone
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
+from django.utils.translation import gettext as _
+
+from pacto.sla.calendar import Calendar
+from pacto.sla.clock import ClockResult, ClockState, Event, EventKind, compute_clocks
+from pacto.sla.policy import Metric, Policy, TicketFacts
+from pacto.sla.units import Duration, Unit
+
+METRIC_TITLES = {
+    Metric.FIRST_RESPONSE.value: gettext_lazy("First response"),
+    Metric.RESOLUTION.value: gettext_lazy("Resolution"),
+    Metric.PERIODIC_UPDATE.value: gettext_lazy("Periodic update"),
+}
+STATE_LABELS = {
+    "running": gettext_lazy("Running"),
+    "paused": gettext_lazy("Paused"),
+    "breached": gettext_lazy("Breached"),
+    "met": gettext_lazy("Met"),
+    "stopped": gettext_lazy("Stopped"),
+    "no_target": gettext_lazy("No target"),
+    "at_risk": gettext_lazy("At risk"),
+}
+SEGMENT_LABELS = {
+    "running": gettext_lazy("counting"),
+    "paused": gettext_lazy("paused"),
+    "outside_hours": gettext_lazy("outside business hours"),
+    "holiday": gettext_lazy("holiday"),
+}
+# Cities whose IANA name loses its accents or spaces; the rest read fine from the key.
+_CITY_NAMES = {"Sao_Paulo": "São Paulo", "Kolkata": "Kolkata", "New_York": "New York"}
+
+
+# ----------------------------------------------------------------------------- words
+
+
+def city_of(zone: dt.tzinfo | str) -> str:
+    """``America/Sao_Paulo`` → ``São Paulo``: how people name a time zone."""
+    key = zone if isinstance(zone, str) else getattr(zone, "key", str(zone))
+    last = key.rsplit("/", 1)[-1]
+    return _CITY_NAMES.get(last, last.replace("_", " "))
+
+
+def duration_text(delta: dt.timedelta | None) -> str:
+    """``2 d 3 h 05 min`` — short, the same in English and Portuguese."""
+    if delta is None:
+        return "—"
+    negative = delta < dt.timedelta(0)
+    minutes = int(abs(delta).total_seconds() // 60)
+    days, rest = divmod(minutes, 1440)
+    hours, minutes = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(_("%(n)d d") % {"n": days})
+    if hours:
+        parts.append(_("%(n)d h") % {"n": hours})
+    if minutes or not parts:
+        parts.append(_("%(n)d min") % {"n": minutes})
+    return ("−" if negative else "") + " ".join(parts)
+
+
+def target_text(target: Duration | None) -> str:
+    """A policy target in the reader's language: ``4 business hours``, ``4 horas úteis``."""
+    if target is None:
+        return _("no target")
+    n = f"{target.amount:g}"
+    count = int(target.amount) if float(target.amount).is_integer() else 2
+    match target.unit:
+        case Unit.MINUTES:
+            text = ngettext("%(n)s minute", "%(n)s minutes", count)
+        case Unit.HOURS:
+            text = ngettext("%(n)s business hour", "%(n)s business hours", count)
+        case Unit.BUSINESS_DAYS:
+            text = ngettext("%(n)s business day", "%(n)s business days", count)
+        case _:
+            text = ngettext("%(n)s calendar day", "%(n)s calendar days", count)
+    return text % {"n": n}
+
+
+def when(instant: dt.datetime | None, zone: dt.tzinfo | None = None) -> str:
+    """``Mon 23 Nov 2026 13:00`` in ``zone`` (default: the viewer's), localized."""
+    if instant is None:
+        return "—"
+    local = instant.astimezone(zone or timezone.get_current_timezone())
+    return formats.date_format(local, pgettext("date and time format", "D j M Y H:i"))
+
+
+def _in_sentence(text: str) -> str:
+    """Portuguese writes weekdays and months in lower case inside a sentence; Django's
+    catalog capitalizes them (``Segunda-feira``)."""
+    return text.lower() if get_language().startswith("pt") else text
+
+
+def weekday_time(instant: dt.datetime, zone: dt.tzinfo) -> str:
+    """``Monday 23 November, 13:00``: the words of a due sentence."""
+    local = instant.astimezone(zone)
+    return _in_sentence(
+        formats.date_format(local, pgettext("weekday, day, month and time", "l j F, H:i"))
+    )
+
+
+def weekday_date(day: dt.date) -> str:
+    return _in_sentence(formats.date_format(day, pgettext("weekday, day and month", "l j F")))
+
+
+def hours_text(policy: Policy, calendar_name: str) -> str:
+    """The weekly working hours of a policy calendar, as written: ``mon-fri 09:00-19:00``."""
+    spec = policy.calendars.get(calendar_name)
+    if spec is None:
+        return _("24 hours a day, 7 days a week")
+    if isinstance(spec.hours, str):
+        return _("24 hours a day, 7 days a week")
+    return "; ".join(f"{days} {', '.join(spans)}" for days, spans in spec.hours.items())
+
+
+# ----------------------------------------------------------------------------- timelines
+
+
+@dataclass
+class TimelineRow:
+    start: dt.datetime
+    end: dt.datetime
+    kind: str
+    label: str
+    detail: str
+    projected: bool
+    x: float = 0.0
+    width: float = 0.0
+
+
+@dataclass
+class Timeline:
+    rows: list[TimelineRow]
+    now_x: float | None
+    start: dt.datetime | None
+    end: dt.datetime | None
+    hidden: int = 0  # rows beyond the list's limit
+
+
+TIMELINE_WIDTH = 1000  # the SVG's user units; rect widths are presentation attributes, so CSP-safe
+TIMELINE_ROWS = 40
+
+
+def timeline(segments: list, now: dt.datetime | None = None) -> Timeline:
+    """Segments (engine ``Segment`` objects or their stored JSON) as a proportional bar and a
+    list: when the clock counted, and why it did not."""
+    rows = []
+    for segment in segments:
+        if isinstance(segment, dict):
+            start = dt.datetime.fromisoformat(segment["start"])
+            end = dt.datetime.fromisoformat(segment["end"])
+            kind, reason, projected = segment["kind"], segment["reason"], segment["projected"]
+        else:
+            start, end = segment.start, segment.end
+            kind, reason, projected = segment.kind, segment.reason, segment.projected
+        rows.append(
+            TimelineRow(
+                start,
+                end,
+                kind,
+                str(SEGMENT_LABELS.get(kind, kind)),
+                _detail(kind, reason),
+                projected,
+            )
+        )
+    if not rows:
+        return Timeline([], None, None, None)
+    first, last = rows[0].start, rows[-1].end
+    span = (last - first).total_seconds() or 1.0
+    for row in rows:
+        row.x = round((row.start - first).total_seconds() / span * TIMELINE_WIDTH, 2)
+        row.width = max(
+            round((row.end - row.start).total_seconds() / span * TIMELINE_WIDTH, 2), 0.5
+        )
+    now_x = None
+    if now is not None and first <= now <= last:
+        now_x = round((now - first).total_seconds() / span * TIMELINE_WIDTH, 2)
+    hidden = max(len(rows) - TIMELINE_ROWS, 0)
+    return Timeline(rows, now_x, first, last, hidden)
+
+
+def _detail(kind: str, reason: str) -> str:
+    """The engine's reason, minus what the kind already says (``holiday Fri 20 Nov: X`` → X)."""
+    match kind:
+        case "holiday":
+            names = [
+                part.split(": ", 1)[-1] for part in reason.removeprefix("holiday ").split("; ")
+            ]
+            return ", ".join(names)
+        case "paused":
+            return reason.removeprefix("status ")
+        case "running" | "outside_hours":
+            return ""
+        case _:
+            return reason
+
+
+# ----------------------------------------------------------------------------- clocks
+
+
+@dataclass
+class ClockView:
+    """One clock of one ticket, ready for a template."""
+
+    metric: str
+    state: str  # running | paused | breached | met | stopped | no_target
+    due_at: dt.datetime | None = None
+    met_at: dt.datetime | None = None
+    breached_at: dt.datetime | None = None
+    left: dt.timedelta | None = None  # business time left (running, paused)
+    overdue: dt.timedelta | None = None  # real time since the breach
+    at_risk: bool = False
+    target: str = ""
+    calendar: str = ""
+    explanation: list[str] = field(default_factory=list)
+    timeline: Timeline | None = None
+
+    @property
+    def title(self) -> str:
+        return str(METRIC_TITLES.get(self.metric, self.metric))
+
+    @property
+    def label(self) -> str:
+        return str(STATE_LABELS.get(self.state, self.state))
+
+    @property
+    def left_text(self) -> str:
+        return duration_text(self.left)
+
+    @property
+    def overdue_text(self) -> str:
+        return duration_text(self.overdue)
+
+
+def _calendar(policy: Policy, name: str | None) -> Calendar | None:
+    if name and name in policy.calendars:
+        return policy.calendar(name)
+    return None  # "always-open" (calendar days) or no target: real time
+
+
+def business_left(policy: Policy, calendar_name: str | None, now, due_at) -> dt.timedelta:
+    calendar = _calendar(policy, calendar_name)
+    if calendar is None:
+        return due_at - now
+    return calendar.elapsed(now, due_at)
+
+
+def view_of_result(policy: Policy, result: ClockResult, now: dt.datetime) -> ClockView:
+    """A clock the engine just computed (ticket pages, previews)."""
+    state = result.state.value
+    view = ClockView(
+        metric=result.metric.value,
+        state=state,
+        due_at=result.due_at,
+        met_at=result.met_at,
+        breached_at=result.breached_at,
+        target=target_text(result.target) if result.target else "",
+        calendar=result.calendar or "",
+        explanation=list(result.explanation),
+        timeline=timeline(result.segments, now),
+    )
+    if result.state is ClockState.RUNNING and result.due_at is not None:
+        view.left = business_left(policy, result.calendar, now, result.due_at)
+        view.at_risk = any(w.reached_at is not None for w in result.warnings)
+    elif result.state is ClockState.PAUSED:
+        view.left = result.remaining
+    elif result.state is ClockState.BREACHED and result.met_at is None and result.breached_at:
+        view.overdue = now - result.breached_at
+    return view
+
+
+def view_of_stored(policy: Policy, clock, now: dt.datetime) -> ClockView:
+    """A clock as the last event (or the worker's last sweep) stored it, brought to ``now``:
+    a running clock past its due instant is shown breached before the worker records it."""
+    state = clock.state
+    view = ClockView(
+        metric=clock.metric,
+        state=state,
+        due_at=clock.due_at,
+        met_at=clock.met_at,
+        breached_at=clock.breached_at,
+        target=clock.target,
+        calendar=clock.calendar,
+    )
+    if state == "running" and clock.due_at is not None:
+        if clock.due_at <= now:
+            view.state = "breached"
+            view.breached_at = clock.due_at
+            view.overdue = now - clock.due_at
+        else:
+            view.left = business_left(policy, clock.calendar, now, clock.due_at)
+            view.at_risk = any(
+                w.get("reached_at")
+                or (w.get("expected_at") and dt.datetime.fromisoformat(w["expected_at"]) <= now)
+                for w in clock.warnings or []
+            )
+    elif state == "paused" and clock.remaining_seconds is not None:
+        view.left = dt.timedelta(seconds=clock.remaining_seconds)
+    elif state == "breached" and clock.met_at is None and clock.breached_at is not None:
+        view.overdue = now - clock.breached_at
+    return view
+
+
+_BADGE_ORDER = {"breached": 0, "running": 1, "paused": 2, "met": 3, "stopped": 4, "no_target": 5}
+
+
+def badge_clock(views: list[ClockView]) -> ClockView | None:
+    """The one clock a queue shows for a ticket: a breach still open first, then the running
+    clock due soonest, then a paused one, then the first response's outcome."""
+    open_breaches = [v for v in views if v.state == "breached" and v.met_at is None]
+    if open_breaches:
+        return open_breaches[0]
+    running = sorted((v for v in views if v.state == "running"), key=lambda v: v.due_at)
+    if running:
+        return running[0]
+    for state in ("paused", "breached", "met", "stopped", "no_target"):
+        for view in views:
+            if view.state == state:
+                return view
+    return None
+
+
+def live_clocks(ticket, now: dt.datetime) -> list[ClockView]:
+    """Every clock of ``ticket`` recomputed by the engine as of ``now`` (ticket pages)."""
+    from pacto.tickets.clocks import compute_ticket_clocks
+
+    policy = ticket.policy
+    results = compute_ticket_clocks(ticket, now)
+    return [view_of_result(policy, result, now) for result in results.values()]
+
+
+# ----------------------------------------------------------------------------- due previews
+
+
+@dataclass
+class DuePreview:
+    """When the first response would be due if the ticket were opened ``now``."""
+
+    policy: Policy
+    severity: object
+    plan: object
+    channel: str
+    zone: ZoneInfo
+    clock: ClockView | None
+    result: ClockResult | None
+    sentence: str
+    holidays: list[tuple[dt.date, str]]
+    by_phone: DuePreview | None = None
+
+    @property
+    def requires_phone_call(self) -> bool:
+        return bool(getattr(self.severity, "requires_phone_call", False))
+
+
+def compute_due(
+    policy: Policy,
+    *,
+    plan: str,
+    severity: str,
+    channel: str,
+    environment: str,
+    ticket_type: str = "problem",
+    opened_at: dt.datetime,
+    metrics: list[Metric] | None = None,
+) -> dict[Metric, ClockResult]:
+    """The engine's clocks for a ticket opened at ``opened_at`` with nothing else happening,
+    as of the opening (the same computation as ``pacto sla due``)."""
+    facts = TicketFacts(
+        severity=severity, plan=plan, channel=channel, environment=environment, type=ticket_type
+    )
+    return compute_clocks(policy, facts, [Event(opened_at, EventKind.OPENED)], opened_at, metrics)
+
+
+def due_preview(
+    policy: Policy,
+    *,
+    plan: str,
+    severity: str,
+    channel: str,
+    environment: str,
+    ticket_type: str,
+    now: dt.datetime,
+    compare_phone: bool = True,
+) -> DuePreview:
+    results = compute_due(
+        policy,
+        plan=plan,
+        severity=severity,
+        channel=channel,
+        environment=environment,
+        ticket_type=ticket_type,
+        opened_at=now,
+        metrics=[Metric.FIRST_RESPONSE],
+    )
+    result = results.get(Metric.FIRST_RESPONSE)
+    zone = policy.calendar().zone
+    severity_obj = policy.severity(severity)
+    plan_obj = policy.plan(plan)
+    clock = view_of_result(policy, result, now) if result else None
+    holidays = _holidays_before_due(policy, result) if result else []
+    preview = DuePreview(
+        policy=policy,
+        severity=severity_obj,
+        plan=plan_obj,
+        channel=channel,
+        zone=zone,
+        clock=clock,
+        result=result,
+        holidays=holidays,
+        sentence=due_sentence(policy, severity_obj, plan_obj, result, holidays, now),
+    )
+    if (
+        compare_phone
+        and severity_obj.requires_phone_call
+        and channel != "phone"
+        and "phone" in policy.channels
+    ):
+        preview.by_phone = due_preview(
+            policy,
+            plan=plan,
+            severity=severity,
+            channel="phone",
+            environment=environment,
+            ticket_type=ticket_type,
+            now=now,
+            compare_phone=False,
+        )
+    return preview
+
+
+def _holidays_before_due(policy: Policy, result: ClockResult) -> list[tuple[dt.date, str]]:
+    """The working-day holidays the clock skips before it is due."""
+    calendar = _calendar(policy, result.calendar)
+    if calendar is None:
+        return []
+    found: list[tuple[dt.date, str]] = []
+    for segment in result.segments:
+        if segment.kind != "holiday":
+            continue
+        first = segment.start.astimezone(calendar.zone).date()
+        last = segment.end.astimezone(calendar.zone).date()
+        for day, name in calendar.holidays.between(first, last):
+            if calendar.hours.days[day.weekday()] and (day, name) not in found:
+                found.append((day, name))
+    return found
+
+
+def due_sentence(policy, severity, plan, result, holidays, now) -> str:
+    """``High on Standard 8x5: due Monday 23 November, 13:00 São Paulo time, because Friday
+    20 November is a holiday (Black Consciousness Day).``"""
+    names = {"severity": severity.name, "plan": plan.name}
+    if result is None or result.target is None:
+        return _("%(severity)s on %(plan)s: the policy sets no first-response target.") % names
+    zone = policy.calendar().zone
+    if result.state is not ClockState.RUNNING or result.due_at is None:
+        return _("%(severity)s on %(plan)s: %(target)s.") % {
+            **names,
+            "target": target_text(result.target),
+        }
+    sentence = _("%(severity)s on %(plan)s: due %(when)s %(city)s time") % {
+        **names,
+        "when": weekday_time(result.due_at, zone),
+        "city": city_of(zone),
+    }
+    if holidays:
+        days = [
+            _("%(day)s is a holiday (%(name)s)") % {"day": weekday_date(day), "name": name}
+            for day, name in holidays
+        ]
+        sentence += _(", because %(days)s") % {"days": _("; ").join(days)}
+    elif result.due_at.astimezone(zone).date() != now.astimezone(zone).date():
+        sentence += _(", counting business hours only (%(hours)s)") % {
+            "hours": hours_text(policy, result.calendar or policy.default_calendar)
+        }
+    return sentence + "."
+
+
+# ----------------------------------------------------------------------------- history
+
+# What contacts see of a ticket's history; internal notes, routing and work logs are the
+# vendor's (``pacto.accounts.access.can_see_internal``).
+PUBLIC_EVENTS = {
+    "opened",
+    "status",
+    "severity",
+    "escalated",
+    "severity_request",
+    "confirmed",
+    "reopened",
+    "access_granted",
+}
+LINES = {
+    "first": gettext_lazy("first line"),
+    "second": gettext_lazy("second line"),
+    "product": gettext_lazy("product management"),
+}
+
+
+def _status_name(policy: Policy, status_id: str | None) -> str:
+    try:
+        return policy.status(status_id or "").name
+    except Exception:
+        return status_id or "—"
+
+
+def _severity_name(policy: Policy, severity_id: str | None) -> str:
+    try:
+        return policy.severity(severity_id or "").name
+    except Exception:
+        return severity_id or "—"
+
+
+def plan_name(policy: Policy, plan_id: str) -> str:
+    try:
+        return policy.plan(plan_id).name
+    except Exception:
+        return plan_id
+
+
+def _channel_name(channel: str) -> str:
+    from pacto.tickets.models import Ticket
+
+    try:
+        return str(Ticket.Channel(channel).label)
+    except ValueError:
+        return channel
+
+
+def _person(email: str | None) -> str:
+    from pacto.accounts.models import User
+
+    person = User.objects.filter(email=email).first() if email else None
+    return str(person) if person else (email or "")
+
+
+def event_text(event, policy: Policy) -> str:
+    """One line of a ticket's history, in the reader's language."""
+    data = event.data or {}
+    match event.kind:
+        case "opened":
+            return _("Opened with severity %(severity)s through %(channel)s") % {
+                "severity": _severity_name(policy, data.get("severity")),
+                "channel": _channel_name(data.get("channel", "")),
+            }
+        case "status":
+            return _("Status: %(previous)s → %(status)s") % {
+                "previous": _status_name(policy, data.get("previous")),
+                "status": _status_name(policy, data.get("to")),
+            }
+        case "severity":
+            return _("Severity: %(previous)s → %(severity)s") % {
+                "previous": _severity_name(policy, data.get("previous")),
+                "severity": _severity_name(policy, data.get("to")),
+            }
+        case "severity_request":
+            return _("Asked for severity %(severity)s (now %(previous)s)") % {
+                "severity": _severity_name(policy, data.get("to")),
+                "previous": _severity_name(policy, data.get("previous")),
+            }
+        case "escalated":
+            if data.get("to") == "account_manager":
+                return _("Escalated to the account manager (level %(level)s)") % {
+                    "level": data.get("level", "")
+                }
+            return _("Escalated to support management (level %(level)s)") % {
+                "level": data.get("level", "")
+            }
+        case "confirmed":
+            return _("Resolution confirmed")
+        case "reopened":
+            return _("Reopened")
+        case "access_granted":
+            return _("Access granted to %(contact)s") % {"contact": data.get("contact", "")}
+        case "agent_reply":
+            return _("Agent replied")
+        case "customer_reply":
+            return _("Customer replied")
+        case "note":
+            return _("Internal note")
+        case "assigned":
+            to = data.get("to")
+            return _("Assigned to %(agent)s") % {"agent": _person(to)} if to else _("Unassigned")
+        case "line":
+            return _("Moved to the %(line)s") % {"line": LINES.get(data.get("to"), data.get("to"))}
+        case "work_logged":
+            return _("Logged %(minutes)s min of work") % {"minutes": data.get("minutes", "")}
+        case "attached":
+            return _("Attached %(name)s") % {"name": data.get("name", "")}
+        case "clock_breached":
+            return _("%(metric)s target missed") % {
+                "metric": METRIC_TITLES.get(data.get("metric"), data.get("metric", ""))
+            }
+        case _:
+            return event.kind
+
+
+def reopen_deadline(ticket) -> dt.datetime | None:
+    """Until when a solved ticket may be reopened (secpod: "3 days"); None: no limit."""
+    policy = ticket.policy
+    window = policy.reopen.allowed_within
+    if window is None or ticket.solved_at is None:
+        return None
+    calendar = window.counts_on(policy.calendar())
+    return calendar.add(ticket.solved_at, window.length(policy.calendar()))

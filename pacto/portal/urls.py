@@ -1,0 +1,31 @@
+from django.urls import path
+
+from pacto.portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("calculator/", views.calculator, name="calculator"),
+    path("language/", views.set_language, name="set_language"),
+    path("preferences/", views.preferences, name="preferences"),
+    path("tickets/", views.tickets, name="tickets"),
+    path("tickets/new/", views.new_ticket, name="new_ticket"),
+    path("tickets/new/due/", views.new_ticket_due, name="new_ticket_due"),
+    path("tickets/<int:pk>/", views.ticket, name="ticket"),
+    path("tickets/<int:pk>/reply/", views.ticket_reply, name="ticket_reply"),
+    path("tickets/<int:pk>/confirm/", views.ticket_confirm, name="ticket_confirm"),
+    path("tickets/<int:pk>/reopen/", views.ticket_reopen, name="ticket_reopen"),
+    path("tickets/<int:pk>/escalate/", views.ticket_escalate, name="ticket_escalate"),
+    path("tickets/<int:pk>/severity/", views.ticket_severity, name="ticket_severity"),
+    path(
+        "tickets/<int:pk>/attachments/<int:attachment_id>/",
+        views.attachment,
+        name="attachment",
+    ),
+    path("contacts/", views.contacts, name="contacts"),
+    # Served before django-allauth's own page of the same address (this file is included
+    # first): a contact's email address identifies an authorized contact, so it changes
+    # through the vendor, not by self-service.
+    path("accounts/email/", views.email_managed_by_vendor, name="email"),
+]

@@ -1,0 +1,596 @@
+"""The customer portal: home, SLA calculator, tickets, contacts and preferences.
+
+Each view fetches what the person may see (``pacto.accounts.access``), parses one form, calls
+one action and renders. htmx requests get the fragment they swap; the same URLs serve whole
+pages without JavaScript.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from pacto.accounts.access import get_ticket_for, visible_contacts, visible_tickets
+from pacto.accounts.actions import check_may_open_tickets
+from pacto.accounts.models import Organization
+from pacto.contracts.actions import active_contract
+from pacto.errors import ActionError, NotAllowed
+from pacto.portal import display
+from pacto.portal.actions import do_set_preferences
+from pacto.portal.forms import (
+    AccessRequestForm,
+    CalculatorForm,
+    DuePreviewForm,
+    EscalateForm,
+    NewTicketForm,
+    PreferencesForm,
+    ReopenForm,
+    ReplyForm,
+    SeverityRequestForm,
+    initial_severity,
+)
+from pacto.portal.web import contact_required, is_htmx, message_of, run_action
+from pacto.sla.clock import ClockError
+from pacto.sla.explain import explain_text
+from pacto.sla.policy import PolicyError
+from pacto.tickets.actions import (
+    do_add_attachment,
+    do_confirm_resolution,
+    do_escalate,
+    do_open_ticket,
+    do_reopen,
+    do_reply,
+    do_request_severity_change,
+)
+from pacto.tickets.models import Attachment, Message, Ticket
+
+PAGE_SIZE = 25
+
+
+# ----------------------------------------------------------------------------- public pages
+
+
+@require_safe
+def home(request):
+    return render(request, "portal/home.html")
+
+
+@require_safe
+def calculator(request):
+    """Seed 000 §8 and the other presets' targets, computed for any opening instant.
+
+    A GET form: the page works without JavaScript; htmx swaps only the result."""
+    if "policy" in request.GET:
+        data = request.GET
+    else:
+        first = CalculatorForm().preset
+        opened = timezone.now().astimezone(first.calendar().zone)
+        data = {"policy": first.id, "type": "problem", "opened": opened.strftime("%Y-%m-%dT%H:%M")}
+    form = CalculatorForm(data)
+    result = _calculate(form)
+    context = {"form": form, "result": result}
+    if is_htmx(request):
+        return render(request, "portal/calculator.html#calculator", context)
+    return render(request, "portal/calculator.html", context)
+
+
+def _calculate(form: CalculatorForm) -> dict | None:
+    policy = form.preset
+    zone = policy.calendar().zone
+    with timezone.override(zone):  # "opened" is wall-clock time in the policy's zone
+        if not form.is_valid():
+            return None
+    data = form.cleaned_data
+    opened = data["opened"].astimezone(zone)
+    try:
+        results = display.compute_due(
+            policy,
+            plan=data["plan"],
+            severity=data["severity"],
+            channel=data["channel"],
+            environment=data["environment"],
+            ticket_type=data["type"],
+            opened_at=opened,
+        )
+    except (PolicyError, ClockError, ValueError) as exc:
+        form.add_error(None, str(exc))
+        return None
+    clocks = [display.view_of_result(policy, r, opened) for r in results.values()]
+    preview = display.due_preview(
+        policy,
+        plan=data["plan"],
+        severity=data["severity"],
+        channel=data["channel"],
+        environment=data["environment"],
+        ticket_type=data["type"],
+        now=opened,
+    )
+    return {
+        "policy": policy,
+        "zone": zone,
+        "opened": opened,
+        "clocks": clocks,
+        "preview": preview,
+        "explain": explain_text(results, zone),
+    }
+
+
+@require_POST
+def set_language(request):
+    """The header's language switch: for everyone a cookie, for a signed-in person also
+    ``User.language`` (which then wins on every device)."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    from django.conf import settings
+
+    if language in dict(settings.LANGUAGES):
+        if request.user.is_authenticated:
+            do_set_preferences(request.user, language=language)
+        translation.activate(language)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
+
+
+@login_required
+def preferences(request):
+    user = request.user
+    form = PreferencesForm(
+        request.POST or None, initial={"language": user.language, "time_zone": user.time_zone}
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            _result, ok = run_action(
+                form,
+                do_set_preferences,
+                user,
+                language=form.cleaned_data["language"],
+                time_zone=form.cleaned_data["time_zone"],
+            )
+            if ok:
+                translation.activate(user.language)
+                messages.success(request, _("Your preferences are saved."))
+                return redirect("portal:preferences")
+        status = 422
+    return render(request, "portal/preferences.html", {"form": form}, status=status)
+
+
+# ----------------------------------------------------------------------------- tickets
+
+
+@contact_required("console:queue")
+@require_safe
+def tickets(request):
+    """My tickets; an organization admin may switch to all of the organization's."""
+    user = request.user
+    scope = request.GET.get("scope", "mine")
+    if scope == "organization" and user.is_org_admin:
+        queryset = visible_tickets(user)
+    else:
+        scope = "mine"
+        queryset = visible_tickets(user).filter(requester=user)
+    state = request.GET.get("state", "open")
+    if state == "open":
+        queryset = queryset.exclude(status_category__in=("solved", "closed"))
+    elif state == "closed":
+        queryset = queryset.filter(status_category__in=("solved", "closed"))
+    else:
+        state = "all"
+    queryset = queryset.select_related(
+        "organization", "requester", "policy_version"
+    ).prefetch_related("clocks")
+    page = Paginator(queryset.order_by("-opened_at", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = ticket_rows(page.object_list, timezone.now())
+    context = {
+        "page": page,
+        "rows": rows,
+        "scope": scope,
+        "state": state,
+        "query": query_without_page(request),
+    }
+    return render(request, "portal/tickets.html", context)
+
+
+def query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def ticket_rows(tickets, now: dt.datetime) -> list[dict]:
+    """Tickets with their policy's names and the clock a list shows for each."""
+    rows = []
+    for ticket in tickets:
+        policy = ticket.policy
+        views = [display.view_of_stored(policy, clock, now) for clock in ticket.clocks.all()]
+        rows.append(
+            {
+                "ticket": ticket,
+                "status": display._status_name(policy, ticket.status),
+                "severity": display._severity_name(policy, ticket.severity),
+                "badge": display.badge_clock(views),
+                "clocks": views,
+            }
+        )
+    return rows
+
+
+def _opening_context(request):
+    """Who opens, for which customer, under which contract. Raises NotAllowed (403)."""
+    user = request.user
+    today = timezone.now().date()  # as do_open_ticket counts it
+    customers = []
+    if user.organization and user.organization.is_partner:
+        customers = list(user.organization.served_customers.order_by("name"))
+        chosen = request.POST.get("organization") or request.GET.get("organization")
+        customer = next(
+            (c for c in customers if str(c.pk) == chosen), customers[0] if customers else None
+        )
+        if customer is None:
+            raise NotAllowed(_("Your organization serves no customer yet."), rule="partner_serves")
+    else:
+        customer = user.organization
+        if customer is None:
+            raise NotAllowed(_("You do not belong to an organization."), rule="authorized_contact")
+    contract = check_may_open_tickets(user, customer, today)
+    return customer, customers, contract
+
+
+def _refuse(exc: ActionError):
+    raise PermissionDenied(message_of(exc))
+
+
+@contact_required("console:new_ticket")
+def new_ticket(request):
+    try:
+        customer, customers, contract = _opening_context(request)
+    except ActionError as exc:
+        _refuse(exc)
+    policy = contract.policy
+    products = [str(p.product) for p in contract.products.all()]
+    chosen = {k: request.GET[k] for k in ("severity", "environment", "type") if request.GET.get(k)}
+    form = NewTicketForm(
+        request.POST or None,
+        request.FILES or None,
+        policy=policy,
+        products=products,
+        initial=chosen,
+    )
+    status = 200
+    if request.method == "POST" and "preview" not in request.POST:
+        if form.is_valid():
+            data = form.cleaned_data
+            ticket, ok = run_action(
+                form,
+                do_open_ticket,
+                request.user,
+                subject=data["subject"],
+                body=data["body"],
+                severity=data["severity"],
+                organization=customer if customers else None,
+                type=data["type"],
+                channel="portal",
+                environment=data["environment"],
+                product=data["product"],
+                version=data["version"],
+                details=form.details(),
+            )
+            if ok:
+                if data.get("attachment"):
+                    _attach(request, ticket, data["attachment"], message=ticket.messages.first())
+                messages.success(request, _("Ticket #%(number)s is open.") % {"number": ticket.pk})
+                return redirect("portal:ticket", pk=ticket.pk)
+        status = 422
+    preview = _preview(policy, contract, form.data if form.is_bound else chosen, channel="portal")
+    context = {
+        "form": form,
+        "policy": policy,
+        "plan_name": display.plan_name(policy, contract.plan),
+        "contract": contract,
+        "customer": customer,
+        "customers": customers,
+        "preview": preview,
+        "preview_url": reverse("portal:new_ticket_due"),
+    }
+    return render(request, "portal/new_ticket.html", context, status=status)
+
+
+def _preview(policy, contract, data, *, channel: str) -> display.DuePreview | None:
+    """The first-response due time for the form's current choices, opened now."""
+    severity = data.get("severity") or initial_severity(policy, channel)
+    environment = data.get("environment") or policy.environments[0]
+    ticket_type = data.get("type") or "problem"
+    if channel not in policy.channels:
+        channel = policy.channels[0]
+    try:
+        return display.due_preview(
+            policy,
+            plan=contract.plan,
+            severity=severity,
+            channel=channel,
+            environment=environment,
+            ticket_type=ticket_type,
+            now=timezone.now(),
+        )
+    except (PolicyError, ClockError, ValueError):
+        return None
+
+
+@contact_required("console:new_ticket")
+@require_safe
+def new_ticket_due(request):
+    """The due-time preview alone, for htmx to swap in when severity or environment change."""
+    try:
+        _customer, _customers, contract = _opening_context(request)
+    except ActionError as exc:
+        _refuse(exc)
+    form = DuePreviewForm(request.GET)
+    form.is_valid()
+    preview = _preview(contract.policy, contract, form.cleaned_data, channel="portal")
+    return render(request, "partials/due_preview.html", {"preview": preview})
+
+
+def _attach(request, ticket, upload, message=None):
+    _result, ok = run_action(None, do_add_attachment, request.user, ticket, upload, message=message)
+    return ok
+
+
+def _ticket_url(pk):
+    return reverse("console:ticket", kwargs={"pk": pk})
+
+
+@contact_required(lambda pk: _ticket_url(pk))
+@require_safe
+def ticket(request, pk):
+    ticket = _visible_ticket(request, pk)
+    return _render_ticket(request, ticket)
+
+
+def _visible_ticket(request, pk) -> Ticket:
+    from pacto.errors import NotFound
+
+    try:
+        return get_ticket_for(request.user, pk)
+    except NotFound:
+        raise Http404 from None
+
+
+def _render_ticket(request, ticket, status=200, **forms):
+    policy = ticket.policy
+    now = timezone.now()
+    conversation = (
+        Message.objects.filter(ticket=ticket, public=True)
+        .select_related("author")
+        .prefetch_related("attachments")
+    )
+    loose_attachments = Attachment.objects.filter(ticket=ticket, message__isnull=True)
+    events = [
+        {"event": e, "text": display.event_text(e, policy)}
+        for e in ticket.events.select_related("actor")
+        if e.kind in display.PUBLIC_EVENTS
+    ]
+    solved = ticket.status_category == "solved"
+    deadline = display.reopen_deadline(ticket) if solved else None
+    context = {
+        "ticket": ticket,
+        "policy": policy,
+        "status_name": display._status_name(policy, ticket.status),
+        "plan_name": display.plan_name(policy, ticket.plan),
+        "severity": policy.severity(ticket.severity),
+        "clocks": display.live_clocks(ticket, now),
+        "conversation": conversation,
+        "loose_attachments": loose_attachments,
+        "events": events,
+        "reply_form": forms.get("reply_form") or ReplyForm(),
+        "reopen_form": forms.get("reopen_form") or ReopenForm(),
+        "escalate_form": forms.get("escalate_form") or EscalateForm(),
+        "severity_form": forms.get("severity_form")
+        or SeverityRequestForm(policy=policy, current=ticket.severity),
+        "can_reply": ticket.status_category != "closed",
+        "can_confirm": solved,
+        "can_reopen": solved and (deadline is None or now <= deadline),
+        "reopen_deadline": deadline,
+        "can_escalate": ticket.is_open and policy.escalation.customer_may_escalate,
+        "can_ask_severity": ticket.is_open,
+        "account_manager": ticket.organization.account_manager,
+        "errors": [e for form in forms.values() for e in form.non_field_errors()],
+        "now": now,
+    }
+    return render(request, "portal/ticket.html", context, status=status)
+
+
+def _done(request, ticket, text):
+    messages.success(request, text)
+    return redirect("portal:ticket", pk=ticket.pk)
+
+
+@contact_required(None)
+@require_POST
+def ticket_reply(request, pk):
+    ticket = _visible_ticket(request, pk)
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        message, ok = run_action(form, do_reply, request.user, ticket, form.cleaned_data["body"])
+        if ok:
+            if form.cleaned_data.get("attachment"):
+                _attach(request, ticket, form.cleaned_data["attachment"], message=message)
+            return _done(request, ticket, _("Your reply is sent."))
+    return _render_ticket(request, ticket, status=422, reply_form=form)
+
+
+@contact_required(None)
+@require_POST
+def ticket_confirm(request, pk):
+    ticket = _visible_ticket(request, pk)
+    try:
+        run_action(None, do_confirm_resolution, request.user, ticket)
+    except ActionError as exc:
+        messages.error(request, message_of(exc))
+        return _render_ticket(request, ticket, status=422)
+    return _done(request, ticket, _("Thank you: the ticket is closed."))
+
+
+@contact_required(None)
+@require_POST
+def ticket_reopen(request, pk):
+    ticket = _visible_ticket(request, pk)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        _result, ok = run_action(
+            form, do_reopen, request.user, ticket, reason=form.cleaned_data["reason"]
+        )
+        if ok:
+            return _done(request, ticket, _("The ticket is reopened."))
+    return _render_ticket(request, ticket, status=422, reopen_form=form)
+
+
+@contact_required(None)
+@require_POST
+def ticket_escalate(request, pk):
+    ticket = _visible_ticket(request, pk)
+    form = EscalateForm(request.POST)
+    if form.is_valid():
+        _result, ok = run_action(
+            form,
+            do_escalate,
+            request.user,
+            ticket,
+            reason=form.cleaned_data["reason"],
+            to="account_manager",
+        )
+        if ok:
+            return _done(request, ticket, _("Your account manager has been notified."))
+    return _render_ticket(request, ticket, status=422, escalate_form=form)
+
+
+@contact_required(None)
+@require_POST
+def ticket_severity(request, pk):
+    ticket = _visible_ticket(request, pk)
+    form = SeverityRequestForm(request.POST, policy=ticket.policy, current=ticket.severity)
+    if form.is_valid():
+        _result, ok = run_action(
+            form,
+            do_request_severity_change,
+            request.user,
+            ticket,
+            form.cleaned_data["severity"],
+            justification=form.cleaned_data["justification"],
+        )
+        if ok:
+            return _done(request, ticket, _("Your request for a severity change is sent."))
+    return _render_ticket(request, ticket, status=422, severity_form=form)
+
+
+@login_required
+@require_safe
+def attachment(request, pk, attachment_id):
+    """A ticket's file, for whoever may see the ticket; files of internal notes only for staff."""
+    ticket = _visible_ticket(request, pk)
+    attachment = (
+        Attachment.objects.filter(ticket=ticket, pk=attachment_id).select_related("message").first()
+    )
+    if attachment is None:
+        raise Http404
+    if (
+        attachment.message is not None
+        and not attachment.message.public
+        and not request.user.is_staff_member
+    ):
+        raise Http404
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+def email_managed_by_vendor(request):
+    """Seed 000 §7.4 / seed 002: who is an authorized contact is the vendor's record, so a
+    person does not add or swap the email address they sign in with."""
+    raise PermissionDenied(
+        _("Your email address is managed by the support team: ask your account manager.")
+    )
+
+
+# ----------------------------------------------------------------------------- contacts
+
+
+@contact_required("console:queue")
+def contacts(request):
+    """Seed 000 §7.4: an organization admin sees who may open tickets and asks for access for
+    a colleague; the request is itself a ticket that an agent approves."""
+    user = request.user
+    if not user.is_org_admin:
+        raise PermissionDenied(_("Only your organization's admins manage its contacts."))
+    form = AccessRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            customer = user.organization
+            ticket, ok = run_action(
+                form,
+                do_open_ticket,
+                user,
+                subject=_("Access request for %(name)s") % {"name": data["full_name"]},
+                body=data["reason"],
+                type="access_request",
+                channel="portal",
+                severity=_lowest_severity(customer),
+                access_request={
+                    "email": data["email"],
+                    "full_name": data["full_name"],
+                    "phone": data["phone"],
+                },
+            )
+            if ok:
+                messages.success(
+                    request,
+                    _("Access request #%(number)s is open; you will hear when it is approved.")
+                    % {"number": ticket.pk},
+                )
+                return redirect("portal:contacts")
+        status = 422
+    people = visible_contacts(user).order_by("full_name", "email")
+    requests = (
+        visible_tickets(user)
+        .filter(type="access_request")
+        .select_related("requester", "policy_version")
+        .order_by("-opened_at")[:20]
+    )
+    context = {
+        "form": form,
+        "people": people,
+        "requests": [
+            {"ticket": t, "status": display._status_name(t.policy, t.status)} for t in requests
+        ],
+    }
+    return render(request, "portal/contacts.html", context, status=status)
+
+
+def _lowest_severity(customer: Organization) -> str | None:
+    """Access requests carry the policy's least severe level (they stop no production)."""
+    contract = active_contract(customer, timezone.now().date())
+    return contract.policy.severities[-1].id if contract else None

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from pacto import views
+
+urlpatterns = [
+    path("", include("pacto.portal.urls")),
+    path("console/", include("pacto.console.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", include("pacto.api")),
+    path("mail/", include("pacto.mail.urls")),
+]

@@ -1,0 +1,245 @@
+"""Every page of the portal and the console, for every role, against tickets of both customers.
+
+The pages are enumerated from the URL configuration (the ``portal`` and ``console``
+namespaces), so a new page without an entry in ``PAGES`` fails
+``test_every_page_has_an_entry_in_the_expectation_table``. Each entry says what each person
+gets: 200 (the page), 302 (anonymous visitors are sent to sign in; staff following a portal
+link are sent to the console; a change that worked redirects back), 403 (may not use this
+page), 404 (may not see this ticket: nothing leaks) or 422 (allowed, but the empty form
+breaks a rule). Each request runs in a savepoint that is rolled back, so every role meets
+the same objects in the same state.
+
+Who sees what (``pacto/accounts/access.py``), for the tickets used here: ``azul`` opened by
+alice, ``azul-partner`` opened by paul (partner) for Banco Azul, ``verde`` opened by carol;
+each seen by its requester, the customer's organization admin and the vendor's staff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.urls import get_resolver
+
+from pacto.portal.tests.fixtures import NOW, client_for
+from pacto.portal.tests.fixtures import clock as clock
+from pacto.portal.tests.fixtures import fast_passwords as fast_passwords
+from pacto.portal.tests.fixtures import media_root as media_root
+from pacto.testing import PROBLEM_DETAILS, build_world
+from pacto.tickets.actions import do_add_attachment, do_open_ticket, do_reply
+
+CONTACTS = ("alice", "amelia", "bob", "carol", "victor", "paul", "peggy")
+STAFF = ("fiona", "sam", "maria", "pete", "root")
+ROLES = (*CONTACTS, *STAFF, "anonymous")
+MANAGERS = {"maria", "root"}
+ORG_ADMINS = {"amelia", "victor"}
+MAY_OPEN_TICKETS = {"alice", "amelia", "carol", "victor", "paul"}  # bob: not authorized;
+# peggy: partner contact whose certification expired
+TICKET_VIEWERS = {
+    "azul": {"alice", "amelia"},
+    "azul-partner": {"paul", "amelia"},
+    "verde": {"carol", "victor"},
+}
+
+
+# ----------------------------------------------------------------------------- expectations
+
+Rule = Callable[[str, str | None], int]
+
+
+@dataclass(frozen=True)
+class Page:
+    method: str
+    rule: Rule
+    per_ticket: bool = False
+    data: dict | None = None
+
+
+def everyone(status: int) -> Rule:
+    return lambda role, ticket: status
+
+
+def signed_in(status: int) -> Rule:
+    return lambda role, ticket: 302 if role == "anonymous" else status
+
+
+def contacts_page(allowed: set[str] | None = None, ok: int = 200, refused: int = 403) -> Rule:
+    """A portal page: staff are redirected to the console (GET) or refused (a change)."""
+
+    def rule(role, ticket):
+        if role == "anonymous" or (role in STAFF and ok == 200):
+            return 302
+        if role in STAFF:
+            return 403
+        return ok if allowed is None or role in allowed else refused
+
+    return rule
+
+
+def contact_ticket(ok: int) -> Rule:
+    """A portal ticket page: its viewers get ``ok``, other contacts 404 (nothing leaks)."""
+
+    def rule(role, ticket):
+        if role == "anonymous" or (role in STAFF and ok == 200):
+            return 302
+        if role in STAFF:
+            return 403
+        return ok if role in TICKET_VIEWERS[ticket] else 404
+
+    return rule
+
+
+def any_viewer(ok: int) -> Rule:
+    """Whoever may see the ticket, staff included."""
+
+    def rule(role, ticket):
+        if role == "anonymous":
+            return 302
+        return ok if role in STAFF or role in TICKET_VIEWERS[ticket] else 404
+
+    return rule
+
+
+def staff_page(ok: int = 200, only: set[str] | None = None) -> Rule:
+    def rule(role, ticket):
+        if role == "anonymous":
+            return 302
+        if role in CONTACTS or (only is not None and role not in only):
+            return 403
+        return ok
+
+    return rule
+
+
+PAGES: dict[str, list[Page]] = {
+    # Public pages.
+    "portal:home": [Page("GET", everyone(200))],
+    "portal:calculator": [Page("GET", everyone(200))],
+    "portal:set_language": [Page("POST", everyone(302), data={"language": "en", "next": "/"})],
+    # Signed-in people.
+    "portal:preferences": [Page("GET", signed_in(200)), Page("POST", signed_in(422))],
+    # The portal: contacts.
+    "portal:tickets": [Page("GET", contacts_page())],
+    "portal:new_ticket": [
+        Page("GET", contacts_page(MAY_OPEN_TICKETS)),
+        Page("POST", contacts_page(MAY_OPEN_TICKETS, ok=422)),
+    ],
+    "portal:new_ticket_due": [Page("GET", contacts_page(MAY_OPEN_TICKETS))],
+    "portal:ticket": [Page("GET", contact_ticket(200), per_ticket=True)],
+    "portal:ticket_reply": [Page("POST", contact_ticket(422), per_ticket=True)],
+    "portal:ticket_confirm": [Page("POST", contact_ticket(422), per_ticket=True)],  # not solved
+    "portal:ticket_reopen": [Page("POST", contact_ticket(422), per_ticket=True)],
+    "portal:ticket_escalate": [Page("POST", contact_ticket(422), per_ticket=True)],
+    "portal:ticket_severity": [Page("POST", contact_ticket(422), per_ticket=True)],
+    "portal:attachment": [Page("GET", any_viewer(200), per_ticket=True)],
+    "portal:email": [Page("GET", everyone(403)), Page("POST", everyone(403))],
+    "portal:contacts": [
+        Page("GET", contacts_page(ORG_ADMINS)),
+        Page("POST", contacts_page(ORG_ADMINS, ok=422)),
+    ],
+    # The console: the vendor's staff.
+    "console:queue": [Page("GET", staff_page())],
+    "console:dashboard": [Page("GET", staff_page(only=MANAGERS))],
+    "console:new_ticket": [Page("GET", staff_page()), Page("POST", staff_page(422))],
+    "console:new_ticket_due": [Page("GET", staff_page())],
+    "console:ticket": [Page("GET", staff_page(), per_ticket=True)],
+    "console:reply": [Page("POST", staff_page(422), per_ticket=True)],
+    "console:status": [Page("POST", staff_page(422), per_ticket=True)],
+    "console:severity": [Page("POST", staff_page(422), per_ticket=True)],
+    "console:assign": [Page("POST", staff_page(422), per_ticket=True, data={"assignee": "-1"})],
+    "console:line": [Page("POST", staff_page(422), per_ticket=True)],
+    "console:escalate": [Page("POST", staff_page(422), per_ticket=True)],
+    "console:work": [Page("POST", staff_page(422), per_ticket=True)],
+    "console:approve": [Page("POST", staff_page(422), per_ticket=True)],  # not an access request
+}
+
+
+def page_names() -> list[str]:
+    resolver = get_resolver()
+    names = []
+    for namespace in ("portal", "console"):
+        _prefix, sub_resolver = resolver.namespace_dict[namespace]
+        names += [f"{namespace}:{p.name}" for p in sub_resolver.url_patterns if p.name]
+    return sorted(names)
+
+
+def test_every_page_has_an_entry_in_the_expectation_table():
+    assert sorted(PAGES) == page_names()
+
+
+# ----------------------------------------------------------------------------- the scene
+
+
+@pytest.fixture
+def scene(db, clock):
+    world = build_world()
+    tickets = {
+        "azul": do_open_ticket(
+            world.alice,
+            subject="Azul",
+            body="x",
+            severity="high",
+            version="3.31",
+            details=PROBLEM_DETAILS,
+        ),
+        "azul-partner": do_open_ticket(
+            world.paul,
+            subject="Azul by partner",
+            body="x",
+            severity="high",
+            version="3.31",
+            details=PROBLEM_DETAILS,
+            organization=world.azul,
+        ),
+        "verde": do_open_ticket(world.carol, subject="Verde", body="x", severity="high"),
+    }
+    attachments = {}
+    for name, ticket in tickets.items():
+        message = do_reply(ticket.requester, ticket, "file attached")
+        upload = SimpleUploadedFile(f"{name}.log", b"log", content_type="text/plain")
+        attachments[name] = do_add_attachment(ticket.requester, ticket, upload, message=message)
+    people = {role: getattr(world, role) for role in CONTACTS + STAFF}
+    return {"tickets": tickets, "attachments": attachments, "people": people}
+
+
+def url_for(name: str, scene, ticket: str | None) -> str:
+    from django.urls import reverse
+
+    kwargs = {}
+    if ticket is not None:
+        kwargs["pk"] = scene["tickets"][ticket].pk
+    if name == "portal:attachment":
+        kwargs["attachment_id"] = scene["attachments"][ticket].pk
+    return reverse(name, kwargs=kwargs)
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_each_role_gets_what_the_table_says(scene, name):
+    mismatches = []
+    clients = {role: client_for(scene["people"].get(role)) for role in ROLES}
+    for page in PAGES[name]:
+        targets = list(TICKET_VIEWERS) if page.per_ticket else [None]
+        for ticket in targets:
+            url = url_for(name, scene, ticket)
+            for role in ROLES:
+                expected = page.rule(role, ticket)
+                with transaction.atomic():
+                    client = clients[role]
+                    if page.method == "GET":
+                        response = client.get(url)
+                    else:
+                        response = client.post(url, page.data or {})
+                    transaction.set_rollback(True)
+                got = response.status_code
+                if got != expected:
+                    mismatches.append(f"{page.method} {url} as {role}: {got}, expected {expected}")
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_the_frozen_clock_keeps_the_2026_contracts_active(scene):
+    from django.utils import timezone
+
+    assert timezone.now() == NOW
