@@ -12,4 +12,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("pacto.api")),
     path("mail/", include("pacto.mail.urls")),
+    path("", include("pacto.automation.urls")),
 ]

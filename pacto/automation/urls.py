@@ -1,4 +1,4 @@
-"""Include from the project's urls.py: ``path("", include("pacto.automation.urls"))``."""
+"""Pager acknowledgements: the signed link in a page and the staff API endpoint."""
 
 from django.urls import path
 

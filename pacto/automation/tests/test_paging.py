@@ -4,8 +4,6 @@ engineer's acknowledgement by signed link or API."""
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from pacto.automation.actions import ack_token
 from pacto.automation.models import OnCallOverride, Page
 from pacto.automation.sweeps import sweep_pages
@@ -23,11 +21,6 @@ def pages(ticket=None):
     if ticket is not None:
         rows = rows.filter(ticket=ticket)
     return [(r.recipient, r.payload["tier"], r.payload["attempt"]) for r in rows]
-
-
-@pytest.fixture
-def ack_urls(settings):
-    settings.ROOT_URLCONF = "pacto.automation.tests.urls"
 
 
 def test_a_standard_8x5_customer_is_not_paged_at_3am_but_an_advanced_24x7_one_is(
@@ -124,7 +117,7 @@ def test_without_any_rotation_nothing_is_paged(desk, world):
     assert not Page.objects.exists()
 
 
-def test_the_engineer_acknowledges_with_the_signed_link(client, desk, world, rotations, ack_urls):
+def test_the_engineer_acknowledges_with_the_signed_link(client, desk, world, rotations):
     ticket = desk.open(world.alice, "urgent", TEN_AM)
     page = Page.objects.get(ticket=ticket)
     url = f"/pages/ack/{ack_token(page)}/"
@@ -148,7 +141,7 @@ def test_the_engineer_acknowledges_with_the_signed_link(client, desk, world, rot
     assert again.status_code == 200
 
 
-def test_a_forged_or_stale_link_acknowledges_nothing(client, desk, world, rotations, ack_urls):
+def test_a_forged_or_stale_link_acknowledges_nothing(client, desk, world, rotations):
     ticket = desk.open(world.alice, "urgent", TEN_AM)
     page = Page.objects.get(ticket=ticket)
     token = ack_token(page)
@@ -160,7 +153,7 @@ def test_a_forged_or_stale_link_acknowledges_nothing(client, desk, world, rotati
     assert page.state == Page.State.PAGING
 
 
-def test_staff_acknowledge_through_the_api(client, desk, world, rotations, ack_urls):
+def test_staff_acknowledge_through_the_api(client, desk, world, rotations):
     ticket = desk.open(world.alice, "urgent", TEN_AM)
     page = Page.objects.get(ticket=ticket)
     url = f"/pages/{page.pk}/acknowledge"

@@ -91,7 +91,6 @@ def test_while_the_mail_server_is_down_rows_back_off_and_go_out_after_recovery(w
 def test_a_row_that_keeps_failing_goes_dead_and_an_admin_retries_it(world, smtp, settings, client):
     from pacto.accounts.models import User
 
-    settings.ROOT_URLCONF = "pacto.automation.tests.urls"
     settings.PACTO_OUTBOX_MAX_ATTEMPTS = 3
     smtp.stop()
     open_ticket(world.alice)
