@@ -16,6 +16,7 @@ duplicate.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import ssl
 import time
@@ -89,7 +90,7 @@ def poll_mailbox(
     *,
     client_class=None,
     limit: int = 200,
-    clock: Callable = timezone.now,
+    clock: Callable[[], dt.datetime] | None = None,
 ) -> Counter[str]:
     """Ingest up to ``limit`` new messages of one mailbox; returns counts by outcome."""
     if client_class is None:
@@ -111,7 +112,9 @@ def poll_mailbox(
                 )
                 counts["too_large"] += 1
             else:
-                record = ingest_message(raw, now=clock(), source=f"imap:{mailbox.label}"[:200])
+                record = ingest_message(
+                    raw, now=(clock or timezone.now)(), source=f"imap:{mailbox.label}"[:200]
+                )
                 counts[record.outcome] += 1
             if mailbox.move_to:
                 client.move([uid], mailbox.move_to)
@@ -125,7 +128,9 @@ def poll_mailbox(
     return counts
 
 
-def poll_all(*, client_class=None, clock: Callable = timezone.now) -> dict[str, Counter[str]]:
+def poll_all(
+    *, client_class=None, clock: Callable[[], dt.datetime] | None = None
+) -> dict[str, Counter[str]]:
     """One pass over every configured mailbox; a failing mailbox does not stop the others."""
     results = {}
     for mailbox in mailboxes():

@@ -136,7 +136,7 @@ def test_it_reads_mailbox_urls():
         parse_mailbox_url("pop3://u:p@host/")
 
 
-def test_polling_ingests_unseen_mail_and_marks_it_seen(world):
+def test_polling_ingests_unseen_mail_and_marks_it_seen(world, clock):
     FakeIMAP.preload = {1: corpus("new_gmail_en.eml"), 2: corpus("ignored_precedence_bulk.eml")}
     box = parse_mailbox_url("imaps://support%40vendor.example:p%40ss%2Cword@imap.example.com/INBOX")
 
@@ -152,7 +152,7 @@ def test_polling_ingests_unseen_mail_and_marks_it_seen(world):
     )
 
 
-def test_polling_can_move_processed_mail_and_never_doubles_it(world, settings, monkeypatch):
+def test_polling_can_move_processed_mail_and_never_doubles_it(world, settings, monkeypatch, clock):
     FakeIMAP.preload = {7: corpus("new_gmail_en.eml"), 8: corpus("new_gmail_en.eml")}
     settings.PACTO_IMAP_MAILBOXES = [
         "imap://support%40vendor.example:p%40ss%2Cword@mail.internal/INBOX?move_to=Done"
