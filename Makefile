@@ -16,7 +16,7 @@ RUN := $(UV) run --no-sync
 PYTEST := $(RUN) pytest
 pytest_allowing_none = $(PYTEST) $(1) || { status=$$?; [ $$status -eq 5 ] || exit $$status; }
 
-.PHONY: help install run test test-sqlite test-postgres lint fmt
+.PHONY: help install run test test-sqlite test-postgres lint fmt screenshots
 
 help:
 	@echo "make run     install, migrate, load demo data, serve at http://$(HOST):$(PORT)/"
@@ -24,6 +24,7 @@ help:
 	@echo "             when PACTO_TEST_DATABASE_URL is set)"
 	@echo "make lint    ruff and import-linter only"
 	@echo "make fmt     format and auto-fix with ruff"
+	@echo "make screenshots  regenerate docs/screenshots/ with Chromium"
 
 install:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv \
@@ -36,11 +37,12 @@ run: install
 	$(RUN) pacto migrate --noinput
 	$(RUN) pacto demo
 	@echo
-	@echo "Pacto is running at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@echo "Pacto is running at http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
+	@echo "Demo logins: see README.md (password: pacto-demo)"
 	@echo
-	@# Background worker (a later issue): start it in the same shell line as the server, e.g.
-	@#   $(RUN) pacto worker & worker=$$!; trap 'kill $$worker' EXIT; $(RUN) pacto runserver …
-	$(RUN) pacto runserver $(HOST):$(PORT)
+	@# The worker (sweeps, escalations, paging, email) runs beside the server and stops with it.
+	$(RUN) pacto worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+		$(RUN) pacto runserver $(HOST):$(PORT)
 
 test: install lint test-sqlite test-postgres
 
@@ -66,3 +68,7 @@ test-postgres: install
 fmt: install
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
+
+# The README's pictures: a throwaway database with the demo world, driven by Chromium.
+screenshots: install
+	$(RUN) python scripts/screenshots.py
