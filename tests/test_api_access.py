@@ -36,7 +36,6 @@ from pacto.tickets.actions import do_change_status
 from pacto.tickets.tests.test_api import (  # noqa: F401 (fixtures)
     NOW,
     ApiClient,
-    fast_passwords,
     frozen_now,
     open_ticket,
 )

@@ -28,7 +28,6 @@ from schemathesis.checks import not_a_server_error
 from pacto.testing import World, build_world
 from pacto.tickets.tests.test_api import (  # noqa: F401 (fixtures)
     ApiClient,
-    fast_passwords,
     frozen_now,
     open_ticket,
 )

@@ -16,12 +16,6 @@ from pacto.tickets.models import Message, SlaClock, Ticket, TicketEvent
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Argon2 is slow on purpose; MD5 keeps these tests quick and checks the same logins."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def demo() -> str:
     out = io.StringIO()
     call_command("demo", stdout=out, stderr=io.StringIO())

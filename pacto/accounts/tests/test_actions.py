@@ -29,12 +29,6 @@ from pacto.notifications.models import Outbox
 TODAY = dt.date(2026, 1, 15)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Argon2 is slow on purpose; nobody signs in here, so the world is built with MD5."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def notified(kind: str) -> set[str]:
     return set(Outbox.objects.filter(kind=kind).values_list("recipient", flat=True))
 

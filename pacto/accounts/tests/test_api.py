@@ -12,7 +12,6 @@ from pacto.contracts.models import Contract
 from pacto.sla.policy import PRESETS
 from pacto.tickets.tests.test_api import (  # noqa: F401 (fixtures)
     ApiClient,
-    fast_passwords,
     fields,
     frozen_now,
 )

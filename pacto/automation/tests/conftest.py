@@ -69,9 +69,3 @@ def rotations(world) -> tuple[OnCallRotation, OnCallRotation]:
     )
     RotationMember.objects.create(rotation=second, user=world.sam, position=0)
     return first, second
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The named world hashes a dozen passwords; Argon2 is slow on purpose, tests need not be."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -26,12 +26,6 @@ from pacto.sla.policy import PRESETS
 D = dt.date
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Argon2 is slow on purpose; nobody signs in here, so the world is built with MD5."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.mark.parametrize(
     ("starts_on", "years", "ends_on"),
     [

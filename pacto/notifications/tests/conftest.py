@@ -7,12 +7,6 @@ import pytest
 from pacto.notifications.tests.servers import HttpReceiver, SmtpServer
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The named world hashes a dozen passwords; Argon2 is slow on purpose, tests need not be."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def smtp(settings):
     """An SMTP server on 127.0.0.1 that Pacto's default mailer sends to."""

@@ -53,12 +53,6 @@ def kolkata(text: str) -> dt.datetime:
 THURSDAY_10 = sp("2026-01-15 10:00")
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Argon2 is slow on purpose; nobody signs in here, so the world is built with MD5."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def open_problem(world: World, who: User | None = None, now=THURSDAY_10, **overrides) -> Ticket:
     """A medium problem report for Banco Azul, with the details senhasegura §7.6 demands."""
     fields = {

@@ -28,12 +28,6 @@ NOW = dt.datetime(2026, 1, 15, 10, 0, tzinfo=SAO_PAULO)
 
 
 @pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The world's twelve people with argon2 would take seconds per test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def frozen_now(monkeypatch):
     """Actions and endpoints read ``timezone.now()``: pin it, so due times are exact and the
     world's 2026 contracts are active whatever the date the tests run on."""

@@ -25,12 +25,6 @@ from pacto.tickets.models import SlaClock, Ticket
 SIX_PM = "2026-01-15T18:00:00-03:00"  # after the last opening, before any due time
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Argon2 is slow on purpose; nobody signs in here, so the world is built with MD5."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def sp(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=SAO_PAULO)
 
