@@ -23,7 +23,10 @@ SLA engine (pure computation: no Django, no database):
 
 Support desk (Django; uses the database):
   sla recompute  recompute open tickets' clocks after a policy or calendar change
-  migrate, runserver, demo, worker, createsuperuser, shell, collectstatic, ...
+  worker         background work: SLA sweeps, escalations, paging, notifications
+  mail           email in: ingest a message, poll IMAP mailboxes
+  demo           load the demo data
+  migrate, runserver, createsuperuser, shell, collectstatic, ...
   Any Django management command works; `pacto help` lists them all.
 
 `pacto <command> --help` describes one command.

@@ -27,8 +27,7 @@ from pacto.automation import actions
 from pacto.automation.models import LifecycleTimer, Page
 from pacto.contracts.models import PolicyVersion
 from pacto.notifications.bulk import update_rows
-from pacto.tickets.clocks import _fields as clock_fields
-from pacto.tickets.clocks import compute_ticket_clocks, store_clocks
+from pacto.tickets.clocks import clock_fields, compute_ticket_clocks, store_clocks
 from pacto.tickets.models import SlaClock, Ticket
 
 CHUNK = 500

@@ -54,14 +54,15 @@ def store_clocks(ticket: Ticket, now: dt.datetime) -> dict[str, SlaClock]:
     stored = {}
     for metric, result in results.items():
         clock, _ = SlaClock.objects.update_or_create(
-            ticket=ticket, metric=metric.value, defaults=_fields(result, now)
+            ticket=ticket, metric=metric.value, defaults=clock_fields(result, now)
         )
         stored[metric.value] = clock
     SlaClock.objects.filter(ticket=ticket).exclude(metric__in=list(stored)).delete()
     return stored
 
 
-def _fields(result: ClockResult, now: dt.datetime) -> dict:
+def clock_fields(result: ClockResult, now: dt.datetime) -> dict:
+    """The ``SlaClock`` columns for one engine result computed at ``now``."""
     next_check = result.next_checkpoint_at
     if result.state not in (ClockState.RUNNING,):
         next_check = None
