@@ -5,13 +5,14 @@ namespaces), so a new page without an entry in ``PAGES`` fails
 ``test_every_page_has_an_entry_in_the_expectation_table``. Each entry says what each person
 gets: 200 (the page), 302 (anonymous visitors are sent to sign in; staff following a portal
 link are sent to the console; a change that worked redirects back), 403 (may not use this
-page), 404 (may not see this ticket: nothing leaks) or 422 (allowed, but the empty form
+page), 404 (may not see this ticket or token: nothing leaks) or 422 (allowed, but the empty form
 breaks a rule). Each request runs in a savepoint that is rolled back, so every role meets
 the same objects in the same state.
 
 Who sees what (``pacto/accounts/access.py``), for the tickets used here: ``azul`` opened by
 alice, ``azul-partner`` opened by paul (partner) for Banco Azul, ``verde`` opened by carol;
-each seen by its requester, the customer's organization admin and the vendor's staff.
+each seen by its requester, the customer's organization admin and the vendor's staff. The
+API token is alice's: only she sees it or may revoke it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import get_resolver
 
+from pacto.accounts.actions import do_create_token
 from pacto.portal.tests.fixtures import NOW, client_for
 from pacto.portal.tests.fixtures import clock as clock
 from pacto.portal.tests.fixtures import fast_passwords as fast_passwords
@@ -103,6 +105,18 @@ def any_viewer(ok: int) -> Rule:
     return rule
 
 
+def token_owner(owner: str, ok: int) -> Rule:
+    """A page of one person's API token: its owner gets ``ok``, everyone else (managers
+    too) 404, as if it did not exist."""
+
+    def rule(role, ticket):
+        if role == "anonymous":
+            return 302
+        return ok if role == owner else 404
+
+    return rule
+
+
 def staff_page(ok: int = 200, only: set[str] | None = None) -> Rule:
     def rule(role, ticket):
         if role == "anonymous":
@@ -121,6 +135,8 @@ PAGES: dict[str, list[Page]] = {
     "portal:set_language": [Page("POST", everyone(302), data={"language": "en", "next": "/"})],
     # Signed-in people.
     "portal:preferences": [Page("GET", signed_in(200)), Page("POST", signed_in(422))],
+    "portal:tokens": [Page("GET", signed_in(200)), Page("POST", signed_in(422))],
+    "portal:revoke_token": [Page("POST", token_owner("alice", 302))],  # alice's token
     # The portal: contacts.
     "portal:tickets": [Page("GET", contacts_page())],
     "portal:new_ticket": [
@@ -202,7 +218,8 @@ def scene(db, clock):
         upload = SimpleUploadedFile(f"{name}.log", b"log", content_type="text/plain")
         attachments[name] = do_add_attachment(ticket.requester, ticket, upload, message=message)
     people = {role: getattr(world, role) for role in CONTACTS + STAFF}
-    return {"tickets": tickets, "attachments": attachments, "people": people}
+    token, _secret = do_create_token(world.alice, name="alice's script")
+    return {"tickets": tickets, "attachments": attachments, "people": people, "token": token}
 
 
 def url_for(name: str, scene, ticket: str | None) -> str:
@@ -213,6 +230,8 @@ def url_for(name: str, scene, ticket: str | None) -> str:
         kwargs["pk"] = scene["tickets"][ticket].pk
     if name == "portal:attachment":
         kwargs["attachment_id"] = scene["attachments"][ticket].pk
+    if name == "portal:revoke_token":
+        kwargs["token_id"] = scene["token"].pk
     return reverse(name, kwargs=kwargs)
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from pacto.accounts.models import ApiToken
 from pacto.sla.policy import Policy, preset, preset_names
 from pacto.tickets.actions import _DETAIL_ALIASES, DETAIL_FIELDS
 from pacto.tickets.models import Ticket
@@ -248,6 +249,25 @@ class PreferencesForm(PactoForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = time_zone_choices()
+
+
+class TokenForm(PactoForm):
+    """A new personal API token: what it is for and what it may do."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. “monitoring script”."),
+    )
+    scope = forms.ChoiceField(
+        label=_("Access"),
+        choices=ApiToken.Scope.choices,
+        initial=ApiToken.Scope.READ,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A read token may only read (GET); to open tickets or reply, choose read and write."
+        ),
+    )
 
 
 class CalculatorForm(PactoForm):

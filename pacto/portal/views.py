@@ -1,4 +1,4 @@
-"""The customer portal: home, SLA calculator, tickets, contacts and preferences.
+"""The customer portal: home, SLA calculator, tickets, contacts, preferences and API tokens.
 
 Each view fetches what the person may see (``pacto.accounts.access``), parses one form, calls
 one action and renders. htmx requests get the fragment they swap; the same URLs serve whole
@@ -19,11 +19,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from pacto.accounts.access import get_ticket_for, visible_contacts, visible_tickets
-from pacto.accounts.actions import check_may_open_tickets
-from pacto.accounts.models import Organization
+from pacto.accounts.actions import check_may_open_tickets, do_create_token, do_revoke_token
+from pacto.accounts.models import ApiToken, Organization
 from pacto.contracts.actions import active_contract
 from pacto.errors import ActionError, NotAllowed
 from pacto.portal import display
@@ -38,6 +39,7 @@ from pacto.portal.forms import (
     ReopenForm,
     ReplyForm,
     SeverityRequestForm,
+    TokenForm,
     initial_severity,
 )
 from pacto.portal.web import contact_required, is_htmx, message_of, run_action
@@ -176,6 +178,58 @@ def preferences(request):
                 return redirect("portal:preferences")
         status = 422
     return render(request, "portal/preferences.html", {"form": form}, status=status)
+
+
+# ----------------------------------------------------------------------------- API tokens
+
+
+@login_required
+@never_cache
+def tokens(request):
+    """Personal API tokens, so a script can use the REST API without a browser session.
+
+    A new token's secret is shown once, on the page that answers the form: it is neither put
+    in a URL nor kept in the session, only its SHA-256 is stored, and no response of this page
+    may be cached (``never_cache`` sends ``Cache-Control: no-store``)."""
+    form = TokenForm(request.POST or None)
+    status = 200
+    created = None
+    if request.method == "POST":
+        if form.is_valid():
+            result, ok = run_action(
+                form,
+                do_create_token,
+                request.user,
+                name=form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
+            )
+            if ok:
+                token, secret = result
+                created = {"token": token, "secret": secret}
+                form = TokenForm()
+        if created is None:
+            status = 422
+    context = {
+        "form": form,
+        "created": created,
+        "tokens": ApiToken.objects.filter(user=request.user),
+        "me_url": request.build_absolute_uri(reverse("api:me")),
+        "docs_url": reverse("api:openapi-view"),
+    }
+    return render(request, "portal/tokens.html", context, status=status)
+
+
+@login_required
+@require_POST
+def revoke_token(request, token_id):
+    """Only one's own tokens, for everyone (a manager revokes others' through the API): a
+    token of someone else is a 404, the same as one that does not exist."""
+    token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
+    if token is None:
+        raise Http404
+    run_action(None, do_revoke_token, request.user, token)
+    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect("portal:tokens")
 
 
 # ----------------------------------------------------------------------------- tickets
