@@ -28,7 +28,6 @@ from django.urls import get_resolver
 from pacto.accounts.actions import do_create_token
 from pacto.portal.tests.fixtures import NOW, client_for
 from pacto.portal.tests.fixtures import clock as clock
-from pacto.portal.tests.fixtures import fast_passwords as fast_passwords
 from pacto.portal.tests.fixtures import media_root as media_root
 from pacto.testing import PROBLEM_DETAILS, build_world
 from pacto.tickets.actions import do_add_attachment, do_open_ticket, do_reply

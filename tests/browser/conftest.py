@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from pacto.portal.tests.fixtures import HOLIDAY_EVE, Clock
-from pacto.portal.tests.fixtures import fast_passwords as fast_passwords
 from pacto.portal.tests.fixtures import media_root as media_root
 from pacto.testing import PASSWORD, build_world
 

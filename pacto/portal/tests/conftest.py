@@ -1,1 +1,1 @@
-from pacto.portal.tests.fixtures import clock, fast_passwords, media_root  # noqa: F401
+from pacto.portal.tests.fixtures import clock, media_root  # noqa: F401

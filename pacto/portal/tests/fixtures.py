@@ -38,12 +38,6 @@ class Clock:
 
 
 @pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Argon2 for the world's twelve people would take seconds per test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
