@@ -13,6 +13,9 @@ at 02:00 still holds eight hours, and a ``00:00-24:00`` day holds 23 or 25 hours
 The calendar compiles, one year at a time and on demand, to sorted working intervals in UTC
 microseconds with a cumulative prefix of business microseconds. ``elapsed`` and ``add`` are
 then two binary searches; ``add_many`` and ``elapsed_many`` do the same for numpy arrays.
+For the scalar ``add``, each compiled local day without a DST change gets, when first asked,
+a small table of the business position against the wall clock: a start in the calendar's
+zone then needs no conversion to UTC.
 """
 
 from __future__ import annotations
@@ -58,8 +61,12 @@ def to_us(instant: dt.datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * US + delta.microseconds
 
 
-_fromtimestamp = dt.datetime.fromtimestamp
+_datetime, _fromtimestamp = dt.datetime, dt.datetime.fromtimestamp
 _bisect_left, _bisect_right = bisect.bisect_left, bisect.bisect_right
+_ONE_DAY = dt.timedelta(days=1)
+_FLOAT_EXACT = 2**32 * US  # see Calendar._plain_day
+# The table of a plain day for the scalar ``add`` (see Calendar._plain_day).
+_PlainDay = tuple[tuple[int, ...], tuple[tuple[int, int, bool], ...], int]
 
 
 def from_us(us: int, tz: dt.tzinfo = UTC) -> dt.datetime:
@@ -195,7 +202,16 @@ class Calendar:
         self._starts: list[int] = []
         self._ends: list[int] = []
         self._cum: list[int] = []
+        self._cum_end: list[int] = []
+        # shift[i] = cum[i] - starts[i]: the business position of an instant t inside interval
+        # i is t + shift[i], and the instant at business position p in interval i is p - shift[i].
+        self._shift: list[int] = []
         self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        # The scalar ``add``'s shortcut for starts in the calendar's own zone, filled as days
+        # are queried: local day number (days since the local 1970-01-01) -> the day's table,
+        # or None when the day takes the general path (see _plain_day).
+        self._plain_days: dict[int, _PlainDay | None] = {}
+        self._local_epoch = dt.datetime(1970, 1, 1, tzinfo=self.zone)
 
     # ------------------------------------------------------------------ queries
 
@@ -261,13 +277,43 @@ class Calendar:
         A duration that runs out exactly when a working interval closes is due at the
         close, not at the next opening. The result is in ``start``'s time zone.
         """
-        micros = (duration.days * 86_400 + duration.seconds) * US + duration.microseconds
-        if micros < 0:
-            raise CalendarError("add: a negative duration has no due instant")
-        # from_us, inlined: this is the hot path of the scalar API.
-        seconds, micro = divmod(self.add_us(to_us(start), micros), US)
-        due = _fromtimestamp(seconds, start.tzinfo)
-        return due.replace(microsecond=micro) if micro else due
+        # The hot path of the scalar API: ``add_us`` between ``to_us`` and ``from_us``, with a
+        # shortcut for a start in the calendar's own zone on a compiled day without a DST
+        # change (see _plain_day). ``start - local_epoch`` (the same tzinfo object on both
+        # sides, so no utcoffset() call) gives the local day and the wall-clock time of day,
+        # and the day's table the business position at that time: no conversion to UTC.
+        micros = (duration.days * 86_400 + duration.seconds) * US
+        if duration.microseconds:
+            micros += duration.microseconds
+        tz = start.tzinfo
+        if tz is self.zone and type(start) is _datetime:  # (pandas' Timestamp subtracts in UTC)
+            wall = start - self._local_epoch
+            try:  # cheaper than .get() when the day is there
+                day = self._plain_days[wall.days]
+            except KeyError:
+                day = self._plain_day(wall.days)
+        else:
+            day = None
+        if day is None or micros <= 0:
+            if micros < 0:
+                raise CalendarError("add: a negative duration has no due instant")
+            due = self.add_us(to_us(start), micros)
+        else:
+            marks, pieces, ahead = day
+            seconds = wall.seconds
+            i, target, running = pieces[_bisect_right(marks, seconds)]
+            if running:  # open at ``start``: the position runs with the clock
+                target += seconds * US + wall.microseconds
+            target += micros
+            # _due, first within the next two weeks (intervals i..ahead-1): fewer comparisons.
+            j = _bisect_left(self._cum_end, target, i, ahead)
+            if j < ahead:  # from_us, with a float that is exact here (see _plain_day)
+                return _fromtimestamp((target - self._shift[j]) / US, tz)
+            due = self._due(target, i)  # from i: the last interval may grow as years are added
+        # from_us, inlined. fromtimestamp(seconds, tz) sets the fold in a repeated hour.
+        micro = due % US
+        due_at = _fromtimestamp(due // US, tz)
+        return due_at.replace(microsecond=micro) if micro else due_at
 
     def elapsed_us(self, start: int, end: int) -> int:
         if end < start:
@@ -280,23 +326,24 @@ class Calendar:
             return start
         if not self._safe_lo <= start <= self._safe_hi:
             self._cover(start, start)
-        cum_end, ends = self._cum_end, self._ends
         # The business position of ``start`` (as in ``_position``), plus the duration.
         i = _bisect_right(self._starts, start) - 1
         if i < 0:
-            i, target = 0, duration
-        else:
-            reached, end = cum_end[i], ends[i]
-            target = reached + duration - (end - start if end > start else 0)
-            if target <= reached:  # due inside the interval that holds ``start``
-                return end - (reached - target)
-        while True:
-            # Smallest interval whose cumulative end reaches the target: due = inside it.
-            j = _bisect_left(cum_end, target, i)
-            if j < len(cum_end):
-                return ends[j] - (cum_end[j] - target)
+            return self._due(duration, 0)
+        if start < self._ends[i]:
+            return self._due(start + self._shift[i] + duration, i)
+        return self._due(self._cum_end[i] + duration, i)
+
+    def _due(self, target: int, i: int) -> int:
+        """The earliest instant at business position ``target``, found in interval ``i`` or later."""
+        cum_end = self._cum_end
+        # Smallest interval whose cumulative end reaches the target: due = inside it.
+        j = _bisect_left(cum_end, target, i)
+        while j == len(cum_end):
             self._extend_forward()
-            cum_end, ends = self._cum_end, self._ends
+            cum_end = self._cum_end
+            j = _bisect_left(cum_end, target, i)
+        return target - self._shift[j]
 
     def add_many(self, starts: np.ndarray, durations: np.ndarray) -> np.ndarray:
         """Vectorized ``add`` over int64 arrays of epoch microseconds and microseconds."""
@@ -435,14 +482,71 @@ class Calendar:
             self._cum.append(total)
             total += b - a
         self._cum_end = [c + (b - a) for c, (a, b) in zip(self._cum, kept, strict=True)]
+        self._shift = [c - a for c, (a, _) in zip(self._cum, kept, strict=True)]
         self._first_year, self._last_year = first_year, last_year
         self._safe_lo, self._safe_hi = lower + 3 * DAY, upper - 3 * DAY
         self._upper = upper
         self._arrays = None
+        self._plain_days = {}
         if not kept:
             raise CalendarError(
                 f"calendar {self.name!r}: no working time in {first_year}-{last_year}"
             )
+
+    def _plain_day(self, number: int) -> _PlainDay | None:
+        """The table of local day ``number`` for ``add``'s shortcut, or None for the general path.
+
+        A day is plain when its UTC offset is the same from its midnight to the next: each
+        of its wall-clock times then occurs exactly once, at the day's UTC midnight plus the
+        time of day, whatever its ``fold``. The table of a plain day holds the seconds after
+        midnight at which a working interval opens or closes (``marks``), then for each
+        stretch before, between and after them (``pieces``) the interval to search the due
+        instant from and the business position: a constant while closed, or while open the
+        position at the day's midnight, to which the time of day is added. Last comes the
+        first interval two weeks ahead, which bounds that search in most cases.
+
+        Days with a DST change, a skipped or repeated midnight or an interval boundary inside
+        a second take the general path; so do all days unless the compiled years lie between
+        1970 and 2106. Inside them a due instant ``due`` (microseconds since the epoch) is
+        less than 2**32 seconds after the epoch, so the float ``due / US`` is within 0.25 µs
+        of the exact value and ``fromtimestamp(due / US)``, which rounds to the microsecond,
+        is exact. A day outside the compiled years is not recorded: the general path
+        compiles it, and the next query of that day makes its table.
+        """
+        day = dt.date.fromordinal(number + _EPOCH_ORDINAL)
+        zone, starts, ends = self.zone, self._starts, self._ends
+        if not (starts and self._first_year <= day.year <= self._last_year):
+            return None
+        midnight = to_us(dt.datetime.combine(day, dt.time(), tzinfo=zone))
+        next_midnight = to_us(dt.datetime.combine(day + _ONE_DAY, dt.time(), tzinfo=zone))
+        offset = _offset(zone, midnight)
+        first = max(_bisect_right(starts, midnight) - 1, 0)
+        last = _bisect_left(starts, next_midnight)
+        bounds = {b - midnight for b in starts[first:last] + ends[first:last]}
+        inside = sorted(b for b in bounds if 0 < b < DAY)
+        table = None
+        if (
+            starts[0] >= 0
+            and self._upper < _FLOAT_EXACT
+            and next_midnight - midnight == DAY
+            and midnight == number * DAY - offset  # not a skipped or repeated midnight
+            and _offset(zone, next_midnight - US) == offset  # as in _offset_pieces
+            and not any(b % US for b in inside)
+        ):
+            marks = tuple(b // US for b in inside)
+            pieces = []
+            for mark in (0, *marks):
+                t = midnight + mark * US
+                i = _bisect_right(starts, t) - 1
+                if i < 0:  # before the first compiled interval: position 0
+                    pieces.append((0, 0, False))
+                elif t < ends[i]:  # open: the position at t is t + shift[i]
+                    pieces.append((i, midnight + self._shift[i], True))
+                else:
+                    pieces.append((i, self._cum_end[i], False))
+            table = marks, tuple(pieces), _bisect_left(starts, midnight + 15 * DAY)
+        self._plain_days[number] = table
+        return table
 
     def _day_intervals(self, day: dt.date) -> Iterable[tuple[int, int]]:
         """UTC intervals of the working spans that belong to local ``day``."""
