@@ -14,6 +14,8 @@ action and renders the result.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import structlog
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -40,6 +42,9 @@ log = structlog.get_logger(__name__)
 # ----------------------------------------------------------------------------- authentication
 
 
+LAST_USED_PRECISION = dt.timedelta(minutes=1)  # how fresh a token's "last used" is kept
+
+
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer pacto_…``: a personal token that is not revoked, of an active
     user. A read-scope token asking to change anything is refused (403)."""
@@ -61,7 +66,11 @@ class TokenAuth(HttpBearer):
                 rule="token_scope",
                 field="authorization",
             )
-        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        last = api_token.last_used_at
+        if last is None or now - last >= LAST_USED_PRECISION:
+            # At most one write a minute per token: a read must not take the write lock.
+            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
         request.user = api_token.user
         request.api_token = api_token
         return api_token.user

@@ -525,6 +525,16 @@ def test_a_token_is_stored_hashed_and_records_when_it_was_last_used(world):
     assert stored.last_used_at == NOW
 
 
+def test_last_used_is_written_at_most_once_a_minute(world, monkeypatch):
+    alice = ApiClient(world.alice)
+    alice.get("/api/me")
+    for later, expected in ((59, NOW), (60, NOW + dt.timedelta(seconds=60))):
+        at = NOW + dt.timedelta(seconds=later)
+        monkeypatch.setattr("django.utils.timezone.now", lambda at=at: at.astimezone(dt.UTC))
+        alice.get("/api/me")
+        assert ApiToken.objects.get(pk=alice.token.pk).last_used_at == expected
+
+
 def test_a_token_of_a_deactivated_user_is_refused(world):
     alice = ApiClient(world.alice)
     world.alice.is_active = False
