@@ -18,8 +18,13 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from pacto.accounts.actions import do_create_contact, do_create_organization, do_create_staff
-from pacto.accounts.models import Organization, PartnerCertification, User
+from pacto.accounts.actions import (
+    do_create_contact,
+    do_create_organization,
+    do_create_staff,
+    do_record_certification,
+)
+from pacto.accounts.models import Organization, User
 from pacto.contracts.actions import do_create_contract, preset_version
 from pacto.contracts.models import Contract
 
@@ -117,12 +122,13 @@ def build_world(today: dt.date = dt.date(2026, 1, 15)) -> World:
         "peggy": contact(parceira, "peggy@parceira.example", "Peggy Expired", authorized=True),
     }
     # fmt: on
-    PartnerCertification.objects.create(
-        holder=people["paul"], name="senhasegura PAM Core", valid_until=dt.date(2099, 12, 31)
-    )
-    PartnerCertification.objects.create(
-        holder=people["peggy"], name="senhasegura PAM Core", valid_until=dt.date(2020, 1, 1)
-    )
+    for holder, valid_until in (
+        (people["paul"], dt.date(2099, 12, 31)),
+        (people["peggy"], dt.date(2020, 1, 1)),
+    ):
+        do_record_certification(
+            staff["maria"], holder, name="senhasegura PAM Core", valid_until=valid_until
+        )
     return World(
         azul=azul,
         verde=verde,

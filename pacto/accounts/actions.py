@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from pacto.accounts.models import AccountEvent, ApiToken, Organization, User
+from pacto.accounts.models import AccountEvent, ApiToken, Organization, PartnerCertification, User
 from pacto.errors import ActionError, NotAllowed
 from pacto.notifications.outbox import enqueue
 
@@ -114,6 +114,28 @@ def do_authorize_contact(actor: User, contact: User, *, reason: str = "") -> Use
             contact.organization, event, f"{contact} is now an authorized technical contact."
         )
     return contact
+
+
+def do_record_certification(
+    actor: User, holder: User, *, name: str, valid_until: dt.date
+) -> PartnerCertification:
+    """A partner contact's certification (seed 000 §2), which lets them open tickets for the
+    customers their organization serves until ``valid_until``."""
+    check_staff(actor)
+    if holder.organization is None or holder.organization.kind != Organization.Kind.PARTNER:
+        raise ActionError("holder", "partner_contact", "only a partner's contacts are certified")
+    with transaction.atomic():
+        certification = PartnerCertification.objects.create(
+            holder=holder, name=name, valid_until=valid_until
+        )
+        AccountEvent.objects.create(
+            organization=holder.organization,
+            actor=actor,
+            subject=holder,
+            kind="certification_recorded",
+            data={"name": name, "valid_until": valid_until.isoformat()},
+        )
+    return certification
 
 
 def do_revoke_contact(actor: User, contact: User, *, reason: str = "") -> User:

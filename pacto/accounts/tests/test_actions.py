@@ -18,6 +18,7 @@ from pacto.accounts.actions import (
     do_create_contact,
     do_create_organization,
     do_create_token,
+    do_record_certification,
     do_revoke_contact,
     do_revoke_token,
     do_set_focal_point,
@@ -293,3 +294,19 @@ def test_a_user_revokes_only_their_own_tokens_and_a_manager_any(world):
 
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_recording_a_certification_is_audited_and_only_for_partner_contacts(world):
+    until = dt.date(2027, 6, 30)
+    do_record_certification(world.maria, world.peggy, name="PAM Core", valid_until=until)
+
+    assert world.peggy.certifications.filter(name="PAM Core", valid_until=until).exists()
+    event = AccountEvent.objects.get(
+        kind="certification_recorded", subject=world.peggy, data__name="PAM Core"
+    )
+    assert (event.actor, event.data["valid_until"]) == (world.maria, "2027-06-30")
+    with pytest.raises(ActionError) as refused:
+        do_record_certification(world.maria, world.alice, name="PAM Core", valid_until=until)
+    assert (refused.value.field, refused.value.rule) == ("holder", "partner_contact")
+    with pytest.raises(NotAllowed):
+        do_record_certification(world.paul, world.peggy, name="PAM Core", valid_until=until)

@@ -22,8 +22,13 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from pacto.accounts.actions import do_create_contact, do_create_organization, do_create_staff
-from pacto.accounts.models import Organization, PartnerCertification, User
+from pacto.accounts.actions import (
+    do_create_contact,
+    do_create_organization,
+    do_create_staff,
+    do_record_certification,
+)
+from pacto.accounts.models import Organization, User
 from pacto.contracts.actions import do_create_contract, preset_version
 from pacto.tickets.actions import (
     do_approve_access_request,
@@ -184,14 +189,13 @@ def build_people(demo: Demo) -> None:
             organization=demo.orgs[org], email=email, full_name=name, password=PASSWORD,
             actor=marina, **flags,
         )  # fmt: skip
-    PartnerCertification.objects.create(
-        holder=demo.people["paula"], name="senhasegura PAM Core",
-        valid_until=today + dt.timedelta(days=365),
-    )  # fmt: skip
-    PartnerCertification.objects.create(
-        holder=demo.people["pedro"], name="senhasegura PAM Core",
-        valid_until=today - dt.timedelta(days=30),
-    )  # fmt: skip
+    for key, valid_until in (
+        ("paula", today + dt.timedelta(days=365)),
+        ("pedro", today - dt.timedelta(days=30)),
+    ):
+        do_record_certification(
+            marina, demo.people[key], name="senhasegura PAM Core", valid_until=valid_until
+        )
 
 
 def build_azul_tickets(demo: Demo) -> None:
