@@ -7,27 +7,10 @@ import html
 import json
 import re
 
-from pacto.portal.tests.fixtures import NOW, client_for
-from pacto.testing import PROBLEM_DETAILS, SAO_PAULO
+from pacto.portal.tests.fixtures import NOW, client_for, open_ticket, text
+from pacto.testing import SAO_PAULO
 from pacto.tickets.actions import do_assign, do_change_status, do_open_ticket, do_reply
 from pacto.tickets.models import Message, Ticket, TicketEvent
-
-
-def open_ticket(actor, **kwargs) -> Ticket:
-    fields = {
-        "subject": "Vault error",
-        "body": "Error 500",
-        "severity": "high",
-        "version": "3.31",
-        "details": PROBLEM_DETAILS,
-    }
-    fields.update(kwargs)
-    return do_open_ticket(actor, **fields)
-
-
-def text(response) -> str:
-    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 def subjects_in_order(response) -> list[str]:

@@ -8,12 +8,16 @@ contracts are active whatever the day the tests run.
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 
 from pacto.testing import PROBLEM_DETAILS, SAO_PAULO
+from pacto.tickets.actions import do_open_ticket
+from pacto.tickets.models import Ticket
 
 # Thursday 15 January 2026, 10:00 in São Paulo: a business day, inside business hours.
 NOW = dt.datetime(2026, 1, 15, 10, 0, tzinfo=SAO_PAULO)
@@ -69,3 +73,22 @@ def problem_form(**overrides) -> dict:
         **PROBLEM_DETAILS,
         **overrides,
     }
+
+
+def open_ticket(actor, **kwargs) -> Ticket:
+    """A high-severity problem with the details senhasegura requires, opened through the action."""
+    fields = {
+        "subject": "Vault error",
+        "body": "Error 500",
+        "severity": "high",
+        "version": "3.31",
+        "details": PROBLEM_DETAILS,
+    }
+    fields.update(kwargs)
+    return do_open_ticket(actor, **fields)
+
+
+def text(response) -> str:
+    """The page's visible words, tags stripped and spaces collapsed."""
+    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.content.decode(), flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())

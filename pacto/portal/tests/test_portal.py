@@ -2,36 +2,23 @@
 
 from __future__ import annotations
 
-import html
 import re
 
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pacto.accounts.models import User
-from pacto.portal.tests.fixtures import HOLIDAY_EVE, NOW, client_for, problem_form
+from pacto.portal.tests.fixtures import (
+    HOLIDAY_EVE,
+    NOW,
+    client_for,
+    open_ticket,
+    problem_form,
+    text,
+)
 from pacto.testing import PROBLEM_DETAILS
-from pacto.tickets.actions import do_change_status, do_open_ticket, do_reply
+from pacto.tickets.actions import do_change_status, do_reply
 from pacto.tickets.models import Message, Ticket, TicketEvent
-
-
-def open_ticket(actor, **kwargs) -> Ticket:
-    fields = {
-        "subject": "Vault error",
-        "body": "Error 500",
-        "severity": "high",
-        "version": "3.31",
-        "details": PROBLEM_DETAILS,
-    }
-    fields.update(kwargs)
-    return do_open_ticket(actor, **fields)
-
-
-def text(response) -> str:
-    """The page's visible words, tags stripped and spaces collapsed."""
-    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
-
 
 # ----------------------------------------------------------------------------- new ticket
 
