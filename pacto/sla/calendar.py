@@ -15,7 +15,7 @@ microseconds with a cumulative prefix of business microseconds. ``elapsed`` and 
 then two binary searches; ``add_many`` and ``elapsed_many`` do the same for numpy arrays.
 For the scalar ``add``, each compiled local day without a DST change gets, when first asked,
 a small table of the business position against the wall clock: a start in the calendar's
-zone then needs no conversion to UTC.
+zone then needs no conversion to UTC, and a due instant on such days none back from it.
 """
 
 from __future__ import annotations
@@ -63,10 +63,9 @@ def to_us(instant: dt.datetime) -> int:
 
 _datetime, _fromtimestamp = dt.datetime, dt.datetime.fromtimestamp
 _bisect_left, _bisect_right = bisect.bisect_left, bisect.bisect_right
-_ONE_DAY = dt.timedelta(days=1)
-_FLOAT_EXACT = 2**32 * US  # see Calendar._plain_day
+_ZERO = dt.timedelta(0)
 # The table of a plain day for the scalar ``add`` (see Calendar._plain_day).
-_PlainDay = tuple[tuple[int, ...], tuple[tuple[int, int, bool], ...], int]
+_PlainDay = tuple[tuple[dt.timedelta, ...], tuple[tuple[int, dt.timedelta, bool], ...], int]
 
 
 def from_us(us: int, tz: dt.tzinfo = UTC) -> dt.datetime:
@@ -209,8 +208,14 @@ class Calendar:
         self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         # The scalar ``add``'s shortcut for starts in the calendar's own zone, filled as days
         # are queried: local day number (days since the local 1970-01-01) -> the day's table,
-        # or None when the day takes the general path (see _plain_day).
+        # or None when the day takes the general path (see _plain_day). With the first table
+        # after each compile come the compiled intervals cut at local midnights (see _parts).
         self._plain_days: dict[int, _PlainDay | None] = {}
+        self._part_starts: list[int] = []
+        self._part_ends: list[int] = []
+        self._part_shift: list[int] = []
+        self._part_cum_end: list[dt.timedelta] = []
+        self._part_wall_shift: list[dt.timedelta | None] = []
         self._local_epoch = dt.datetime(1970, 1, 1, tzinfo=self.zone)
 
     # ------------------------------------------------------------------ queries
@@ -277,43 +282,34 @@ class Calendar:
         A duration that runs out exactly when a working interval closes is due at the
         close, not at the next opening. The result is in ``start``'s time zone.
         """
-        # The hot path of the scalar API: ``add_us`` between ``to_us`` and ``from_us``, with a
-        # shortcut for a start in the calendar's own zone on a compiled day without a DST
-        # change (see _plain_day). ``start - local_epoch`` (the same tzinfo object on both
-        # sides, so no utcoffset() call) gives the local day and the wall-clock time of day,
-        # and the day's table the business position at that time: no conversion to UTC.
-        micros = (duration.days * 86_400 + duration.seconds) * US
-        if duration.microseconds:
-            micros += duration.microseconds
+        # The hot path of the scalar API. For a start in the calendar's own zone on a day
+        # without a DST change, exact timedelta arithmetic on the wall clock (see _plain_day):
+        # ``start - local_epoch`` (the same tzinfo object on both sides, so no utcoffset()
+        # call) is the wall-clock time, the day's table gives its business position, and a
+        # due instant inside such days is ``local_epoch`` plus its wall-clock time.
         tz = start.tzinfo
-        if tz is self.zone and type(start) is _datetime:  # (pandas' Timestamp subtracts in UTC)
+        if tz is self.zone and type(start) is _datetime and duration > _ZERO:
+            # (type: pandas' Timestamp subtracts in UTC; a zero duration is due at ``start``)
             wall = start - self._local_epoch
             try:  # cheaper than .get() when the day is there
                 day = self._plain_days[wall.days]
             except KeyError:
                 day = self._plain_day(wall.days)
-        else:
-            day = None
-        if day is None or micros <= 0:
-            if micros < 0:
-                raise CalendarError("add: a negative duration has no due instant")
-            due = self.add_us(to_us(start), micros)
-        else:
-            marks, pieces, ahead = day
-            seconds = wall.seconds
-            i, target, running = pieces[_bisect_right(marks, seconds)]
-            if running:  # open at ``start``: the position runs with the clock
-                target += seconds * US + wall.microseconds
-            target += micros
-            # _due, first within the next two weeks (intervals i..ahead-1): fewer comparisons.
-            j = _bisect_left(self._cum_end, target, i, ahead)
-            if j < ahead:  # from_us, with a float that is exact here (see _plain_day)
-                return _fromtimestamp((target - self._shift[j]) / US, tz)
-            due = self._due(target, i)  # from i: the last interval may grow as years are added
-        # from_us, inlined. fromtimestamp(seconds, tz) sets the fold in a repeated hour.
-        micro = due % US
-        due_at = _fromtimestamp(due // US, tz)
-        return due_at.replace(microsecond=micro) if micro else due_at
+            if day is not None:
+                marks, pieces, ahead = day
+                i, position, running = pieces[_bisect_right(marks, wall)]
+                # Open at ``start``: the position runs with the clock.
+                target = position + wall + duration if running else position + duration
+                # The interval the due instant is in, first within the next two weeks.
+                j = _bisect_left(self._part_cum_end, target, i, ahead)
+                if j < ahead:
+                    shift = self._part_wall_shift[j]
+                    if shift is not None:
+                        return self._local_epoch + (target - shift)
+        micros = (duration.days * 86_400 + duration.seconds) * US + duration.microseconds
+        if micros < 0:
+            raise CalendarError("add: a negative duration has no due instant")
+        return from_us(self.add_us(to_us(start), micros), tz)
 
     def elapsed_us(self, start: int, end: int) -> int:
         if end < start:
@@ -487,7 +483,7 @@ class Calendar:
         self._safe_lo, self._safe_hi = lower + 3 * DAY, upper - 3 * DAY
         self._upper = upper
         self._arrays = None
-        self._plain_days = {}
+        self._plain_days, self._part_starts = {}, []
         if not kept:
             raise CalendarError(
                 f"calendar {self.name!r}: no working time in {first_year}-{last_year}"
@@ -496,57 +492,96 @@ class Calendar:
     def _plain_day(self, number: int) -> _PlainDay | None:
         """The table of local day ``number`` for ``add``'s shortcut, or None for the general path.
 
-        A day is plain when its UTC offset is the same from its midnight to the next: each
-        of its wall-clock times then occurs exactly once, at the day's UTC midnight plus the
-        time of day, whatever its ``fold``. The table of a plain day holds the seconds after
-        midnight at which a working interval opens or closes (``marks``), then for each
-        stretch before, between and after them (``pieces``) the interval to search the due
-        instant from and the business position: a constant while closed, or while open the
-        position at the day's midnight, to which the time of day is added. Last comes the
-        first interval two weeks ahead, which bounds that search in most cases.
+        A day is plain when its UTC offset is the same from its midnight to the next (see
+        ``_local_day``): each of its wall-clock times then occurs exactly once, whatever its
+        ``fold``, at the day's UTC midnight plus the time of day. The table of a plain day
+        holds, as wall-clock times (timedeltas since the local epoch), the instants at which a
+        working interval opens or closes (``marks``), then for each stretch before, between
+        and after them (``pieces``) the part (see ``_parts``) to search the due instant from
+        and the business position: a constant while closed, or while open the difference
+        between position and wall-clock time. Last comes the first part two weeks ahead,
+        which bounds that search in most cases.
 
-        Days with a DST change, a skipped or repeated midnight or an interval boundary inside
-        a second take the general path; so do all days unless the compiled years lie between
-        1970 and 2106. Inside them a due instant ``due`` (microseconds since the epoch) is
-        less than 2**32 seconds after the epoch, so the float ``due / US`` is within 0.25 µs
-        of the exact value and ``fromtimestamp(due / US)``, which rounds to the microsecond,
-        is exact. A day outside the compiled years is not recorded: the general path
-        compiles it, and the next query of that day makes its table.
+        Days with a DST change or a skipped or repeated midnight take the general path. A day
+        outside the compiled years is not recorded: the general path compiles it, and the
+        next query of that day makes its table.
         """
         day = dt.date.fromordinal(number + _EPOCH_ORDINAL)
-        zone, starts, ends = self.zone, self._starts, self._ends
-        if not (starts and self._first_year <= day.year <= self._last_year):
+        if not (self._starts and self._first_year <= day.year <= self._last_year):
             return None
-        midnight = to_us(dt.datetime.combine(day, dt.time(), tzinfo=zone))
-        next_midnight = to_us(dt.datetime.combine(day + _ONE_DAY, dt.time(), tzinfo=zone))
-        offset = _offset(zone, midnight)
-        first = max(_bisect_right(starts, midnight) - 1, 0)
-        last = _bisect_left(starts, next_midnight)
-        bounds = {b - midnight for b in starts[first:last] + ends[first:last]}
-        inside = sorted(b for b in bounds if 0 < b < DAY)
+        if not self._part_starts:  # the first table since the calendar was compiled
+            self._parts()
+        starts, ends = self._part_starts, self._part_ends
+        offset = self._local_day(number)[1]
         table = None
-        if (
-            starts[0] >= 0
-            and self._upper < _FLOAT_EXACT
-            and next_midnight - midnight == DAY
-            and midnight == number * DAY - offset  # not a skipped or repeated midnight
-            and _offset(zone, next_midnight - US) == offset  # as in _offset_pieces
-            and not any(b % US for b in inside)
-        ):
-            marks = tuple(b // US for b in inside)
+        if offset is not None:
+            midnight = number * DAY - offset
+            first = max(_bisect_right(starts, midnight) - 1, 0)
+            last = _bisect_left(starts, midnight + DAY)
+            bounds = {b - midnight for b in starts[first:last] + ends[first:last]}
+            inside = sorted(b for b in bounds if 0 < b < DAY)
             pieces = []
-            for mark in (0, *marks):
-                t = midnight + mark * US
+            for mark in (0, *inside):
+                t = midnight + mark
                 i = _bisect_right(starts, t) - 1
                 if i < 0:  # before the first compiled interval: position 0
-                    pieces.append((0, 0, False))
-                elif t < ends[i]:  # open: the position at t is t + shift[i]
-                    pieces.append((i, midnight + self._shift[i], True))
+                    pieces.append((0, _ZERO, False))
+                elif t < ends[i]:  # open: the position at t is t + shift
+                    shift = self._part_shift[i] - offset  # and t is the wall clock - offset
+                    pieces.append((i, dt.timedelta(microseconds=shift), True))
                 else:
-                    pieces.append((i, self._cum_end[i], False))
+                    pieces.append((i, self._part_cum_end[i], False))
+            marks = tuple(dt.timedelta(microseconds=number * DAY + mark) for mark in inside)
             table = marks, tuple(pieces), _bisect_left(starts, midnight + 15 * DAY)
         self._plain_days[number] = table
         return table
+
+    def _local_day(self, number: int) -> tuple[int, int | None]:
+        """The end of local day ``number`` (its next midnight, in UTC microseconds), and its
+        UTC offset (microseconds) if the day is plain, else None.
+
+        Plain: 24 hours long, its midnight neither skipped nor repeated, and the offset at its
+        last microsecond that of its midnight (a zone changes its offset at most once a day).
+        """
+        zone = self.zone
+        day = dt.date.fromordinal(number + _EPOCH_ORDINAL)
+        midnight = to_us(dt.datetime.combine(day, dt.time(), tzinfo=zone))
+        next_day = day + dt.timedelta(days=1)
+        next_midnight = to_us(dt.datetime.combine(next_day, dt.time(), tzinfo=zone))
+        offset = _offset(zone, midnight)
+        plain = (
+            next_midnight - midnight == DAY
+            and midnight == number * DAY - offset
+            and _offset(zone, next_midnight - US) == offset
+        )
+        return next_midnight, offset if plain else None
+
+    def _parts(self) -> None:
+        """The shortcut's parts: the compiled intervals cut at local midnights.
+
+        Per part: its start and end (UTC microseconds), the shift of its interval, its
+        cumulative end as a timedelta and, when its local day is plain and the offset at its
+        end is the day's (a close at a skipped midnight is not), the wall shift: the instant
+        at business position ``p`` in the part has the wall-clock time ``p - wall_shift``.
+        Due instants in other parts take the general path.
+        """
+        zone = self.zone
+        starts, ends, shifts, cum_ends, walls = [], [], [], [], []
+        for start, end, shift in zip(self._starts, self._ends, self._shift, strict=True):
+            a = start
+            while a < end:
+                next_midnight, offset = self._local_day((a + _offset(zone, a)) // DAY)
+                # (no cut where a fall-back across midnight repeats it before ``a``)
+                b = min(end, next_midnight) if next_midnight > a else end
+                plain = offset is not None and _offset(zone, b) == offset
+                starts.append(a)
+                ends.append(b)
+                shifts.append(shift)
+                cum_ends.append(dt.timedelta(microseconds=b + shift))
+                walls.append(dt.timedelta(microseconds=shift - offset) if plain else None)
+                a = b
+        self._part_starts, self._part_ends, self._part_shift = starts, ends, shifts
+        self._part_cum_end, self._part_wall_shift = cum_ends, walls
 
     def _day_intervals(self, day: dt.date) -> Iterable[tuple[int, int]]:
         """UTC intervals of the working spans that belong to local ``day``."""
