@@ -2,8 +2,9 @@
 
 For a start in the calendar's zone on a day without a DST change, ``add`` reads the business
 position off a table of the local day (``Calendar._plain_day``) instead of converting the
-start to UTC, and when the due instant lies in an interval within such days it is the local
-epoch plus a wall-clock time found by timedelta arithmetic, with no conversion back either.
+start to UTC, and a due instant in a part of such a day (``Calendar._parts``: the working
+intervals cut at local midnights) is the local epoch plus a wall-clock time found by timedelta
+arithmetic, with no conversion back either.
 These tests compare it, to the microsecond and with ``fold``, with the general conversions
 done by aware datetime arithmetic (``start - EPOCH``, ``(EPOCH + delta).astimezone(zone)``)
 around the integer engine ``add_us``: starts near DST transitions in zones with awkward ones,
