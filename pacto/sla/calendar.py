@@ -300,7 +300,7 @@ class Calendar:
                 i, position, running = pieces[_bisect_right(marks, wall)]
                 # Open at ``start``: the position runs with the clock.
                 target = position + wall + duration if running else position + duration
-                # The interval the due instant is in, first within the next two weeks.
+                # The part the due instant is in, first within the next two weeks.
                 j = _bisect_left(self._part_cum_end, target, i, ahead)
                 if j < ahead:
                     shift = self._part_wall_shift[j]
@@ -526,8 +526,8 @@ class Calendar:
                 i = _bisect_right(starts, t) - 1
                 if i < 0:  # before the first compiled interval: position 0
                     pieces.append((0, _ZERO, False))
-                elif t < ends[i]:  # open: the position at t is t + shift
-                    shift = self._part_shift[i] - offset  # and t is the wall clock - offset
+                elif t < ends[i]:  # open: position = t + shift = wall clock + shift - offset
+                    shift = self._part_shift[i] - offset
                     pieces.append((i, dt.timedelta(microseconds=shift), True))
                 else:
                     pieces.append((i, self._part_cum_end[i], False))
