@@ -314,6 +314,8 @@ PACTO_OUTBOX_BACKOFF_SECONDS = float(env("PACTO_OUTBOX_BACKOFF_SECONDS", "30"))
 
 PACTO_SITE_NAME = env("PACTO_SITE_NAME", "Pacto")
 PACTO_BASE_URL = env("PACTO_BASE_URL", "http://localhost:8000")
+# How long a new contact's activation link works (seed 000 §7.2's activation email).
+PACTO_INVITATION_DAYS = int(env("PACTO_INVITATION_DAYS", "7"))
 PACTO_EMAIL_DOMAIN = env("PACTO_EMAIL_DOMAIN", "pacto.localhost")
 DEFAULT_FROM_EMAIL = env("PACTO_FROM_EMAIL", f"{PACTO_SITE_NAME} <support@{PACTO_EMAIL_DOMAIN}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -23,6 +23,8 @@ from pacto.accounts.actions import (
     do_create_organization,
     do_create_staff,
     do_record_certification,
+    do_record_partnership,
+    do_record_training,
 )
 from pacto.accounts.models import Organization, User
 from pacto.contracts.actions import do_create_contract, preset_version
@@ -90,6 +92,9 @@ def build_world(today: dt.date = dt.date(2026, 1, 15)) -> World:
     )
     parceira = do_create_organization(name="Parceira Integradora", kind="partner")
     parceira.served_customers.add(azul)
+    do_record_partnership(
+        staff["maria"], parceira, starts_on=dt.date(2020, 1, 1), ends_on=dt.date(2099, 12, 31)
+    )
     azul_contract = do_create_contract(
         organization=azul,
         service_contract_id="AZUL-2026",
@@ -146,3 +151,18 @@ PROBLEM_DETAILS = {
     "obtained_result": "Error 500",
     "circumstances": "After the upgrade to 3.31",
 }
+
+
+def meet_contact_rules(contact: User, day: dt.date = dt.date(2025, 6, 1)) -> User:
+    """Record the training the contact's policy asks for (allure: "initial basic product
+    training"), so the contact may open tickets; a no-op where no training is required."""
+    from pacto.contracts.actions import active_contract
+
+    contract = active_contract(contact.organization, dt.date(2026, 1, 15))
+    course = contract.policy.contacts.required_training if contract else None
+    if course:
+        recorder = User.objects.filter(role=User.Role.MANAGER).first() or do_create_staff(
+            email="training@vendor.example", full_name="Training Desk", role="manager"
+        )
+        do_record_training(recorder, contact, course=course, completed_on=day)
+    return contact

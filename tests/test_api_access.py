@@ -12,8 +12,9 @@ Who sees what (``pacto/accounts/access.py``), for the objects used here:
 - tickets: ``azul`` opened by alice, ``azul-partner`` opened by paul (partner) for Banco
   Azul, ``verde`` opened by carol; seen by the requester, the customer's organization admin
   and staff;
-- organizations, contracts and custom policies of Banco Azul: its contacts, the partner's
-  contacts (it serves Azul) and staff; of Verde Energia: its contacts and staff;
+- organizations of Banco Azul: its contacts, the partner's contacts (it
+  serves Azul) and staff; of Verde Energia: its contacts and staff; contracts and custom policies likewise, but
+  not to a contact without authorization nor to a partner contact whose certification lapsed;
 - contacts: themselves, their organization's admin, staff;
 - API tokens: their owner; a support manager may revoke anyone's.
 """
@@ -27,7 +28,7 @@ import pytest
 from django.db import transaction
 from ninja.utils import normalize_path
 
-from pacto.accounts.actions import do_create_token
+from pacto.accounts.actions import do_create_token, do_invite_contact
 from pacto.api import api
 from pacto.contracts.actions import do_create_contract, do_store_policy
 from pacto.sla.policy import PRESETS
@@ -48,9 +49,16 @@ MANAGERS = {"maria", "root"}
 AZUL_PEOPLE = {"alice", "amelia", "bob", "paul", "peggy"}  # paul and peggy: Azul's partner
 VERDE_PEOPLE = {"carol", "victor"}
 ORGANIZATION_VIEWERS = {"azul": AZUL_PEOPLE | set(STAFF), "verde": VERDE_PEOPLE | set(STAFF)}
+# Contracts: not to bob (not authorized) nor peggy (partner whose certification expired).
+CONTRACT_VIEWERS = {
+    "azul": {"alice", "amelia", "paul", *STAFF},
+    "verde": VERDE_PEOPLE | set(STAFF),
+}
+# Banco Azul is on senhasegura, whose §7.4 shares tickets among authorized colleagues: alice
+# sees the ticket paul opened for Banco Azul.
 TICKET_VIEWERS = {
     "azul": {"alice", "amelia", *STAFF},
-    "azul-partner": {"paul", "amelia", *STAFF},
+    "azul-partner": {"paul", "amelia", "alice", *STAFF},
     "verde": {"carol", "victor", *STAFF},
 }
 TICKETS = tuple(TICKET_VIEWERS)
@@ -188,6 +196,37 @@ def revoke_token(role: str, target: str) -> int:
 
 def create_contract(role: str, target: str) -> int:
     return 201 if role in MANAGERS else 403
+
+
+def manage_contract(ok: int) -> Callable[[str, str], int]:
+    def expect(role: str, target: str) -> int:
+        if role not in CONTRACT_VIEWERS[target]:
+            return 404
+        return ok if role in MANAGERS else 403
+
+    return expect
+
+
+def staff_changes_organization(role: str, target: str) -> int:
+    if role not in ORGANIZATION_VIEWERS[target]:
+        return 404
+    return 200 if role in STAFF else 403
+
+
+def create_contact(role: str, target: str) -> int:
+    if role not in ORGANIZATION_VIEWERS[target]:
+        return 404
+    return 201 if role in STAFF or role == CONTACT_ADMINS[target] else 403
+
+
+def record_training(role: str, target: str) -> int:
+    if role not in CONTACT_VIEWERS[target]:
+        return 404
+    return 201 if role in STAFF else 403
+
+
+def invite(scene: Scene, target: str) -> None:
+    do_invite_contact(scene.world.maria, scene.contacts[target])
 
 
 def ticket_body(role: str, scene: Scene, target: str) -> dict:
@@ -353,6 +392,46 @@ ENDPOINTS: dict[str, Endpoint] = {
         contact_change(admin_may=True),
         body=fixed({"reason": "left the company"}),
     ),
+    "POST /api/contacts": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/contacts",
+        create_contact,
+        body=lambda role, s, t: {
+            "organization": s.organizations[t].pk,
+            "email": f"new-{t}@example.com",
+            "full_name": "New Colleague",
+        },
+    ),
+    "POST /api/contacts/{contact_id}/invitation": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: f"/api/contacts/{s.contacts[t].pk}/invitation",
+        contact_change(admin_may=True),
+    ),
+    "GET /api/invitations": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/invitations",
+        viewers(CONTACT_VIEWERS),
+        prepare=invite,
+        listed=lambda json: {item["contact"] for item in json},
+        target_id=lambda s, t: s.contacts[t].pk,
+    ),
+    "GET /api/contacts/{contact_id}/training": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: f"/api/contacts/{s.contacts[t].pk}/training",
+        viewers(CONTACT_VIEWERS),
+    ),
+    "POST /api/contacts/{contact_id}/training": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: f"/api/contacts/{s.contacts[t].pk}/training",
+        record_training,
+        body=fixed({"course": "Basic product training", "completed_on": "2025-06-01"}),
+    ),
+    "PATCH /api/organizations/{organization_id}": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: f"/api/organizations/{s.organizations[t].pk}",
+        staff_changes_organization,
+        body=fixed({"share_tickets": False}),
+    ),
     "POST /api/contacts/{contact_id}/focal-point": Endpoint(
         ORGANIZATIONS,
         lambda s, t: f"/api/contacts/{s.contacts[t].pk}/focal-point",
@@ -380,14 +459,14 @@ ENDPOINTS: dict[str, Endpoint] = {
     "GET /api/contracts": Endpoint(
         ORGANIZATIONS,
         lambda s, t: "/api/contracts",
-        viewers(ORGANIZATION_VIEWERS),
+        viewers(CONTRACT_VIEWERS),
         listed=ids,
         target_id=lambda s, t: s.contracts[t].pk,
     ),
     "GET /api/contracts/{contract_id}": Endpoint(
         ORGANIZATIONS,
         lambda s, t: f"/api/contracts/{s.contracts[t].pk}",
-        viewers(ORGANIZATION_VIEWERS),
+        viewers(CONTRACT_VIEWERS),
     ),
     "POST /api/contracts": Endpoint(
         ORGANIZATIONS,
@@ -401,11 +480,23 @@ ENDPOINTS: dict[str, Endpoint] = {
             "starts_on": "2027-01-01",
         },
     ),
+    "POST /api/contracts/{contract_id}/renew": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: f"/api/contracts/{s.contracts[t].pk}/renew",
+        manage_contract(201),
+        body=fixed({"years": 1}),
+    ),
+    "POST /api/contracts/{contract_id}/terminate": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: f"/api/contracts/{s.contracts[t].pk}/terminate",
+        manage_contract(200),
+        body=fixed({"on": "2026-06-30", "reason": "merger"}),
+    ),
     # --- policies
     "GET /api/policies": Endpoint(
         ORGANIZATIONS,
         lambda s, t: "/api/policies",
-        viewers(ORGANIZATION_VIEWERS),
+        viewers(CONTRACT_VIEWERS),
         listed=lambda json: ids(json["versions"]),
         target_id=lambda s, t: s.policy_versions[t].pk,
     ),
@@ -417,7 +508,7 @@ ENDPOINTS: dict[str, Endpoint] = {
     "GET /api/policies/versions/{version_id}": Endpoint(
         ORGANIZATIONS,
         lambda s, t: f"/api/policies/versions/{s.policy_versions[t].pk}",
-        viewers(ORGANIZATION_VIEWERS),
+        viewers(CONTRACT_VIEWERS),
     ),
     "POST /api/policies/validate": Endpoint(
         ORGANIZATIONS,

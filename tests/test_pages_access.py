@@ -41,7 +41,7 @@ MAY_OPEN_TICKETS = {"alice", "amelia", "carol", "victor", "paul"}  # bob: not au
 # peggy: partner contact whose certification expired
 TICKET_VIEWERS = {
     "azul": {"alice", "amelia"},
-    "azul-partner": {"paul", "amelia"},
+    "azul-partner": {"paul", "amelia", "alice"},  # alice: senhasegura §7.4 shares tickets
     "verde": {"carol", "victor"},
 }
 
@@ -131,6 +131,7 @@ PAGES: dict[str, list[Page]] = {
     # Public pages.
     "portal:home": [Page("GET", everyone(200))],
     "portal:calculator": [Page("GET", everyone(200))],
+    "portal:activate": [Page("GET", everyone(404)), Page("POST", everyone(404))],
     "portal:set_language": [Page("POST", everyone(302), data={"language": "en", "next": "/"})],
     # Signed-in people.
     "portal:preferences": [Page("GET", signed_in(200)), Page("POST", signed_in(422))],
@@ -229,6 +230,8 @@ def url_for(name: str, scene, ticket: str | None) -> str:
         kwargs["pk"] = scene["tickets"][ticket].pk
     if name == "portal:attachment":
         kwargs["attachment_id"] = scene["attachments"][ticket].pk
+    if name == "portal:activate":
+        kwargs["secret"] = "not-a-real-invitation"
     if name == "portal:revoke_token":
         kwargs["token_id"] = scene["token"].pk
     return reverse(name, kwargs=kwargs)

@@ -2,7 +2,13 @@
 
 - Vendor staff (agents, managers, product managers, admins) see every organization.
 - A customer contact sees the tickets they requested; an organization admin sees all of
-  the organization's tickets.
+  the organization's tickets. Where the organization shares tickets (its own setting, or its
+  policy's ``contacts.share_tickets``: senhasegura §7.4), every *authorized* contact sees
+  and answers the organization's tickets too.
+- Contracts (plan, service contract ID, included services) are shown to authorized
+  contacts and organization admins only; a contact without authorization, or a partner
+  contact whose partnership or certification lapsed, still sees the organizations (names, so
+  a refusal can say why) and the tickets they requested (their history), but no contract.
 - A partner contact sees the tickets they opened for the customers their partner serves;
   a partner's organization admin sees every ticket the partner opened.
 - Internal notes are never shown to contacts.
@@ -10,7 +16,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from pacto.accounts.models import Organization, User
 from pacto.errors import NotFound
@@ -30,7 +39,24 @@ def visible_tickets(user: User) -> QuerySet:
         return tickets.filter(
             Q(organization_id=user.organization_id) | Q(partner_id=user.organization_id)
         )
+    if user.is_authorized and _shares(user):
+        return tickets.filter(Q(organization_id=user.organization_id) | Q(requester=user))
     return tickets.filter(requester=user)
+
+
+def _shares(user: User) -> bool:
+    from pacto.accounts.actions import shares_tickets
+
+    return shares_tickets(user.organization, timezone.localdate())
+
+
+def works_for_partner(user: User, day: dt.date) -> bool:
+    """A partner contact in good standing on ``day``: the partnership is valid, and the
+    contact is the partner's admin or an authorized contact with a valid certification."""
+    organization = user.organization
+    if organization is None or not organization.partnership_valid_on(day):
+        return False
+    return user.is_org_admin or (user.is_authorized and user.certified_on(day))
 
 
 def visible_organizations(user: User) -> QuerySet:
@@ -45,6 +71,19 @@ def visible_organizations(user: User) -> QuerySet:
     if user.organization.is_partner:
         own |= Q(partners=user.organization_id)
     return organizations.filter(own).distinct()
+
+
+def may_see_contracts(user: User) -> bool:
+    """Contacts see contracts only while they work with support (see the module text)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff_member:
+        return True
+    if user.organization_id is None:
+        return False
+    if user.organization.is_partner:
+        return works_for_partner(user, timezone.localdate())
+    return user.is_authorized or user.is_org_admin
 
 
 def visible_contacts(user: User) -> QuerySet:

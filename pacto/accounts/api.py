@@ -10,19 +10,25 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from pacto.accounts.access import visible_contacts, visible_organizations
 from pacto.accounts.actions import (
+    LANGUAGES,
     do_authorize_contact,
+    do_create_contact,
     do_create_token,
+    do_invite_contact,
+    do_record_training,
     do_revoke_contact,
     do_revoke_token,
     do_set_focal_point,
+    do_update_organization,
 )
-from pacto.accounts.models import ApiToken, Organization, User
-from pacto.errors import NotFound
+from pacto.accounts.models import ApiToken, Invitation, Organization, TrainingRecord, User
+from pacto.errors import NotAllowed, NotFound
 from pacto.tickets.schemas import In, OrganizationRef, Reason, error_responses
 
 router = Router()
@@ -38,6 +44,11 @@ class OrganizationOut(Schema):
     kind: str
     account_manager: str | None = Field(description="name of the vendor's account manager")
     served_customers: list[OrganizationRef] = Field(description="partners: customers served")
+    share_tickets: bool | None = Field(
+        description="authorized contacts see colleagues' tickets; null: as the policy says"
+    )
+    partnership_starts_on: dt.date | None
+    partnership_ends_on: dt.date | None
 
     @staticmethod
     def resolve_account_manager(organization: Organization) -> str | None:
@@ -67,6 +78,64 @@ class MeOut(ContactOut):
     role: str
     support_line: str
     is_staff_member: bool
+
+
+class OrganizationChangeIn(In):
+    share_tickets: bool | None = Field(None, description="null: as the contract's policy says")
+    partnership_starts_on: dt.date | None = None
+    partnership_ends_on: dt.date | None = None
+    email_domains: str | None = Field(None, max_length=300)
+
+
+class ContactIn(In):
+    organization: int = Field(ge=1, le=2**31 - 1)
+    email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    full_name: str = Field(min_length=1, max_length=200)
+    phone: str = Field("", max_length=40)
+    language: str = Field("en", description=f"one of {', '.join(LANGUAGES)}")
+    time_zone: str = Field("UTC", max_length=64, description="an IANA time zone")
+    authorized: bool = Field(False, description="staff only: may open tickets at once")
+    invite: bool = Field(True, description="send the activation email (seed 000 §7.2)")
+
+
+class InvitationOut(Schema):
+    contact: int = Field(description="the contact's id")
+    email: str
+    organization: str
+    sent_at: dt.datetime
+    sent_count: int
+    expires_at: dt.datetime
+    accepted_at: dt.datetime | None
+    state: str = Field(description="pending, expired or accepted")
+
+    @staticmethod
+    def resolve_contact(invitation: Invitation) -> int:
+        return invitation.contact_id
+
+    @staticmethod
+    def resolve_email(invitation: Invitation) -> str:
+        return invitation.contact.email
+
+    @staticmethod
+    def resolve_organization(invitation: Invitation) -> str:
+        return str(invitation.contact.organization or "")
+
+    @staticmethod
+    def resolve_state(invitation: Invitation) -> str:
+        return invitation.state_on(timezone.now())
+
+
+class TrainingIn(In):
+    course: str = Field(min_length=1, max_length=200)
+    completed_on: dt.date
+    expires_on: dt.date | None = None
+
+
+class TrainingOut(Schema):
+    id: int
+    course: str
+    completed_on: dt.date
+    expires_on: dt.date | None
 
 
 class ContactFilters(In):
@@ -150,7 +219,97 @@ def get_organization(request: HttpRequest, organization_id: int):
     return organization
 
 
+@router.patch(
+    "/organizations/{organization_id}",
+    response={200: OrganizationOut, **error_responses(404)},
+    summary="Change an organization: ticket sharing, partnership agreement (staff)",
+)
+def change_organization(request: HttpRequest, organization_id: int, payload: OrganizationChangeIn):
+    organization = visible_organizations(request.auth).filter(pk=organization_id).first()
+    if organization is None:
+        raise NotFound("organization")
+    changes = payload.model_dump(exclude_unset=True)
+    return do_update_organization(request.auth, organization, **changes)
+
+
 # ----------------------------------------------------------------------------- contacts
+
+
+@router.post(
+    "/contacts",
+    response={201: ContactOut, **error_responses(404)},
+    summary="Create a contact and send the activation email (staff, or the organization's admin)",
+)
+def create_contact(request: HttpRequest, payload: ContactIn):
+    actor = request.auth
+    organization = visible_organizations(actor).filter(pk=payload.organization).first()
+    if organization is None:
+        raise NotFound("organization")
+    own_admin = actor.is_org_admin and actor.organization_id == organization.pk
+    if not (actor.is_staff_member or own_admin):
+        raise NotAllowed("only the vendor's staff or the organization's admin add contacts")
+    if payload.authorized and not actor.is_staff_member:
+        raise NotAllowed(
+            "authorizing a contact goes through an access request to the vendor",
+            rule="staff_authorizes",
+        )
+    contact = do_create_contact(
+        organization=organization,
+        email=payload.email.lower(),
+        full_name=payload.full_name,
+        phone=payload.phone,
+        language=payload.language,
+        time_zone=payload.time_zone,
+        authorized=payload.authorized,
+        invite=payload.invite,
+        actor=actor,
+    )
+    return Status(201, contact)
+
+
+@router.post(
+    "/contacts/{contact_id}/invitation",
+    response={200: InvitationOut, **error_responses(404)},
+    summary="Send the activation email again; older links stop working (staff, org admin)",
+)
+def resend_invitation(request: HttpRequest, contact_id: int):
+    return do_invite_contact(request.auth, _contact(request, contact_id))
+
+
+@router.get(
+    "/invitations",
+    response={200: list[InvitationOut], **error_responses()},
+    summary="Activation emails sent and whether they were used (staff: all; org admins: theirs)",
+)
+def list_invitations(request: HttpRequest):
+    return Invitation.objects.filter(contact__in=visible_contacts(request.auth)).select_related(
+        "contact", "contact__organization"
+    )
+
+
+@router.get(
+    "/contacts/{contact_id}/training",
+    response={200: list[TrainingOut], **error_responses(404)},
+    summary="A contact's training records",
+)
+def list_training(request: HttpRequest, contact_id: int):
+    return TrainingRecord.objects.filter(contact=_contact(request, contact_id))
+
+
+@router.post(
+    "/contacts/{contact_id}/training",
+    response={201: TrainingOut, **error_responses(404)},
+    summary="Record a course a contact completed (staff)",
+)
+def record_training(request: HttpRequest, contact_id: int, payload: TrainingIn):
+    record = do_record_training(
+        request.auth,
+        _contact(request, contact_id),
+        course=payload.course,
+        completed_on=payload.completed_on,
+        expires_on=payload.expires_on,
+    )
+    return Status(201, record)
 
 
 @router.get(

@@ -44,7 +44,18 @@ class Organization(models.Model):
     email_domains = models.CharField(
         _("email domains"), max_length=300, blank=True, help_text=_("comma-separated")
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    share_tickets = models.BooleanField(
+        _("contacts share tickets"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Whether authorized contacts see and answer their colleagues' tickets. Empty: "
+            "as the policy of the organization's contract says."
+        ),
+    )
+    partnership_starts_on = models.DateField(_("partnership starts on"), null=True, blank=True)
+    partnership_ends_on = models.DateField(_("partnership ends on"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -55,6 +66,16 @@ class Organization(models.Model):
     @property
     def is_partner(self) -> bool:
         return self.kind == self.Kind.PARTNER
+
+    def partnership_valid_on(self, day: dt.date) -> bool:
+        """Seed 000 §7: "Partners under a valid partnership contract and having certified
+        professional". A partner without recorded agreement dates is not a valid partner."""
+        return (
+            self.is_partner
+            and self.partnership_starts_on is not None
+            and self.partnership_starts_on <= day
+            and (self.partnership_ends_on is None or day <= self.partnership_ends_on)
+        )
 
 
 class PartnerCertification(models.Model):
@@ -75,6 +96,59 @@ class PartnerCertification(models.Model):
 
     def is_valid_on(self, day: dt.date) -> bool:
         return day <= self.valid_until
+
+
+class TrainingRecord(models.Model):
+    """A course a contact took (seed 002: "Your technical contacts must have, at a minimum,
+    initial basic product training"; seed 000 §7.5: "qualified personnel")."""
+
+    contact = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="training_records"
+    )
+    course = models.CharField(_("course"), max_length=200)
+    completed_on = models.DateField(_("completed on"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-completed_on"]
+
+    def __str__(self) -> str:
+        return f"{self.course} ({self.contact}, {self.completed_on})"
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return self.completed_on <= day and (self.expires_on is None or day <= self.expires_on)
+
+
+class Invitation(models.Model):
+    """An activation link sent to a new contact (seed 000 §7.2: "the access will be created
+    automatically, and the user will receive an email to activate their account").
+
+    Only a SHA-256 of the link's secret is stored. A link works once, until ``expires_at``;
+    sending it again replaces the secret, so an older email stops working.
+    """
+
+    contact = models.OneToOneField(
+        "accounts.User", on_delete=models.CASCADE, related_name="invitation"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+    sent_count = models.PositiveSmallIntegerField(default=1)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"invitation of {self.contact}"
+
+    def state_on(self, now: dt.datetime) -> str:
+        if self.accepted_at is not None:
+            return "accepted"
+        return "expired" if now >= self.expires_at else "pending"
 
 
 class PactoUserManager(UserManager):
@@ -169,6 +243,13 @@ class User(AbstractUser):
 
     def certified_on(self, day: dt.date) -> bool:
         return any(c.is_valid_on(day) for c in self.certifications.all())
+
+    def trained_on(self, day: dt.date, course: str | None = None) -> bool:
+        """A valid training record on ``day`` (of ``course`` when one is named)."""
+        return any(
+            r.is_valid_on(day) and (course is None or r.course.casefold() == course.casefold())
+            for r in self.training_records.all()
+        )
 
 
 class ApiToken(models.Model):

@@ -1,12 +1,26 @@
 from django.urls import path
 
-from pacto.console import views
+from pacto.console import accounts, views
 
 app_name = "console"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("accounts/", accounts.accounts, name="accounts"),
+    path("accounts/import/", accounts.import_file, name="import"),
+    path("accounts/import/<str:kind>.csv", accounts.import_template, name="import_template"),
+    path(
+        "accounts/contacts/<int:contact_id>/invitation/",
+        accounts.resend_invitation,
+        name="resend_invitation",
+    ),
+    path("accounts/contracts/<int:contract_id>/renew/", accounts.renew_contract, name="renew"),
+    path(
+        "accounts/contracts/<int:contract_id>/terminate/",
+        accounts.terminate_contract,
+        name="terminate",
+    ),
     path("new/", views.new_ticket, name="new_ticket"),
     path("new/due/", views.new_ticket_due, name="new_ticket_due"),
     path("tickets/<int:pk>/", views.ticket, name="ticket"),

@@ -5,9 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
 
-from pacto.contracts.models import Contract, ContractProduct, PolicyVersion, contract_end
-from pacto.errors import ActionError
+from pacto.contracts.models import (
+    Contract,
+    ContractEvent,
+    ContractProduct,
+    PolicyVersion,
+    contract_end,
+)
+from pacto.errors import ActionError, NotAllowed
+from pacto.notifications.outbox import enqueue
 from pacto.sla.policy import PRESETS, PolicyError, loads_policy
 
 
@@ -67,6 +75,7 @@ def do_create_contract(
     products: list[tuple[str, str, int]] = (),
     included_services: dict | None = None,
     auto_renew: bool = False,
+    actor=None,
 ) -> Contract:
     if organization.kind != "customer":
         raise ActionError("organization", "customer", "contracts belong to customer organizations")
@@ -93,17 +102,59 @@ def do_create_contract(
             included_services=included_services or {},
             auto_renew=auto_renew,
         )
-        for product, module, quantity in products:
-            ContractProduct.objects.create(
-                contract=contract, product=product, module=module, quantity=quantity
-            )
+        _set_products(contract, products)
+        ContractEvent.objects.create(
+            contract=contract,
+            actor=actor,
+            kind="created",
+            data={
+                "plan": plan,
+                "starts_on": contract.starts_on.isoformat(),
+                "ends_on": contract.ends_on.isoformat(),
+            },
+        )
     return contract
 
 
-def do_renew_contract(contract: Contract, *, years: int = 1, plan: str | None = None) -> Contract:
-    """Seed 000 §5.3: renewed at the end of the current agreement, for the same day and month."""
+def _set_products(contract: Contract, products) -> None:
+    for product, module, quantity in products:
+        if not str(product).strip():
+            raise ActionError("products", "required", "every product line names a product")
+        if int(quantity) < 1:
+            raise ActionError("products", "positive_quantity", "quantities are at least 1")
+        ContractProduct.objects.create(
+            contract=contract, product=product, module=module, quantity=quantity
+        )
+
+
+def _require_manager(actor, what: str) -> None:
+    if actor is not None and not actor.is_manager:
+        raise NotAllowed(f"only support managers {what}")
+
+
+def do_renew_contract(
+    contract: Contract,
+    *,
+    years: int = 1,
+    plan: str | None = None,
+    products: list[tuple[str, str, int]] | None = None,
+    actor=None,
+) -> Contract:
+    """Seed 000 §5.3: "The renewal of the support contract will be performed at the end of the
+    current agreement, for the same day and month", and it "may be renegotiated in the purchase
+    of more senhasegura modules": the plan and the products may change on renewal.
+
+    ``actor`` None is the worker honouring ``auto_renew``."""
+    _require_manager(actor, "renew contracts")
+    if not 1 <= years <= 10:
+        raise ActionError("years", "range", "a renewal is for 1 to 10 years")
+    if contract.terminated_on is not None:
+        raise ActionError("contract", "not_terminated", "a terminated contract is not renewed")
     starts_on = contract.ends_on + dt.timedelta(days=1)
     with transaction.atomic():
+        locked = Contract.objects.select_for_update().get(pk=contract.pk)
+        if locked.renewals.exists():
+            raise ActionError("contract", "not_renewed", f"{contract} was already renewed")
         renewed = do_create_contract(
             organization=contract.organization,
             service_contract_id=f"{contract.service_contract_id}-R{starts_on.year}",
@@ -112,17 +163,181 @@ def do_renew_contract(contract: Contract, *, years: int = 1, plan: str | None = 
             starts_on=starts_on,
             years=years,
             included_services=contract.included_services,
-            products=[(p.product, p.module, p.quantity) for p in contract.products.all()],
+            products=(
+                products
+                if products is not None
+                else [(p.product, p.module, p.quantity) for p in contract.products.all()]
+            ),
             auto_renew=contract.auto_renew,
+            actor=actor,
         )
         renewed.renewal_of = contract
         renewed.save(update_fields=["renewal_of"])
+        ContractEvent.objects.create(
+            contract=contract,
+            actor=actor,
+            kind="renewed" if actor else "renewed_automatically",
+            data={
+                "renewal": renewed.service_contract_id,
+                "years": years,
+                "plan": renewed.plan,
+                "ends_on": renewed.ends_on.isoformat(),
+            },
+        )
+        _tell_customer_admins(contract, "contract_renewed", f"renewed:{contract.pk}", renewed)
     return renewed
+
+
+def do_terminate_contract(actor, contract: Contract, *, on: dt.date, reason: str) -> Contract:
+    """End support early: ``on`` is the last day of support. Tickets already open keep the
+    policy they were opened under; no new ticket is accepted after ``on``."""
+    _require_manager(actor, "terminate contracts")
+    if not reason.strip():
+        raise ActionError("reason", "required", "say why the contract is terminated")
+    if on < contract.starts_on or on > contract.ends_on:
+        raise ActionError(
+            "on", "within_contract", f"the last day must fall between {contract.starts_on} and "
+            f"{contract.ends_on}"
+        )  # fmt: skip
+    if contract.terminated_on is not None:
+        raise ActionError("contract", "not_terminated", f"terminated on {contract.terminated_on}")
+    with transaction.atomic():
+        contract.terminated_on = on
+        contract.termination_reason = reason.strip()
+        contract.auto_renew = False
+        contract.save(update_fields=["terminated_on", "termination_reason", "auto_renew"])
+        ContractEvent.objects.create(
+            contract=contract,
+            actor=actor,
+            kind="terminated",
+            data={"on": on.isoformat(), "reason": contract.termination_reason},
+        )
+        _tell_customer_admins(contract, "contract_terminated", f"terminated:{contract.pk}", None)
+    return contract
+
+
+CONTRACT_FIELDS = ("plan", "ends_on", "auto_renew", "go_live_on", "hypercare_weeks")
+
+
+def do_update_contract(actor, contract: Contract, **changes) -> Contract:
+    """Change a contract's terms (support managers), with one audit event naming each change.
+    Tickets keep the policy version they were opened under."""
+    _require_manager(actor, "change contracts")
+    unknown = set(changes) - set(CONTRACT_FIELDS)
+    if unknown:
+        raise ActionError(sorted(unknown)[0], "known_field", "this field cannot be changed here")
+    changed = {k: v for k, v in changes.items() if getattr(contract, k) != v}
+    if "plan" in changed:
+        check_plan(contract.policy_version, changed["plan"])
+    if changed.get("ends_on") and changed["ends_on"] < contract.starts_on:
+        raise ActionError("ends_on", "after_start", "a contract cannot end before it starts")
+    if not changed:
+        return contract
+    with transaction.atomic():
+        before = {k: getattr(contract, k) for k in changed}
+        for key, value in changed.items():
+            setattr(contract, key, value)
+        contract.save(update_fields=list(changed))
+        ContractEvent.objects.create(
+            contract=contract,
+            actor=actor,
+            kind="changed",
+            data={k: [_plain(before[k]), _plain(v)] for k, v in changed.items()},
+        )
+    return contract
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _customer_admins(contract: Contract):
+    from pacto.accounts.models import User
+
+    return list(
+        User.objects.filter(organization=contract.organization, is_org_admin=True, is_active=True)
+    )
+
+
+def _tell_customer_admins(contract: Contract, kind: str, key: str, renewed) -> None:
+    recipients = _customer_admins(contract)
+    if contract.organization.account_manager:
+        recipients.append(contract.organization.account_manager)
+    enqueue(
+        kind=kind,
+        dedupe_key=f"contract:{key}",
+        recipients=recipients,
+        organization=contract.organization,
+        payload={
+            "contract": contract.service_contract_id,
+            "organization": str(contract.organization),
+            "ends_on": contract.last_day.isoformat(),
+            "renewal": renewed.service_contract_id if renewed else "",
+            "reason": contract.termination_reason,
+        },
+    )
+
+
+REMINDER_DAYS = (60, 30)
+
+
+def sweep_contracts(now: dt.datetime) -> dict:
+    """Daily contract work, idempotent (every notice has a key, renewals are checked under a
+    row lock): reminders 60 and 30 days before a contract ends (seed 000 §5.3), and the renewal
+    of contracts marked ``auto_renew`` on their end date."""
+    today = timezone.localdate(now)
+    counts = {"reminders": 0, "renewed": 0}
+    horizon = today + dt.timedelta(days=max(REMINDER_DAYS))
+    ending = (
+        Contract.objects.filter(ends_on__gte=today, ends_on__lte=horizon, terminated_on=None)
+        .filter(renewals=None)
+        .select_related("organization", "organization__account_manager")
+    )
+    for contract in ending:
+        days_left = (contract.ends_on - today).days
+        due = [d for d in REMINDER_DAYS if days_left <= d]
+        if not due:
+            continue
+        mark = min(due)
+        with transaction.atomic():
+            Contract.objects.select_for_update().filter(pk=contract.pk).first()
+            if ContractEvent.objects.filter(
+                contract=contract, kind="reminded", data__days=mark
+            ).exists():
+                continue
+            ContractEvent.objects.create(
+                contract=contract, kind="reminded", data={"days": mark}, at=now
+            )
+            manager = contract.organization.account_manager
+            enqueue(
+                kind="contract_ending",
+                dedupe_key=f"contract:ending:{contract.pk}:{mark}",
+                recipients=_customer_admins(contract) + ([manager] if manager else []),
+                organization=contract.organization,
+                payload={
+                    "contract": contract.service_contract_id,
+                    "organization": str(contract.organization),
+                    "ends_on": contract.ends_on.isoformat(),
+                    "days": days_left,
+                    "auto_renew": contract.auto_renew,
+                },
+            )
+            counts["reminders"] += 1
+    for contract in Contract.objects.filter(
+        auto_renew=True, ends_on__lte=today, terminated_on=None, renewals=None
+    ).filter(ends_on__gte=today - dt.timedelta(days=30)):
+        try:
+            do_renew_contract(contract, years=1)
+        except ActionError:
+            continue  # renewed meanwhile by another worker or a manager
+        counts["renewed"] += 1
+    return counts
 
 
 def active_contract(organization, day: dt.date) -> Contract | None:
     return (
         Contract.objects.filter(organization=organization, starts_on__lte=day, ends_on__gte=day)
+        .exclude(terminated_on__lt=day)
         .select_related("policy_version")
         .order_by("-starts_on")
         .first()

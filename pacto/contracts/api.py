@@ -17,9 +17,14 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from pacto.accounts.access import visible_organizations
+from pacto.accounts.access import may_see_contracts, visible_organizations
 from pacto.accounts.models import User
-from pacto.contracts.actions import do_create_contract, preset_version
+from pacto.contracts.actions import (
+    do_create_contract,
+    do_renew_contract,
+    do_terminate_contract,
+    preset_version,
+)
 from pacto.contracts.models import Contract, PolicyVersion
 from pacto.errors import ActionError, NotAllowed, NotFound
 from pacto.sla.policy import PolicyError, parse_policy, preset, preset_names
@@ -60,6 +65,14 @@ class ContractOut(Schema):
     hypercare_until: dt.date | None
     included_services: dict[str, int]
     products: list[ProductOut]
+    terminated_on: dt.date | None = Field(description="last day of support when terminated early")
+    termination_reason: str
+    renewed_by: str | None = Field(description="service contract ID of the renewal, if any")
+
+    @staticmethod
+    def resolve_renewed_by(contract: Contract) -> str | None:
+        renewal = contract.renewals.first()
+        return renewal.service_contract_id if renewal else None
 
     @staticmethod
     def resolve_policy(contract: Contract) -> str:
@@ -78,6 +91,19 @@ class ProductIn(In):
     product: str = Field(min_length=1, max_length=100)
     module: str = Field("", max_length=100)
     quantity: int = Field(1, ge=1, le=1_000_000)
+
+
+class RenewalIn(In):
+    years: int = Field(1, ge=1, le=10)
+    plan: str | None = Field(None, max_length=60, description="a new plan; default: the same")
+    products: list[ProductIn] | None = Field(
+        None, max_length=200, description="the renewed products; default: the same"
+    )
+
+
+class TerminationIn(In):
+    on: dt.date = Field(ge=EARLIEST, le=LATEST, description="the last day of support")
+    reason: str = Field(min_length=1, max_length=300)
 
 
 class ContractIn(In):
@@ -147,6 +173,8 @@ class PolicyValidOut(Schema):
 
 
 def visible_contracts(user: User) -> QuerySet:
+    if not may_see_contracts(user):
+        return Contract.objects.none()
     return Contract.objects.filter(organization__in=visible_organizations(user))
 
 
@@ -162,7 +190,7 @@ def _contracts(user: User) -> QuerySet:
     return (
         visible_contracts(user)
         .select_related("organization", "policy_version")
-        .prefetch_related("products")
+        .prefetch_related("products", "renewals")
     )
 
 
@@ -225,6 +253,46 @@ def create_contract(request: HttpRequest, payload: ContractIn):
         auto_renew=payload.auto_renew,
     )
     return Status(201, _contracts(actor).get(pk=contract.pk))
+
+
+def _managed_contract(request: HttpRequest, contract_id: int) -> Contract:
+    contract = _contracts(request.auth).filter(pk=contract_id).first()
+    if contract is None:
+        raise NotFound("contract")
+    return contract
+
+
+@router.post(
+    "/{contract_id}/renew",
+    response={201: ContractOut, **error_responses(404)},
+    summary="Renew a contract from its end date, optionally with another plan or products "
+    "(support managers)",
+)
+def renew_contract(request: HttpRequest, contract_id: int, payload: RenewalIn):
+    contract = _managed_contract(request, contract_id)
+    renewed = do_renew_contract(
+        contract,
+        years=payload.years,
+        plan=payload.plan,
+        products=(
+            None
+            if payload.products is None
+            else [(p.product, p.module, p.quantity) for p in payload.products]
+        ),
+        actor=request.auth,
+    )
+    return Status(201, _contracts(request.auth).get(pk=renewed.pk))
+
+
+@router.post(
+    "/{contract_id}/terminate",
+    response={200: ContractOut, **error_responses(404)},
+    summary="Terminate a contract early, with its last day and a reason (support managers)",
+)
+def terminate_contract(request: HttpRequest, contract_id: int, payload: TerminationIn):
+    contract = _managed_contract(request, contract_id)
+    do_terminate_contract(request.auth, contract, on=payload.on, reason=payload.reason)
+    return _contracts(request.auth).get(pk=contract.pk)
 
 
 # ----------------------------------------------------------------------------- policies

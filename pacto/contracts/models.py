@@ -75,7 +75,11 @@ class Contract(models.Model):
         blank=True,
         help_text=_('e.g. {"assisted upgrade": 1} per contract year'),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    terminated_on = models.DateField(
+        _("terminated on"), null=True, blank=True, help_text=_("the last day of support")
+    )
+    termination_reason = models.CharField(_("termination reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["organization__name", "-starts_on"]
@@ -88,8 +92,15 @@ class Contract(models.Model):
     def policy(self) -> Policy:
         return self.policy_version.policy
 
+    @property
+    def last_day(self) -> dt.date:
+        """The last day of support: the end date, or the termination date when earlier."""
+        if self.terminated_on is not None and self.terminated_on < self.ends_on:
+            return self.terminated_on
+        return self.ends_on
+
     def is_active_on(self, day: dt.date) -> bool:
-        return self.starts_on <= day <= self.ends_on
+        return self.starts_on <= day <= self.last_day
 
     def hypercare_until(self) -> dt.date | None:
         """The last day of hypercare (seed 004: it "will commence on the Go-Live date, and
@@ -126,3 +137,21 @@ class ContractProduct(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} {self.module} x{self.quantity}".strip()
+
+
+class ContractEvent(models.Model):
+    """Immutable audit trail of a contract: created, changed, renewed, terminated, reminded."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=40)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.contract_id} at {self.at:%Y-%m-%d %H:%M}"

@@ -107,6 +107,34 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "Your technical contacts changed",
             "{message}",
         ),
+        "invitation": (
+            "Activate your support account",
+            "An account was created for you on the support desk of {organization}. Set your "
+            "password with the link below before {expires_at}; it works once.",
+        ),
+        "contract_ending": (
+            "Your support contract {contract} ends on {ends_on}",
+            "The support contract {contract} of {organization} ends on {ends_on}, in {days} days.",
+        ),
+        "contract_renewed": (
+            "Support contract {contract} renewed",
+            "The support contract {contract} of {organization} was renewed as {renewal}.",
+        ),
+        "contract_terminated": (
+            "Support contract {contract} terminated",
+            "The support contract {contract} of {organization} ends early: the last day of "
+            "support is {ends_on}.",
+        ),
+        "partnership_expiring": (
+            "Your partnership agreement ends on {ends_on}",
+            "The partnership agreement of {organization} ends on {ends_on}. After it, its "
+            "contacts cannot open tickets for the customers it serves.",
+        ),
+        "certification_expiring": (
+            "The certification {certification} of {contact} expires on {ends_on}",
+            "The certification {certification} of {contact} ({organization}) expires on "
+            "{ends_on}; after it they cannot open tickets.",
+        ),
     },
     "pt-br": {
         "ticket_opened": (
@@ -188,6 +216,35 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "Seus contatos técnicos mudaram",
             "{message}",
         ),
+        "invitation": (
+            "Ative sua conta de suporte",
+            "Uma conta foi criada para você no suporte de {organization}. Defina sua senha pelo "
+            "link abaixo antes de {expires_at}; ele funciona uma única vez.",
+        ),
+        "contract_ending": (
+            "Seu contrato de suporte {contract} termina em {ends_on}",
+            "O contrato de suporte {contract} de {organization} termina em {ends_on}, em {days} "
+            "dias.",
+        ),
+        "contract_renewed": (
+            "Contrato de suporte {contract} renovado",
+            "O contrato de suporte {contract} de {organization} foi renovado como {renewal}.",
+        ),
+        "contract_terminated": (
+            "Contrato de suporte {contract} encerrado",
+            "O contrato de suporte {contract} de {organization} termina antes: o último dia de "
+            "suporte é {ends_on}.",
+        ),
+        "partnership_expiring": (
+            "Seu contrato de parceria termina em {ends_on}",
+            "O contrato de parceria de {organization} termina em {ends_on}. Depois dele, seus "
+            "contatos não podem abrir chamados para os clientes que atende.",
+        ),
+        "certification_expiring": (
+            "A certificação {certification} de {contact} vence em {ends_on}",
+            "A certificação {certification} de {contact} ({organization}) vence em {ends_on}; "
+            "depois disso não poderá abrir chamados.",
+        ),
     },
 }
 GENERIC = {
@@ -226,6 +283,14 @@ FIELDS = {
     },
 }  # fmt: skip
 TIME_FIELDS = {"due_at", "breached_at", "acts_at"}
+# Payload fields that are instants, shown in the recipient's zone inside the headline too.
+HEADLINE_TIMES = {"expires_at"}
+# The label of a notification's link (payload ``url``), per kind.
+LINK_LABELS = {
+    "en": {"invitation": "Activate your account"},
+    "pt-br": {"invitation": "Ative sua conta"},
+}
+LINK_DEFAULT = {"en": "Open", "pt-br": "Abrir"}
 
 
 class _Blank(dict):
@@ -265,6 +330,8 @@ def context(row: Outbox) -> dict:
     zone = getattr(row.recipient_user, "time_zone", "") or "UTC"
     values = _Blank({k: v for k, v in payload.items() if not isinstance(v, dict | list)})
     values["n"] = payload.get("ticket", "")
+    for key in HEADLINE_TIMES & set(values):
+        values[key] = _when(values[key], zone)
     metric = payload.get("metric", "")
     values["metric_text"] = METRICS[language].get(metric, metric)
     subject_format, headline_format = TEXTS[language].get(row.kind, GENERIC[language])
@@ -293,6 +360,8 @@ def context(row: Outbox) -> dict:
         "body": body,
         "ticket_url": ticket_url(payload["ticket"]) if payload.get("ticket") else "",
         "ack_url": payload.get("ack_url", ""),
+        "link_url": payload.get("url", ""),
+        "link_label": LINK_LABELS[language].get(row.kind, LINK_DEFAULT[language]),
         "recipient": row.recipient_user,
         "site_name": settings.PACTO_SITE_NAME,
     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pacto.portal import views
+from pacto.portal import activation, views
 
 app_name = "portal"
 
@@ -26,6 +26,7 @@ urlpatterns = [
         name="attachment",
     ),
     path("contacts/", views.contacts, name="contacts"),
+    path("activate/<str:secret>/", activation.activate, name="activate"),
     # Served before django-allauth's own page of the same address (this file is included
     # first): a contact's email address identifies an authorized contact, so it changes
     # through the vendor, not by self-service.

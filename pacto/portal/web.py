@@ -47,6 +47,15 @@ RULE_MESSAGES = {
         "Partner contacts need a valid certification to open tickets; yours is missing or expired."
     ),
     "partner_serves": gettext_lazy("Your organization does not serve this customer."),
+    "partnership_valid": gettext_lazy(
+        "Your organization's partnership agreement is not valid today, so its contacts cannot "
+        "open tickets. Ask your account manager to renew the partnership."
+    ),
+    "trained_contact": gettext_lazy(
+        "Your support policy asks technical contacts to have completed the product training "
+        "before they open tickets, and there is no valid record of yours. Ask your account "
+        "manager to record your training, or an authorized colleague to open the ticket."
+    ),
     "active_contract": gettext_lazy("There is no active support contract today."),
     "max_size": gettext_lazy("The file is too large."),
     "allowed_type": gettext_lazy("This type of file is not accepted."),

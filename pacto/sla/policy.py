@@ -304,6 +304,21 @@ class Hypercare(Strict):
     cite: str | None = None
 
 
+class ContactRules(Strict):
+    """Who, among a customer's contacts, works with support."""
+
+    share_tickets: bool = Field(
+        False,
+        description="authorized contacts see and answer their colleagues' tickets (an "
+        "organization may override it); otherwise each sees only their own",
+    )
+    required_training: str | None = Field(
+        None,
+        description="a course a contact must have completed (and not expired) to open tickets",
+    )
+    cite: str | None = None
+
+
 class Policy(Strict):
     schema_: Literal["pacto/policy/v1"] = Field(SCHEMA_ID, alias="schema")
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -330,6 +345,7 @@ class Policy(Strict):
     severity_changes: SeverityChanges = SeverityChanges()
     availability: Availability | None = None
     hypercare: Hypercare | None = None
+    contacts: ContactRules = ContactRules()
     required_details: list[str] = Field(
         default_factory=list, description="ticket fields a problem report must carry"
     )

@@ -679,6 +679,8 @@ def do_approve_access_request(
             phone=data.get("phone", ""),
             authorized=True,
             actor=actor,
+            invite=True,  # seed 000 §7.2: "the user will receive an email to activate"
+            now=now,
         )
         event = _event(ticket, TicketEvent.Kind.ACCESS_GRANTED, actor, now, contact=contact.email)
         _set_status(

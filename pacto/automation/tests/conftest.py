@@ -12,7 +12,7 @@ from pacto.accounts.actions import do_create_contact, do_create_organization
 from pacto.accounts.models import User
 from pacto.automation.models import OnCallRotation, RotationMember
 from pacto.contracts.actions import do_create_contract, preset_version
-from pacto.testing import PASSWORD, World
+from pacto.testing import PASSWORD, World, meet_contact_rules
 from pacto.tickets.actions import do_open_ticket
 from pacto.tickets.models import Ticket
 
@@ -36,10 +36,11 @@ class Desk:
             plan=plan,
             starts_on=dt.date(2026, 1, 1),
         )
-        return do_create_contact(
+        contact = do_create_contact(
             organization=organization, email=f"contact@{name}.example", full_name=f"Contact {name}",
             authorized=True, password=PASSWORD,
         )  # fmt: skip
+        return meet_contact_rules(contact)
 
     def open(
         self, contact: User, severity: str, now: dt.datetime, *, channel: str = "portal",

@@ -19,7 +19,7 @@ from pacto.accounts.models import AccountEvent, User
 from pacto.contracts.actions import do_create_contract, preset_version
 from pacto.errors import ActionError, Conflict, NotAllowed, NotFound
 from pacto.notifications.models import Outbox
-from pacto.testing import KOLKATA, PROBLEM_DETAILS, SAO_PAULO, World
+from pacto.testing import KOLKATA, PROBLEM_DETAILS, SAO_PAULO, World, meet_contact_rules
 from pacto.tickets import actions
 from pacto.tickets.actions import (
     do_add_attachment,
@@ -120,12 +120,13 @@ def customer_on(preset: str, plan: str, name: str) -> User:
         starts_on=dt.date(2026, 1, 1),
     )
     slug = preset.lower()
-    return do_create_contact(
+    contact = do_create_contact(
         organization=organization,
         email=f"contact@{slug}-customer.example",
         full_name=f"{name} Contact",
         authorized=True,
     )
+    return meet_contact_rules(contact)
 
 
 # ----------------------------------------------------------------------------- who opens
