@@ -159,6 +159,12 @@ PAGES: dict[str, list[Page]] = {
     # The console: the vendor's staff.
     "console:queue": [Page("GET", staff_page())],
     "console:dashboard": [Page("GET", staff_page(only=MANAGERS))],
+    "console:accounts": [Page("GET", staff_page(only=MANAGERS))],
+    "console:import": [Page("POST", staff_page(422, only=MANAGERS))],
+    "console:import_template": [Page("GET", staff_page(only=MANAGERS))],
+    "console:resend_invitation": [Page("POST", staff_page(302, only=MANAGERS))],
+    "console:renew": [Page("POST", staff_page(302, only=MANAGERS))],
+    "console:terminate": [Page("POST", staff_page(302, only=MANAGERS))],
     "console:new_ticket": [Page("GET", staff_page()), Page("POST", staff_page(422))],
     "console:new_ticket_due": [Page("GET", staff_page())],
     "console:ticket": [Page("GET", staff_page(), per_ticket=True)],
@@ -230,6 +236,12 @@ def url_for(name: str, scene, ticket: str | None) -> str:
         kwargs["pk"] = scene["tickets"][ticket].pk
     if name == "portal:attachment":
         kwargs["attachment_id"] = scene["attachments"][ticket].pk
+    if name == "console:import_template":
+        kwargs["kind"] = "contacts"
+    if name == "console:resend_invitation":
+        kwargs["contact_id"] = scene["people"]["alice"].pk
+    if name in ("console:renew", "console:terminate"):
+        kwargs["contract_id"] = scene["people"]["alice"].organization.contracts.get().pk
     if name == "portal:activate":
         kwargs["secret"] = "not-a-real-invitation"
     if name == "portal:revoke_token":

@@ -6,13 +6,33 @@ organization's technical contacts are told (seed 002)."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from pacto.accounts.actions import do_authorize_contact, do_revoke_contact
-from pacto.accounts.models import AccountEvent, ApiToken, Organization, PartnerCertification, User
+from pacto.accounts.actions import (
+    CONTACT_FIELDS,
+    ORGANIZATION_FIELDS,
+    check_contact_fields,
+    do_authorize_contact,
+    do_record_certification,
+    do_record_training,
+    do_revoke_contact,
+    do_update_contact,
+    do_update_organization,
+)
+from pacto.accounts.models import (
+    AccountEvent,
+    ApiToken,
+    Invitation,
+    Organization,
+    PartnerCertification,
+    TrainingRecord,
+    User,
+)
+from pacto.errors import ActionError
 
 
 class ContactInline(admin.TabularInline):
@@ -30,19 +50,91 @@ class ContactInline(admin.TabularInline):
         return False
 
 
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("partnership_starts_on"), data.get("partnership_ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("partnership_ends_on", _("A partnership cannot end before it starts."))
+        if (starts or ends) and data.get("kind") != Organization.Kind.PARTNER:
+            self.add_error("partnership_starts_on", _("Only partners have partnerships."))
+        return data
+
+
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "account_manager", "email_domains", "created_at")
+    """Changes go through ``do_update_organization``, so each one is an audit event."""
+
+    form = OrganizationForm
+    list_display = (
+        "name", "kind", "account_manager", "email_domains", "partnership_ends_on", "created_at"
+    )  # fmt: skip
     list_filter = ("kind",)
     search_fields = ("name", "email_domains")
     filter_horizontal = ("served_customers",)
     autocomplete_fields = ("account_manager",)
+    readonly_fields = ("created_at",)
     inlines = [ContactInline]
 
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            AccountEvent.objects.create(
+                organization=obj, actor=request.user, kind="organization_created"
+            )
+            return
+        original = Organization.objects.get(pk=obj.pk)
+        tracked = {k: getattr(obj, k) for k in form.changed_data if k in ORGANIZATION_FIELDS}
+        if tracked:
+            do_update_organization(request.user, original, **tracked)
 
-class CertificationInline(admin.TabularInline):
-    model = PartnerCertification
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and "served_customers" in form.changed_data:
+            AccountEvent.objects.create(
+                organization=form.instance,
+                actor=request.user,
+                kind="served_customers_changed",
+                data={"customers": [str(c) for c in form.instance.served_customers.all()]},
+            )
+
+
+class AddedThroughActionInline(admin.TabularInline):
+    """Rows added here are recorded by their action (with its audit event); existing rows
+    are history and stay as they are."""
+
     extra = 0
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class CertificationInline(AddedThroughActionInline):
+    model = PartnerCertification
+    fields = ("name", "valid_until")
+
+
+class TrainingInline(AddedThroughActionInline):
+    model = TrainingRecord
+    fk_name = "contact"
+    fields = ("course", "completed_on", "expires_on")
+
+
+class InvitationInline(admin.TabularInline):
+    model = Invitation
+    fk_name = "contact"
+    fields = ("sent_at", "sent_count", "expires_at", "accepted_at")
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class PactoUserCreationForm(AdminUserCreationForm):
@@ -56,6 +148,14 @@ class PactoUserChangeForm(UserChangeForm):
         model = User
         fields = "__all__"
 
+    def clean(self):
+        data = super().clean()
+        try:
+            check_contact_fields(language=data.get("language"), time_zone=data.get("time_zone"))
+        except ActionError as error:
+            self.add_error(error.field if error.field in self.fields else None, error.message)
+        return data
+
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
@@ -68,7 +168,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("role", "is_authorized", "is_org_admin", "is_active", "support_line")
     search_fields = ("email", "full_name", "organization__name")
     autocomplete_fields = ("organization",)
-    inlines = [CertificationInline]
+    inlines = [CertificationInline, TrainingInline, InvitationInline]
     actions = ["authorize", "revoke"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
@@ -107,6 +207,46 @@ class UserAdmin(DjangoUserAdmin):
         if obj is not None:
             return (*self.readonly_fields, "is_authorized")
         return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        """A contact's own fields change through ``do_update_contact`` (audited); the rest
+        (role, staff flags, groups) as Django saves them, with an audit event naming them."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            AccountEvent.objects.create(
+                organization=obj.organization, actor=request.user, subject=obj,
+                kind="account_created", data={"role": obj.role},
+            )  # fmt: skip
+            return
+        original = User.objects.get(pk=obj.pk)
+        tracked = {k: getattr(obj, k) for k in form.changed_data if k in CONTACT_FIELDS}
+        if tracked:
+            do_update_contact(request.user, original, **tracked)
+        rest = sorted(set(form.changed_data) - set(CONTACT_FIELDS))
+        if rest:
+            super().save_model(request, obj, form, change)
+            AccountEvent.objects.create(
+                organization=obj.organization, actor=request.user, subject=obj,
+                kind="account_changed", data={"fields": rest},
+            )  # fmt: skip
+
+    def save_formset(self, request, form, formset, change):
+        """New certifications and training records are recorded through their actions."""
+        if formset.model not in (PartnerCertification, TrainingRecord):
+            return super().save_formset(request, form, formset, change)
+        for row in formset.save(commit=False):
+            if row.pk:
+                continue
+            holder = form.instance
+            if formset.model is PartnerCertification:
+                do_record_certification(
+                    request.user, holder, name=row.name, valid_until=row.valid_until
+                )
+            else:
+                do_record_training(
+                    request.user, holder, course=row.course, completed_on=row.completed_on,
+                    expires_on=row.expires_on,
+                )  # fmt: skip
 
     @admin.action(description=_("Authorize the selected contacts"))
     def authorize(self, request, queryset):

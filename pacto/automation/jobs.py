@@ -21,7 +21,9 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import HUEY, close_db
 
+from pacto.accounts.actions import sweep_partnerships
 from pacto.automation import sweeps
+from pacto.contracts.actions import sweep_contracts
 from pacto.notifications import delivery
 
 
@@ -69,8 +71,26 @@ def run_once(now: dt.datetime) -> dict[str, dict]:
         "clocks": sweeps.sweep_clocks(now),
         "pages": sweeps.sweep_pages(now),
         "lifecycle": sweeps.sweep_lifecycle(now),
+        "accounts": sweep_accounts(now),
         "outbox": delivery.deliver_due(now),
     }
+
+
+def sweep_accounts(now: dt.datetime) -> dict:
+    """Day-grained work: contract reminders and auto-renewals, partnership and certification
+    expiry warnings. Idempotent, so running it every hour is harmless."""
+    return {"contracts": sweep_contracts(now), "partners": sweep_partnerships(now)}
+
+
+@task
+def sweep_accounts_job() -> dict:
+    return sweep_accounts(timezone.now())
+
+
+@HUEY.periodic_task(crontab(minute="7"), name="pacto.automation.accounts")
+@close_db
+def hourly() -> None:
+    sweep_accounts_job.enqueue()
 
 
 @HUEY.periodic_task(crontab(minute="*"), name="pacto.automation.tick")

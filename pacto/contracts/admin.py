@@ -11,8 +11,14 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from pacto.contracts.actions import check_plan, check_policy_text, do_store_policy
-from pacto.contracts.models import Contract, ContractProduct, PolicyVersion
+from pacto.contracts.actions import (
+    CONTRACT_FIELDS,
+    check_plan,
+    check_policy_text,
+    do_store_policy,
+    do_update_contract,
+)
+from pacto.contracts.models import Contract, ContractEvent, ContractProduct, PolicyVersion
 from pacto.errors import ActionError
 
 
@@ -94,6 +100,19 @@ class ContractProductInline(admin.TabularInline):
     extra = 1
 
 
+class ContractEventInline(admin.TabularInline):
+    """The contract's audit trail, read-only."""
+
+    model = ContractEvent
+    fields = ("at", "kind", "actor", "data")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class ContractForm(forms.ModelForm):
     class Meta:
         model = Contract
@@ -131,4 +150,26 @@ class ContractAdmin(admin.ModelAdmin):
     autocomplete_fields = ("organization",)
     raw_id_fields = ("renewal_of",)
     date_hierarchy = "starts_on"
-    inlines = [ContractProductInline]
+    inlines = [ContractProductInline, ContractEventInline]
+
+    def save_model(self, request, obj, form, change):
+        """Changes to a contract's terms go through ``do_update_contract`` (audited); a new
+        contract is saved here and its creation recorded, its products by the inline."""
+        if change:
+            original = Contract.objects.get(pk=obj.pk)
+            tracked = {k: getattr(obj, k) for k in form.changed_data if k in CONTRACT_FIELDS}
+            if tracked:
+                do_update_contract(request.user, original, **tracked)
+            if set(form.changed_data) - set(CONTRACT_FIELDS):
+                super().save_model(request, obj, form, change)
+                ContractEvent.objects.create(
+                    contract=obj,
+                    actor=request.user,
+                    kind="changed_in_administration",
+                    data={"fields": sorted(set(form.changed_data) - set(CONTRACT_FIELDS))},
+                )
+            return
+        super().save_model(request, obj, form, change)
+        ContractEvent.objects.create(
+            contract=obj, actor=request.user, kind="created", data={"plan": obj.plan}
+        )
