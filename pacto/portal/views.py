@@ -338,9 +338,9 @@ def new_ticket(request):
     )
     status = 200
     if request.method == "POST" and "preview" not in request.POST:
-        if form.is_valid() and kb_deflection.similar_articles_step(request):
-            status = 200  # without JavaScript: similar articles first (pacto/kb/deflection.py)
-        elif form.is_valid():
+        similar_step = form.is_valid() and kb_deflection.similar_articles_step(request)
+        # Without JavaScript: similar articles first (pacto/kb/deflection.py), then the ticket.
+        if not similar_step and form.is_valid():
             data = form.cleaned_data
             ticket, ok = run_action(
                 form,
@@ -363,8 +363,7 @@ def new_ticket(request):
                     _attach(request, ticket, data["attachment"], message=ticket.messages.first())
                 messages.success(request, _("Ticket #%(number)s is open.") % {"number": ticket.pk})
                 return redirect("portal:ticket", pk=ticket.pk)
-        if status != 200:
-            status = 422
+        status = 200 if similar_step else 422
     preview = _preview(policy, contract, form.data if form.is_bound else chosen, channel="portal")
     context = {
         "form": form,
