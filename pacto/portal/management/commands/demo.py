@@ -29,6 +29,7 @@ from pacto.accounts.actions import (
     do_record_certification,
 )
 from pacto.accounts.models import Organization, User
+from pacto.contracts import demo as onboarding_demo
 from pacto.contracts.actions import do_create_contract, preset_version
 from pacto.kb import demo as kb_demo
 from pacto.tickets.actions import (
@@ -181,7 +182,7 @@ def build_people(demo: Demo) -> None:
         service_contract_id="DEMO-XISTO-STANDARD",
         policy_version=preset_version("xecuritas"),
         plan="standard",
-        starts_on=today - dt.timedelta(days=300),
+        starts_on=today - dt.timedelta(days=320),  # ends in about 45 days: up for renewal
         products=[("Xecuritas Scanner", "", 5)],
     )
 
@@ -448,10 +449,12 @@ class Command(BaseCommand):
             demo = Demo(now=now)
             with transaction.atomic():
                 build_people(demo)
+                onboarding_demo.load_partnerships(demo)
                 build_azul_tickets(demo)
                 build_verde_tickets(demo)
                 build_xisto_tickets(demo)
                 kb_demo.load(demo)
+                onboarding_demo.load(demo)
                 # Each action stored its clocks as of its own (past) time; bring them to now.
                 recompute_open_tickets(
                     now, Ticket.objects.filter(organization__in=demo.orgs.values())

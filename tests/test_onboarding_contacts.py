@@ -332,3 +332,15 @@ def test_a_lapsed_partner_contact_reads_history_but_no_contract(world):
     assert client.get(f"/api/contracts/{world.azul_contract.pk}").status_code == 404
     assert client_for(world.paul).get("/api/contracts").json()[0]["id"] == world.azul_contract.pk
     assert client_for(world.bob).get("/api/contracts").json() == []  # not authorized
+
+
+def test_the_activation_page_speaks_portuguese(world, clock):
+    bea = invite_bea(world, now=clock.now)
+
+    page = client_for().get(
+        f"/activate/{activation_secret(bea)}/", headers={"accept-language": "pt-BR"}
+    )
+
+    text = page.content.decode()
+    assert "Ative sua conta" in text and "Boas-vindas, Bea Azul" in text
+    assert "Activate your account" not in text
