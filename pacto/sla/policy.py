@@ -310,6 +310,9 @@ class Availability(Strict):
         description="slots without a result, or with an unknown one: left out or counted down",
     )
     credits: list[CreditTier] = Field([], description="service credits, by figure")
+    window_notice: DurationField | None = Field(
+        None, description="a service window announced later than this before it starts is late"
+    )
     ticket_after_failures: Annotated[int, Field(ge=1)] | None = Field(
         None, description="open a ticket when a probe fails this many slots in a row"
     )
