@@ -426,6 +426,17 @@ ENDPOINTS: dict[str, Endpoint] = {
         body=lambda role, s, t: SENHASEGURA if t == "azul" else SECPOD,
         content_type="text/yaml",
     ),
+    # --- availability (Banco Azul's and Verde's policies measure no availability: no probes;
+    # pacto/availability/tests/test_results.py covers probes, monitor tokens and customers)
+    "POST /api/availability/results": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/availability/results",
+        anyone(403),  # these tokens and sessions are not of the monitor scope
+        body=fixed({"probe": "none", "results": []}),
+    ),
+    "GET /api/availability/probes/{name}/months/{month}": Endpoint(
+        ORGANIZATIONS, lambda s, t: "/api/availability/probes/none/months/2026-06", anyone(404)
+    ),
 }
 
 

@@ -169,13 +169,19 @@ PAGES: dict[str, list[Page]] = {
     "console:escalate": [Page("POST", staff_page(422), per_ticket=True)],
     "console:work": [Page("POST", staff_page(422), per_ticket=True)],
     "console:approve": [Page("POST", staff_page(422), per_ticket=True)],  # not an access request
+    # Availability and hypercare (no probe, extension or contract of these ids: 404).
+    "availability:portal": [Page("GET", contacts_page())],
+    "availability:console": [Page("GET", staff_page())],
+    "availability:csv": [Page("GET", signed_in(404))],
+    "availability:answer_extension": [Page("POST", signed_in(404))],
+    "availability:sign_off": [Page("POST", signed_in(404))],
 }
 
 
 def page_names() -> list[str]:
     resolver = get_resolver()
     names = []
-    for namespace in ("portal", "console"):
+    for namespace in ("portal", "console", "availability"):
         _prefix, sub_resolver = resolver.namespace_dict[namespace]
         names += [f"{namespace}:{p.name}" for p in sub_resolver.url_patterns if p.name]
     return sorted(names)
@@ -231,6 +237,12 @@ def url_for(name: str, scene, ticket: str | None) -> str:
         kwargs["attachment_id"] = scene["attachments"][ticket].pk
     if name == "portal:revoke_token":
         kwargs["token_id"] = scene["token"].pk
+    if name == "availability:csv":
+        kwargs = {"name": "no-such-probe", "month": "2026-06"}
+    if name == "availability:answer_extension":
+        kwargs = {"extension_id": 999_999}
+    if name == "availability:sign_off":
+        kwargs = {"contract_id": 999_999}
     return reverse(name, kwargs=kwargs)
 
 

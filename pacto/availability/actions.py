@@ -122,10 +122,6 @@ def do_create_probe(
             port=port, expected_status=expected_status, expected_text=expected_text,
             timeout_seconds=timeout_seconds, next_due_at=now, created_at=now,
         )  # fmt: skip
-        HypercareEvent.objects.create(
-            contract=contract, kind="probe_added", actor=actor, at=now,
-            data={"probe": name, "target": probe.target},
-        )  # fmt: skip
     return probe
 
 
@@ -304,11 +300,6 @@ def do_announce_window(
             contract=contract, service=service, kind=kind, starts_at=starts_at, ends_at=ends_at,
             reason=reason.strip(), recurs_monthly=recurs_monthly, recurs_until=recurs_until,
             announced_at=now, notice_late=late, created_by=actor, created_at=now,
-        )  # fmt: skip
-        HypercareEvent.objects.create(
-            contract=contract, kind="service_window_announced", actor=actor, at=now,
-            data={"window": window.pk, "kind": kind, "late": late,
-                  "starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()},
         )  # fmt: skip
         enqueue(
             kind=f"service_window_{kind}" + ("_late" if late else ""),

@@ -8,7 +8,7 @@ instead of running two probers. Each result lands on its slot insert-or-ignore.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema
@@ -59,7 +59,11 @@ def push_results(request: HttpRequest, payload: ResultsIn):
     )
 
 
-@router.get("/probes/{name}/months/{month}", summary="A probe's monthly availability figure")
+@router.get(
+    "/probes/{name}/months/{month}",
+    response={200: dict[str, Any], **error_responses(404)},
+    summary="A probe's monthly availability figure (the JSON of `pacto availability compute`)",
+)
 def month_figure(request: HttpRequest, name: str, month: str):
     probe = actions.probe_for(request.auth, name)
     try:

@@ -90,31 +90,49 @@ def month_figures(probes, month: Month) -> dict[int, MonthlyFigure]:
     return out
 
 
+def eligible_runs(eligible: Eligibility) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The eligible slots as runs of consecutive slots: (first start, last start) each, so a
+    result counts exactly when its slot is one of the engine's eligible slots."""
+    slots = eligible.slots
+    if not len(slots):
+        return []
+    breaks = np.flatnonzero(np.diff(slots) != eligible.interval_us) + 1
+    firsts = np.concatenate([[0], breaks])
+    lasts = np.concatenate([breaks - 1, [len(slots) - 1]])
+    return [
+        (from_us(int(slots[a])), from_us(int(slots[b]))) for a, b in zip(firsts, lasts, strict=True)
+    ]
+
+
 def _counted(
     probes: list[Probe], eligible: Eligibility, calendar, spec
 ) -> dict[int, MonthlyFigure]:
     ids = [p.pk for p in probes]
-    slots = [from_us(int(s)) for s in eligible.slots]
+    slots = eligible.slots
     table = ProbeResult._meta.db_table
     counts: dict[int, dict[int, int]] = defaultdict(dict)
     failing: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
-    if slots:
-        bounds = [slots[0], slots[-1]]
-        # The eligible slots as a set the planner hashes: results of other slots never count.
-        join = f"{table} r JOIN unnest(%s::timestamptz[]) AS e(slot) ON r.slot_start = e.slot"
-        where = "r.probe_id = ANY(%s) AND r.slot_start >= %s AND r.slot_start <= %s"
+    runs = eligible_runs(eligible)
+    if runs:
+        # One range of the primary key (probe, slot) per run of operating hours: the
+        # database reads only the eligible results (a bitmap OR of index ranges).
+        where = (
+            "probe_id = ANY(%s) AND ("
+            + " OR ".join(["slot_start BETWEEN %s AND %s"] * len(runs))
+            + ")"
+        )
+        params = [ids, *(instant for run in runs for instant in run)]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT r.probe_id, r.status, count(*) FROM {join} WHERE {where} "
-                "GROUP BY r.probe_id, r.status",
-                [slots, ids, *bounds],
+                f"SELECT probe_id, status, count(*) FROM {table} WHERE {where} "
+                "GROUP BY probe_id, status",
+                params,
             )
             for probe_id, status, count in cursor.fetchall():
                 counts[probe_id][status] = count
             cursor.execute(
-                f"SELECT r.probe_id, r.status, r.slot_start FROM {join} "
-                f"WHERE {where} AND r.status <> %s",
-                [slots, ids, *bounds, int(SlotStatus.UP)],
+                f"SELECT probe_id, status, slot_start FROM {table} WHERE {where} AND status <> %s",
+                [*params, int(SlotStatus.UP)],
             )
             for probe_id, status, slot in cursor.fetchall():
                 failing[probe_id][status].append(to_us(slot))
@@ -125,7 +143,9 @@ def _counted(
         missing = None
         if spec.unknown == "down" and measured < len(eligible.slots):
             rows = ProbeResult.objects.filter(
-                probe=probe, slot_start__gte=slots[0], slot_start__lte=slots[-1]
+                probe=probe,
+                slot_start__gte=from_us(int(slots[0])),
+                slot_start__lte=from_us(int(slots[-1])),
             ).values_list("slot_start", flat=True)
             have = np.fromiter((to_us(s) for s in rows), dtype=np.int64)
             missing = np.setdiff1d(eligible.slots, have)

@@ -80,7 +80,10 @@ class ProbeResult(models.Model):
         IMPORTED = 2, _("imported")
 
     pk = models.CompositePrimaryKey("probe", "slot_start")
-    probe = models.ForeignKey(Probe, on_delete=models.CASCADE, related_name="results")
+    # The primary key's index (probe, slot_start) serves lookups by probe: no second index.
+    probe = models.ForeignKey(
+        Probe, on_delete=models.CASCADE, related_name="results", db_index=False
+    )
     slot_start = models.DateTimeField(_("slot start"))
     status = models.PositiveSmallIntegerField(_("status"), choices=Status.choices)
     latency_ms = models.PositiveIntegerField(_("latency (ms)"), null=True, blank=True)
