@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "pacto.notifications",
     "pacto.automation",
     "pacto.availability",
+    "pacto.kb",
     "pacto.portal",
 ]
 
