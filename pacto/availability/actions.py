@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from pacto.accounts.access import visible_organizations
 from pacto.accounts.models import User
 from pacto.availability.figures import probe_figure
 from pacto.availability.models import (
@@ -134,9 +135,9 @@ def probe_for(actor: User, name: str) -> Probe:
 
 
 def may_see_contract(user: User, contract: Contract) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_staff_member or user.organization_id == contract.organization_id
+    """Staff, the customer's contacts and the contacts of a partner serving it
+    (``pacto.accounts.access``)."""
+    return visible_organizations(user).filter(pk=contract.organization_id).exists()
 
 
 # ----------------------------------------------------------------------------- results

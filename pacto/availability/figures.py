@@ -114,28 +114,37 @@ def _counted(
     failing: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     runs = eligible_runs(eligible)
     if runs:
-        # One range of the primary key (probe, slot) per run of operating hours: the
-        # database reads only the eligible results (a bitmap OR of index ranges).
-        where = (
-            "probe_id = ANY(%s) AND ("
-            + " OR ".join(["slot_start BETWEEN %s AND %s"] * len(runs))
-            + ")"
-        )
-        params = [ids, *(instant for run in runs for instant in run)]
         with connection.cursor() as cursor:
+            # One index-only range scan of (probe, slot) per probe and run of operating
+            # hours: the database reads the eligible results and nothing else.
             cursor.execute(
-                f"SELECT probe_id, status, count(*) FROM {table} WHERE {where} "
-                "GROUP BY probe_id, status",
-                params,
+                f"""
+                SELECT p.id, x.status, count(*)
+                FROM unnest(%s::bigint[]) AS p(id)
+                CROSS JOIN unnest(%s::timestamptz[], %s::timestamptz[]) AS r(a, b)
+                JOIN LATERAL (
+                    SELECT t.status FROM {table} t
+                    WHERE t.probe_id = p.id AND t.slot_start BETWEEN r.a AND r.b
+                ) x ON true
+                GROUP BY p.id, x.status
+                """,
+                [ids, [a for a, _ in runs], [b for _, b in runs]],
             )
             for probe_id, status, count in cursor.fetchall():
                 counts[probe_id][status] = count
+            # The failing results (few: the partial index), kept when their slot is eligible.
             cursor.execute(
-                f"SELECT probe_id, status, slot_start FROM {table} WHERE {where} AND status <> %s",
-                [*params, int(SlotStatus.UP)],
+                f"SELECT probe_id, status, slot_start FROM {table} "
+                "WHERE probe_id = ANY(%s) AND status <> %s AND slot_start BETWEEN %s AND %s",
+                [ids, int(SlotStatus.UP), runs[0][0], runs[-1][1]],
             )
-            for probe_id, status, slot in cursor.fetchall():
-                failing[probe_id][status].append(to_us(slot))
+            rows = cursor.fetchall()
+        if rows:
+            at = np.fromiter((to_us(s) for _, _, s in rows), dtype=np.int64, count=len(rows))
+            keep = eligible.contains(at)
+            for (probe_id, status, _), slot, kept in zip(rows, at.tolist(), keep, strict=True):
+                if kept:
+                    failing[probe_id][status].append(slot)
     out = {}
     for probe in probes:
         mine = counts.get(probe.pk, {})
