@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "pacto.tickets",
     "pacto.notifications",
     "pacto.automation",
+    "pacto.availability",
     "pacto.kb",
     "pacto.portal",
 ]
