@@ -26,6 +26,7 @@ Support desk (Django; uses the database):
   worker         background work: SLA sweeps, escalations, paging, notifications
   mail           email in: ingest a message, poll IMAP mailboxes
   demo           load the demo data
+  backup FILE    every table and uploaded file in one archive; restore FILE loads it
   migrate, runserver, createsuperuser, shell, collectstatic, ...
   Any Django management command works; `pacto help` lists them all.
 

@@ -304,6 +304,10 @@ if _cache_url.startswith(("redis://", "rediss://", "unix://")):
     }
 elif _cache_url:
     raise ImproperlyConfigured("PACTO_CACHE_URL: use redis://host:6379/1")
+elif TESTING:
+    # One process, and fixtures clear the cache between tests even without a database; the
+    # web processes of tests/faults/ (not under pytest) use the database cache.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     CACHES = {
         "default": {

@@ -27,11 +27,11 @@ shown in the admin with its last error, and can be retried from there.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import random
 import smtplib
 from collections import Counter
 
+import structlog
 from django.conf import settings
 from django.core.mail import mailers
 from django.db import transaction
@@ -42,7 +42,7 @@ from pacto.notifications import pager, render, webhooks
 from pacto.notifications.models import Outbox, WebhookEndpoint
 from pacto.notifications.webhooks import DeliveryError
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 
 def backoff(attempts: int, row_id: int) -> dt.timedelta:
@@ -146,7 +146,8 @@ def _deliver(row: Outbox, now: dt.datetime, connection) -> str:
     except (OSError, smtplib.SMTPException) as exc:
         return _failed(row, now, f"mail server: {exc!r}")
     except Exception as exc:  # a bug in rendering must not stop the other rows
-        log.exception("outbox row %s could not be built", row.pk)
+        log.exception("outbox_row_unbuildable", row=row.pk, ticket=row.ticket_id,
+                      organization=row.organization_id)  # fmt: skip
         return _failed(row, now, f"{type(exc).__name__}: {exc}")
     with transaction.atomic():
         # Whoever holds the row now (this worker, or one that took it over after the lease
@@ -155,6 +156,8 @@ def _deliver(row: Outbox, now: dt.datetime, connection) -> str:
             state=Outbox.State.SENT, sent_at=now, last_error=""
         )
     row.state, row.sent_at, row.last_error = Outbox.State.SENT, now, ""
+    log.info("outbox_row_sent", row=row.pk, kind=row.kind, channel=row.channel,
+             ticket=row.ticket_id, organization=row.organization_id)  # fmt: skip
     return "sent"
 
 
@@ -184,7 +187,10 @@ def _failed(row: Outbox, now: dt.datetime, error: str, *, permanent: bool = Fals
     if permanent or row.attempts >= settings.PACTO_OUTBOX_MAX_ATTEMPTS:
         row.state = Outbox.State.DEAD
         outcome = "dead"
-        log.warning("outbox row %s is dead after %s tries: %s", row.pk, row.attempts, error)
+        log.warning(
+            "outbox_row_dead", row=row.pk, tries=row.attempts, error=error, kind=row.kind,
+            channel=row.channel, ticket=row.ticket_id, organization=row.organization_id,
+        )  # fmt: skip
     else:
         row.state = Outbox.State.PENDING
         row.next_attempt_at = now + backoff(row.attempts, row.pk)

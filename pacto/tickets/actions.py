@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 import nh3
+import structlog
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
@@ -27,6 +28,8 @@ from pacto.notifications.outbox import enqueue
 from pacto.sla.policy import Policy, PolicyError, StatusCategory
 from pacto.tickets.clocks import store_clocks
 from pacto.tickets.models import Attachment, Message, Ticket, TicketEvent
+
+log = structlog.get_logger(__name__)
 
 DETAIL_FIELDS = (
     "steps",
@@ -128,9 +131,16 @@ def _refuse_closed(ticket: Ticket) -> None:
 
 
 def _event(ticket, kind, actor, now, reason="", **data) -> TicketEvent:
-    return TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         ticket=ticket, kind=kind, actor=actor, at=now, data=data, reason=reason
     )
+    # One structured line per audit event, carrying the ticket and its organization, so an
+    # operator's log search by either finds everything that happened to it.
+    log.info(
+        "ticket_event", kind=str(kind), ticket=ticket.pk, organization=ticket.organization_id,
+        actor=actor.pk if actor is not None else None,
+    )  # fmt: skip
+    return event
 
 
 def _notify(ticket: Ticket, event: TicketEvent, kind: str, recipients, **payload) -> None:

@@ -64,7 +64,8 @@ class WebProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "pacto.wsgi", "-w", "1", "--threads", "4",
              "-b", f"127.0.0.1:{self.port}", "--timeout", "60"],
-            env=web_environment(**env), stdout=log.open("ab"), stderr=subprocess.STDOUT,
+            env=web_environment(PACTO_VAR_DIR=str(log.parent / "var"), **env),
+            stdout=log.open("ab"), stderr=subprocess.STDOUT,
         )  # fmt: skip
 
     def wait_ready(self, seconds: float = 90) -> None:

@@ -3,8 +3,12 @@ database cache on the embedded default), so together they allow the limit, not t
 
 from __future__ import annotations
 
+import pytest
+
 from pacto.accounts.actions import do_create_token
 from pacto.automation.tests.test_faults import shared_database
+
+pytestmark = pytest.mark.slow  # real processes: run once in CI, on SQLite
 
 LIMIT = 6
 

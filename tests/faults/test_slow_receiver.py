@@ -9,12 +9,16 @@ import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+
 from pacto.automation.tests.test_faults import fork, shared_database, wait
 from pacto.notifications.delivery import deliver_due
 from pacto.notifications.models import Outbox, WebhookEndpoint
 from pacto.testing import PROBLEM_DETAILS
 from pacto.tickets.actions import do_open_ticket
 from pacto.tickets.models import Ticket
+
+pytestmark = pytest.mark.slow  # real processes: run once in CI, on SQLite
 
 HOLD_SECONDS = 5
 

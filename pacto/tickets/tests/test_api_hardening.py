@@ -162,3 +162,18 @@ def test_a_closed_ticket_refuses_alices_severity_request(world):
 
     assert response.status_code == 422
     assert fields(response) == [("status", "not_closed")]
+
+
+# ----------------------------------------------------------------------------- logs
+
+
+def test_every_change_to_a_ticket_is_logged_with_the_ticket_and_its_organization(world):
+    from structlog.testing import capture_logs
+
+    with capture_logs() as logs:
+        ticket = open_ticket(world.alice)
+        do_reply(world.fiona, ticket, "Looking into it.")
+
+    events = [e for e in logs if e["event"] == "ticket_event"]
+    assert [e["kind"] for e in events] == ["opened", "agent_reply", "status"]
+    assert {(e["ticket"], e["organization"]) for e in events} == {(ticket.pk, world.azul.pk)}
