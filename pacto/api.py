@@ -33,12 +33,15 @@ from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 from pacto.accounts.api import router as accounts_router
 from pacto.accounts.api import tokens_router
 from pacto.accounts.models import ApiToken, User
+from pacto.availability.api import router as availability_router
 from pacto.contracts.api import policies_router
 from pacto.contracts.api import router as contracts_router
 from pacto.errors import ActionError, NotAllowed
+from pacto.kb.api import router as kb_router
 from pacto.tickets.api import router as tickets_router
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+MONITOR_PATH = "/api/availability/results"  # all a monitor-scope token may call
 
 log = structlog.get_logger(__name__)
 
@@ -63,7 +66,15 @@ class TokenAuth(HttpBearer):
         )
         if api_token is None or not api_token.user.is_active:
             return None
-        if api_token.scope != ApiToken.Scope.WRITE and request.method not in SAFE_METHODS:
+        if api_token.scope == ApiToken.Scope.MONITOR:
+            if request.path != MONITOR_PATH or request.method != "POST":
+                raise NotAllowed(
+                    f"token {api_token.hint}… has the monitor scope: it may only push probe "
+                    f"results (POST {MONITOR_PATH})",
+                    rule="token_scope",
+                    field="authorization",
+                )
+        elif api_token.scope != ApiToken.Scope.WRITE and request.method not in SAFE_METHODS:
             raise NotAllowed(
                 f"token {api_token.hint}… has the read scope and may only read (GET); "
                 "create a token with the write scope to change anything",
@@ -280,6 +291,8 @@ api.add_router("/", accounts_router, tags=["accounts"])
 api.add_router("/tokens", tokens_router, tags=["tokens"])
 api.add_router("/contracts", contracts_router, tags=["contracts"])
 api.add_router("/policies", policies_router, tags=["policies"])
+api.add_router("/availability", availability_router, tags=["availability"])
+api.add_router("/kb", kb_router, tags=["knowledge base"])
 
 # Mounted by ``path("api/", include("pacto.api"))`` in pacto/urls.py. Any other path under
 # /api/ answers a JSON 404 too, not the site's HTML page.

@@ -9,9 +9,15 @@ stored tickets' clocks (the `sla_recompute` command).
 import os
 import sys
 
-ENGINE_COMMANDS = ("sla", "calendar", "policy")
-# Engine subcommands that read or write stored tickets, hence Django management commands.
-DJANGO_SUBCOMMANDS = {("sla", "recompute"): "sla_recompute"}
+ENGINE_COMMANDS = ("sla", "calendar", "policy", "availability")
+# Subcommands of engine groups that read or write the database, hence Django management
+# commands: ``pacto availability compute`` is the engine, ``pacto availability import`` is not.
+DJANGO_SUBCOMMANDS = {
+    ("sla", "recompute"): "sla_recompute",
+    ("availability", "import"): "availability_import",
+    ("availability", "probe"): "availability_probe",
+    ("availability", "month"): "availability_month",
+}
 
 HELP = """\
 usage: pacto <command> [options]
@@ -20,9 +26,13 @@ SLA engine (pure computation: no Django, no database):
   sla          SLA clocks: due times and elapsed business time
   calendar     business calendars, working hours and holidays
   policy       support policy files
+  availability compute  the monthly availability figure from probe results (a file)
 
 Support desk (Django; uses the database):
   sla recompute  recompute open tickets' clocks after a policy or calendar change
+  availability import --probe NAME FILE   load probe results from CSV
+  availability probe     run the due probes once
+  availability month     the stored monthly figures of every probe
   worker         background work: SLA sweeps, escalations, paging, notifications
   mail           email in: ingest a message, poll IMAP mailboxes
   demo           load the demo data

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "pacto.tickets",
     "pacto.notifications",
     "pacto.automation",
+    "pacto.availability",
+    "pacto.kb",
     "pacto.portal",
 ]
 

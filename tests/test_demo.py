@@ -36,7 +36,7 @@ def test_the_demo_loads_customers_on_three_policies_and_a_partner():
     assert "Demo data loaded." in output
     customers = Organization.objects.filter(kind="customer")
     assert {c.contracts.get().policy_version.policy_id for c in customers} == {
-        "senhasegura", "secpod", "xecuritas",
+        "senhasegura", "secpod", "xecuritas", "andmoney",
     }  # fmt: skip
     assert {c.contracts.get().plan for c in customers} == {"premier-24x7", "standard"}
     partner = Organization.objects.get(kind="partner")
