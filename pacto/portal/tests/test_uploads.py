@@ -74,3 +74,15 @@ def test_an_agents_reply_and_its_file_are_saved_together(world, clock):
     assert response.status_code == 302
     reply = Message.objects.filter(ticket=ticket).last()
     assert reply.attachments.get().name == "fix.txt"
+
+
+def test_a_portuguese_speaker_reads_why_the_file_was_refused_in_portuguese(world, clock):
+    world.alice.language = "pt-br"
+    world.alice.save(update_fields=["language"])
+    ticket = open_ticket(world.alice)
+
+    response = client_for(world.alice).post(
+        f"/tickets/{ticket.pk}/reply/", {"body": "Segue.", "attachment": refused_file()}
+    )
+
+    assert "payload.exe: arquivos deste tipo não são aceitos" in response.content.decode()
