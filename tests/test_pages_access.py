@@ -188,6 +188,10 @@ PAGES: dict[str, list[Page]] = {
     "availability:csv": [Page("GET", signed_in(404))],
     "availability:answer_extension": [Page("POST", signed_in(404))],
     "availability:sign_off": [Page("POST", signed_in(404))],
+    "availability:console_window": [Page("POST", staff_page(404))],
+    "availability:console_extension": [Page("POST", staff_page(404))],
+    "availability:console_conclude": [Page("POST", staff_page(404))],
+    "availability:console_report": [Page("POST", staff_page(404))],
     # The knowledge base: the article is for Banco Azul's product (its contacts, the partner
     # serving it, and staff read it); forms sent empty are refused or sent back.
     "kb:search": [Page("GET", signed_in(200))],
@@ -290,7 +294,7 @@ def url_for(name: str, scene, ticket: str | None) -> str:
         kwargs = {"name": "no-such-probe", "month": "2026-06"}
     if name == "availability:answer_extension":
         kwargs = {"extension_id": 999_999}
-    if name == "availability:sign_off":
+    if name == "availability:sign_off" or name.startswith("availability:console_"):
         kwargs = {"contract_id": 999_999}
     return reverse(name, kwargs=kwargs)
 

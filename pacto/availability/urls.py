@@ -14,4 +14,24 @@ urlpatterns = [
     ),
     path("availability/contracts/<int:contract_id>/sign-off/", views.sign_off, name="sign_off"),
     path("console/availability/", views.console_month, name="console"),
+    path(
+        "console/availability/contracts/<int:contract_id>/windows/",
+        views.console_window,
+        name="console_window",
+    ),
+    path(
+        "console/availability/contracts/<int:contract_id>/extensions/",
+        views.console_extension,
+        name="console_extension",
+    ),
+    path(
+        "console/availability/contracts/<int:contract_id>/conclusion/",
+        views.console_conclude,
+        name="console_conclude",
+    ),
+    path(
+        "console/availability/contracts/<int:contract_id>/reports/",
+        views.console_report,
+        name="console_report",
+    ),
 ]

@@ -154,3 +154,97 @@ def sign_off(request, contract_id: int):
             raise PermissionDenied(exc.message) from None
         return HttpResponse(exc.message, status=exc.status)
     return _back(request)
+
+
+# ----------------------------------------------------------------------------- console actions
+
+
+def _staff_contract(request, contract_id: int) -> Contract:
+    if not request.user.is_staff_member:
+        raise PermissionDenied
+    try:
+        return actions.contract_for(request.user, contract_id)
+    except ActionError:
+        raise Http404("contract") from None
+
+
+def _run(request, contract: Contract, change):
+    try:
+        change()
+    except ActionError as exc:
+        if exc.status == 403:
+            raise PermissionDenied(exc.message) from None
+        return HttpResponse(f"{exc.field}: {exc.message}", status=exc.status)
+    return redirect(f"/console/availability/?contract={contract.pk}")
+
+
+def _instant(text: str, field: str):
+    from django.utils.dateparse import parse_datetime
+
+    value = parse_datetime(text or "")
+    if value is None:
+        raise ActionError(field, "datetime", f"{field}: an instant such as 2026-06-20T10:00+02:00")
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+@login_required
+@require_POST
+def console_window(request, contract_id: int):
+    contract = _staff_contract(request, contract_id)
+    post = request.POST
+    return _run(
+        request,
+        contract,
+        lambda: actions.do_announce_window(
+            request.user, contract, kind=post.get("kind", ""),
+            starts_at=_instant(post.get("starts_at"), "starts_at"),
+            ends_at=_instant(post.get("ends_at"), "ends_at"),
+            reason=post.get("reason", ""), service=post.get("service", ""),
+            recurs_monthly=post.get("recurs_monthly") == "on",
+        ),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def console_extension(request, contract_id: int):
+    contract = _staff_contract(request, contract_id)
+    weeks = request.POST.get("weeks", "")
+    return _run(
+        request,
+        contract,
+        lambda: actions.do_propose_extension(
+            request.user, contract, weeks=int(weeks) if weeks.isdigit() else 0,
+            reason=request.POST.get("reason", ""),
+        ),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def console_conclude(request, contract_id: int):
+    contract = _staff_contract(request, contract_id)
+    return _run(
+        request,
+        contract,
+        lambda: actions.do_conclude_hypercare(
+            request.user, contract, notes=request.POST.get("notes", "")
+        ),
+    )
+
+
+@login_required
+@require_POST
+def console_report(request, contract_id: int):
+    """Send a status report now (the worker sends them on the policy's cadence)."""
+    contract = _staff_contract(request, contract_id)
+    now = timezone.now().replace(second=0, microsecond=0)
+    return _run(
+        request,
+        contract,
+        lambda: actions.do_send_status_report(
+            contract, period_end=now, actor=request.user, now=now
+        ),
+    )

@@ -89,3 +89,29 @@ def test_an_announced_window_notifies_the_contacts_and_a_late_one_is_marked(worl
     assert july == [
         (dt.datetime(2026, 7, 20, 10, tzinfo=CPH), dt.datetime(2026, 7, 20, 11, tzinfo=CPH))
     ]
+
+
+def test_an_agent_announces_a_window_from_the_console_and_a_contact_cannot(world, nordlys):
+    form = {
+        "kind": "planned", "starts_at": "2027-01-20T10:00+01:00",
+        "ends_at": "2027-01-20T11:00+01:00", "reason": "Monthly patching",
+        "recurs_monthly": "on",
+    }  # fmt: skip
+    url = f"/console/availability/contracts/{nordlys.contract.pk}/windows/"
+
+    refused = client_for(nordlys.dagny).post(url, form)
+    done = client_for(world.fiona).post(url, form)
+
+    assert refused.status_code == 403
+    assert done.status_code == 302
+    window = nordlys.contract.service_windows.get()
+    assert window.recurs_monthly and window.reason == "Monthly patching"
+
+
+def test_a_manager_sends_a_hypercare_status_report_from_the_console(world, nordlys):
+    url = f"/console/availability/contracts/{nordlys.contract.pk}/reports/"
+
+    response = client_for(world.maria).post(url)
+
+    assert response.status_code == 302
+    assert nordlys.contract.hypercare_reports.count() == 1
