@@ -438,25 +438,3 @@ def test_the_hypercare_overlay_applies_while_on_and_the_elapsed_time_is_kept_whe
 
     assert during[Metric.FIRST_RESPONSE].due_at == dt.datetime(2026, 6, 18, 8, 30, tzinfo=CPH)
     assert after[Metric.FIRST_RESPONSE].due_at == dt.datetime(2026, 6, 18, 11, 30, tzinfo=CPH)
-
-
-def test_the_availability_command_never_imports_django():
-    import subprocess
-    import sys
-
-    code = (
-        "import sys; from pacto.cli import main; "
-        "status = main(['pacto', 'availability', 'compute', '--help']); "
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code + "print('django' in sys.modules)"],
-        capture_output=True,
-        text=True,
-    )
-    assert result.stdout.strip().endswith("False"), result.stdout + result.stderr
-
-
-def test_availability_import_is_dispatched_to_the_django_command():
-    from pacto.cli import DJANGO_SUBCOMMANDS
-
-    assert DJANGO_SUBCOMMANDS[("availability", "import")] == "availability_import"
