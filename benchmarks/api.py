@@ -54,7 +54,20 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PEERS = ROOT.parent / "shared" / "peers"  # ../shared/peers, beside the repository
+
+
+def _peers() -> Path:
+    """``../shared/peers`` beside the repository (from a worktree nested one level deeper,
+    the nearest such folder above it), or ``--peers``/``PACTO_BENCH_PEERS``."""
+    if os.environ.get("PACTO_BENCH_PEERS"):
+        return Path(os.environ["PACTO_BENCH_PEERS"])
+    for folder in ROOT.parents:
+        if (folder / "shared" / "peers").is_dir():
+            return folder / "shared" / "peers"
+    return ROOT.parent / "shared" / "peers"
+
+
+PEERS = _peers()
 LOAD = PEERS / "django-helpdesk" / "load.py"
 RUN_PEER = PEERS / "django-helpdesk" / "run_peer.sh"
 RUN_LIMIT = PEERS / "limit" / "run_limit.sh"
@@ -176,48 +189,44 @@ def child_setup(rounds: int) -> None:
 
 def child_seed(n: int) -> None:
     """Copies of a real ticket (opened by the action: its message, event and clocks) until
-    the database holds ``n`` tickets, in batches; then ANALYZE."""
+    the database holds ``n`` tickets, by INSERT … SELECT in the database; then ANALYZE."""
     _django()
     from django.db import connection, transaction
 
     from pacto.tickets.models import Message, SlaClock, Ticket, TicketEvent
 
     template = Ticket.objects.order_by("pk").first()
-    message = template.messages.first()
-    event = template.events.first()
-    clocks = list(template.clocks.all())
     have = Ticket.objects.count()
-    batch = 2000
-    while have < n:
-        k = min(batch, n - have)
-        with transaction.atomic():
-            tickets = []
-            for i in range(k):
-                t = Ticket(
-                    **{
-                        f.attname: getattr(template, f.attname)
-                        for f in Ticket._meta.concrete_fields
-                    }
-                )
-                t.pk = None
-                t.subject = f"Seeded ticket {have + i}"
-                tickets.append(t)
-            tickets = Ticket.objects.bulk_create(tickets)
-            if tickets[0].pk is None:
-                tickets = list(Ticket.objects.order_by("-pk")[:k])
+    if have >= n:
+        return
+    quote = connection.ops.quote_name
 
-            def copies(model, original, ticket):
-                row = model(
-                    **{f.attname: getattr(original, f.attname) for f in model._meta.concrete_fields}
-                )
-                row.pk = None
-                row.ticket_id = ticket.pk
-                return row
+    def columns(model, skip=("id",)):
+        return [quote(f.column) for f in model._meta.concrete_fields if f.column not in skip]
 
-            Message.objects.bulk_create([copies(Message, message, t) for t in tickets])
-            TicketEvent.objects.bulk_create([copies(TicketEvent, event, t) for t in tickets])
-            SlaClock.objects.bulk_create([copies(SlaClock, c, t) for t in tickets for c in clocks])
-        have += k
+    last = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first()
+    ticket_columns = ", ".join(columns(Ticket))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %s) "
+            f"INSERT INTO {Ticket._meta.db_table} ({ticket_columns}) "
+            f"SELECT {ticket_columns} FROM {Ticket._meta.db_table}, n WHERE id = %s",
+            [n - have, template.pk],
+        )
+        for model, rows in (
+            (Message, template.messages.order_by("pk")[:1]),
+            (TicketEvent, template.events.order_by("pk")[:1]),
+            (SlaClock, template.clocks.all()),
+        ):
+            cols = columns(model, skip=("id", "ticket_id"))
+            for row in rows:
+                cursor.execute(
+                    f"INSERT INTO {model._meta.db_table} (ticket_id, {', '.join(cols)}) "
+                    f"SELECT t.id, {', '.join('r.' + c for c in cols)} "
+                    f"FROM {Ticket._meta.db_table} t, {model._meta.db_table} r "
+                    f"WHERE t.id > %s AND r.id = %s",
+                    [last, row.pk],
+                )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(json.dumps({"tickets": Ticket.objects.count()}))
@@ -352,10 +361,13 @@ class Side:
         self.name, self.base, self.headers, self.scenarios = name, base, headers, scenarios
 
 
-def load(args, url, method, headers, body, label, out_dir, rate=0.0, concurrency=8, timeout=30.0):
+def load(
+    args, url, method, headers, body, label, out_dir, rate=0.0, concurrency=8, timeout=30.0,
+    seconds=None,
+):  # fmt: skip
     out = out_dir / f"{label}.json"
     argv = [PYTHON, str(LOAD), "--url", url, "--method", method, "--quiet",
-            "--seconds", str(args.seconds), "--warmup", str(args.warmup),
+            "--seconds", str(seconds or args.seconds), "--warmup", str(args.warmup),
             "--concurrency", str(concurrency), "--timeout", str(timeout),
             "--label", label, "--json-out", str(out)]  # fmt: skip
     for name, value in headers.items():
@@ -711,8 +723,9 @@ def run_database(args, mode: str, out_root: Path) -> dict:
                         out,
                     ),
                 )
-                if peer:
-                    # The peer's page takes seconds at these sizes: two clients, long timeout.
+                if peer and (r == 0 or size < 100_000):
+                    # The peer's page takes seconds at these sizes: two clients, a window of
+                    # at least 30 s, one round at 100,000.
                     record(
                         scenario,
                         "peer",
@@ -725,13 +738,14 @@ def run_database(args, mode: str, out_root: Path) -> dict:
                             f"list{size}-peer-{r}",
                             out,
                             concurrency=2,
-                            timeout=300,
+                            timeout=120,
+                            seconds=max(args.seconds, 30),
                         ),
                     )
             results["_profile"][f"pacto_{size}"] = json.loads(
                 child(["profile", "--world", str(world_file), "--repeat", "5"], env)
             )
-            if peer:
+            if peer and size < 100_000:  # the peer's profile lists three times: minutes here
                 results["_profile"][f"peer_{size}"] = json.loads(
                     subprocess.run([str(PEER_VENV / "bin" / "python"), str(BENCH_DATA), "profile"],
                                    env=penv, cwd=PEER_SITE, check=True, capture_output=True, text=True).stdout
@@ -774,8 +788,8 @@ def table(mode: str, results: dict) -> tuple[list[str], list[str]]:
         size = scenario.split()[1] if kind == "list" else None
         pacto_profile = prof.get(f"pacto_{int(size[:-1]) * 1000}" if size else "pacto_small", {})
         peer_profile = prof.get(f"peer_{int(size[:-1]) * 1000}" if size else "peer_small", {})
-        if kind == "create" and not size:
-            peer_profile = prof.get(f"peer_{min((int(s) for s in [10000]), default=0)}", {})
+        if kind == "create" or not peer_profile:  # bench_data.py's profile, at 10,000
+            peer_profile = prof.get("peer_10000", {})
         p_rps, q_rps = median(p, "requests_per_s"), median(q, "requests_per_s") if q else None
         ratio = p_rps / q_rps if p_rps and q_rps else None
         of_ceiling = (
