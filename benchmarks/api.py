@@ -313,7 +313,7 @@ def log(message: str) -> None:
     print(f"[api-bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def wait_for(url: str, headers: dict, seconds: float = 60) -> None:
+def wait_for(url: str, headers: dict, seconds: float = 240) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
