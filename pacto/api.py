@@ -32,6 +32,7 @@ from pacto.accounts.models import ApiToken, User
 from pacto.contracts.api import policies_router
 from pacto.contracts.api import router as contracts_router
 from pacto.errors import ActionError, NotAllowed
+from pacto.kb.api import router as kb_router
 from pacto.tickets.api import router as tickets_router
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -239,6 +240,7 @@ api.add_router("/", accounts_router, tags=["accounts"])
 api.add_router("/tokens", tokens_router, tags=["tokens"])
 api.add_router("/contracts", contracts_router, tags=["contracts"])
 api.add_router("/policies", policies_router, tags=["policies"])
+api.add_router("/kb", kb_router, tags=["knowledge base"])
 
 # Mounted by ``path("api/", include("pacto.api"))`` in pacto/urls.py. Any other path under
 # /api/ answers a JSON 404 too, not the site's HTML page.
