@@ -871,7 +871,7 @@ def orchestrate(args) -> int:
     if args.quick:
         args.seconds, args.warmup, args.tickets = min(args.seconds, 5.0), 1.0, "10000"
     modes = [m.strip() for m in args.db.split(",") if m.strip()]
-    out_root = Path(args.out)
+    out_root = Path(args.out).resolve()  # run_peer.sh works in its own folder
     out_root.mkdir(parents=True, exist_ok=True)
     load_before = os.getloadavg()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
