@@ -29,7 +29,7 @@ from pacto.accounts.actions import (
 )
 from pacto.accounts.models import ApiToken, Invitation, Organization, TrainingRecord, User
 from pacto.errors import NotAllowed, NotFound
-from pacto.tickets.schemas import In, OrganizationRef, Reason, error_responses
+from pacto.tickets.schemas import BodyId, In, OrganizationRef, QueryId, Reason, error_responses
 
 router = Router()
 tokens_router = Router()
@@ -88,7 +88,7 @@ class OrganizationChangeIn(In):
 
 
 class ContactIn(In):
-    organization: int = Field(ge=1, le=2**31 - 1)
+    organization: BodyId
     email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
     full_name: str = Field(min_length=1, max_length=200)
     phone: str = Field("", max_length=40)
@@ -139,7 +139,7 @@ class TrainingOut(Schema):
 
 
 class ContactFilters(In):
-    organization: int | None = None
+    organization: QueryId | None = None
 
 
 class ContactChangeIn(In):
