@@ -42,6 +42,55 @@ CHANNELS = {"portal": _("Portal"), "email": _("Email"), "phone": _("Phone"), "ap
 DUE_INPUT = {"data-due": ""}  # inputs whose change updates the due-time preview (htmx)
 
 
+def version_label(version, installed: bool) -> str:
+    status = version.get_status_display()
+    label = f"{version.module} {version.number} — {status}"
+    if version.end_of_support_on and version.status == "supported":
+        label += " " + gettext("until %(date)s") % {"date": version.end_of_support_on.isoformat()}
+    if installed:
+        label += " " + gettext("(installed)")
+    return label
+
+
+class ProductVersionField(forms.ChoiceField):
+    """The contract's catalogue products and versions; the free-text product and version
+    fields stay for products outside the catalogue."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            label=_("Product and version"),
+            required=False,
+            widget=forms.Select(attrs=DUE_INPUT),
+            help_text=_("The versions of the products under your contract."),
+            **kwargs,
+        )
+        self.versions = {}
+
+    def offer(self, versions, installed_ids=()) -> None:
+        self.versions = {str(v.pk): v for v in versions}
+        self.choices = [("", gettext("Not in the list (type it below)"))] + [
+            (str(v.pk), version_label(v, v.pk in installed_ids)) for v in versions
+        ]
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.versions.get(value) if value else None
+
+
+def offer_versions(field: ProductVersionField, contract) -> None:
+    from pacto.tickets.actions import contract_versions
+
+    installed = set(
+        contract.products.exclude(installed_version=None).values_list(
+            "installed_version", flat=True
+        )
+    )
+    versions = contract_versions(contract)
+    field.offer(versions, installed)
+    if installed and not field.initial:
+        field.initial = str(next(iter(installed)))
+
+
 class PactoForm(forms.Form):
     """Labels without a trailing colon; required fields' labels carry the class ``required``."""
 
@@ -93,6 +142,7 @@ class NewTicketForm(PactoForm):
     )
     severity = forms.ChoiceField(label=_("Severity"), widget=forms.RadioSelect(attrs=DUE_INPUT))
     environment = forms.ChoiceField(label=_("Environment"), widget=forms.Select(attrs=DUE_INPUT))
+    product_version = ProductVersionField()
     product = forms.CharField(label=_("Product"), max_length=100, required=False)
     version = forms.CharField(label=DETAIL_LABELS["version"], max_length=60, required=False)
     steps = forms.CharField(
@@ -134,9 +184,11 @@ class NewTicketForm(PactoForm):
         required=False,
     )
 
-    def __init__(self, *args, policy: Policy, products: list[str] = (), **kwargs):
+    def __init__(self, *args, policy: Policy, products: list[str] = (), contract=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.policy = policy
+        if contract is not None:
+            offer_versions(self.fields["product_version"], contract)
         self.required = required_details(policy)
         self.fields["severity"].choices = severity_choices(policy)
         self.fields["severity"].initial = initial_severity(policy, "portal")
@@ -165,6 +217,8 @@ class NewTicketForm(PactoForm):
         data = super().clean()
         if data.get("type") == Ticket.Type.PROBLEM:
             for name in self.required:
+                if name == "version" and data.get("product_version"):
+                    continue
                 if name in self.fields and not (data.get(name) or "").strip():
                     self.add_error(
                         name, _("Your support policy requires this detail for problem reports.")
@@ -188,6 +242,7 @@ class DuePreviewForm(PactoForm):
     environment = forms.CharField(required=False)
     type = forms.CharField(required=False)
     channel = forms.CharField(required=False)
+    product_version = forms.CharField(required=False)
 
 
 class ReplyForm(PactoForm):

@@ -66,8 +66,9 @@ def _version(payload: ChangeIn | None) -> int | None:
 
 def _with_relations(tickets: QuerySet) -> QuerySet:
     return tickets.select_related(
-        "organization", "partner", "requester", "assignee", "contract", "policy_version"
-    )
+        "organization", "partner", "requester", "assignee", "contract", "policy_version",
+        "known_issue__fixed_in__module__product", "engineering_item",
+    )  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- cursor
@@ -158,6 +159,13 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
         if requester is None:
             raise NotFound("requester")
     details = {name: getattr(payload, name) for name in actions.DETAIL_FIELDS}
+    product_version = None
+    if payload.product_version is not None:
+        from pacto.catalog.models import Version
+
+        product_version = Version.objects.filter(pk=payload.product_version).first()
+        if product_version is None:
+            raise ActionError("product_version", "exists", "no catalogue version has this id")
     ticket = actions.do_open_ticket(
         actor,
         subject=payload.subject,
@@ -170,6 +178,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
         environment=payload.environment,
         product=payload.product,
         version=payload.version,
+        product_version=product_version,
         details=details,
         access_request=payload.access_request.dict() if payload.access_request else None,
     )

@@ -40,6 +40,9 @@ def engine_events(ticket: Ticket) -> tuple[TicketFacts, list[Event]]:
 
 
 def compute_ticket_clocks(ticket: Ticket, now: dt.datetime) -> dict:
+    if ticket.sla_mode == Ticket.SlaMode.WITHOUT_TARGETS:
+        # Accepted without SLA targets (a version outside support, a vendor notice).
+        return {}
     facts, events = engine_events(ticket)
     return compute_clocks(ticket.policy, facts, events, now)
 
