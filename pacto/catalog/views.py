@@ -46,7 +46,10 @@ def catalogue_rows(day):
     products = Product.objects.prefetch_related("modules__versions")
     for product in products:
         modules = []
-        for module in product.modules.all():
+        all_modules = list(product.modules.all())
+        for module in all_modules:
+            if module.main and len(all_modules) > 1 and not module.versions.all():
+                continue  # a product versioned per module
             versions = sorted(module.versions.all(), key=lambda v: v.key, reverse=True)
             listed = [(v, v.status_on(day)) for v in versions]
             current = next(
