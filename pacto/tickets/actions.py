@@ -104,9 +104,24 @@ def _changing(
         locked.save()
         # A request that waited for the lock may carry a time earlier than the change it
         # waited for; the clocks are computed as of the latest event, never before it.
-        latest = locked.events.aggregate(latest=Max("at"))["latest"]
-        store_clocks(locked, max(now, latest) if latest else now)
-    ticket.refresh_from_db()
+        store_clocks(locked, now, not_before_events=True)
+    _adopt(ticket, locked)
+
+
+def _adopt(ticket: Ticket, locked: Ticket) -> None:
+    """The caller's ``ticket`` as committed: what ``refresh_from_db`` would read, taken from
+    the saved ``locked`` copy instead of a query (relations cached for a value that changed,
+    and prefetched ones, are dropped as ``refresh_from_db`` drops them)."""
+    ticket._prefetched_objects_cache = {}
+    for field in Ticket._meta.concrete_fields:
+        value = getattr(locked, field.attname)
+        changed = getattr(ticket, field.attname) != value
+        if field.is_relation and changed and field.is_cached(ticket):
+            field.delete_cached_value(ticket)
+        setattr(ticket, field.attname, value)
+    for related in Ticket._meta.related_objects:
+        if related.is_cached(ticket):
+            related.delete_cached_value(ticket)
 
 
 def _event(ticket, kind, actor, now, reason="", **data) -> TicketEvent:
@@ -308,7 +323,7 @@ def do_open_ticket(
                 else {}
             ),
         )
-        clocks = store_clocks(ticket, now)
+        clocks = store_clocks(ticket, now, new=True)
         first_response = clocks.get("first_response")
         _notify(
             ticket,
