@@ -132,7 +132,11 @@ class PhoneTicketForm(PactoForm):
     channel = forms.ChoiceField(label=_("Received by"), widget=forms.Select(attrs=DUE_INPUT))
     type = forms.ChoiceField(
         label=_("Kind of request"),
-        choices=[(t.value, t.label) for t in Ticket.Type if t != Ticket.Type.ACCESS_REQUEST],
+        choices=[
+            (t.value, t.label)
+            for t in Ticket.Type
+            if t not in (Ticket.Type.ACCESS_REQUEST, Ticket.Type.NOTICE)
+        ],
         widget=forms.Select(attrs=DUE_INPUT),
     )
     severity = forms.ChoiceField(label=_("Severity"), widget=forms.RadioSelect(attrs=DUE_INPUT))

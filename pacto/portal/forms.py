@@ -334,7 +334,8 @@ class CalculatorForm(PactoForm):
     channel = forms.ChoiceField(label=_("Channel"))
     environment = forms.ChoiceField(label=_("Environment"))
     type = forms.ChoiceField(
-        label=_("Kind of request"), choices=[(t.value, t.label) for t in Ticket.Type]
+        label=_("Kind of request"),
+        choices=[(t.value, t.label) for t in Ticket.Type if t != Ticket.Type.NOTICE],
     )
     opened = forms.DateTimeField(
         label=_("Opened at"),

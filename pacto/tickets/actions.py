@@ -232,21 +232,6 @@ def do_open_ticket(
         raise NotAllowed("you do not belong to an organization", rule="authorized_contact")
     contract = check_may_open_tickets(requester, customer, now.date())
     policy = contract.policy
-    if type not in Ticket.Type.values:
-        raise ActionError("type", "choice", f"type must be one of {', '.join(Ticket.Type.values)}")
-    if channel not in policy.channels:
-        raise ActionError(
-            "channel", "policy_channel", f"{policy.title} accepts {', '.join(policy.channels)}"
-        )
-    if environment not in Ticket.Environment.values:
-        raise ActionError("environment", "choice", "environment: production or non-production")
-    if severity is None:
-        severity = policy.default_severity.get(channel)
-        if severity is None:
-            raise ActionError("severity", "required", "choose a severity")
-    _check_severity(policy, severity)
-    subject = _require_text("subject", subject, "required", "a ticket needs a subject")[:250]
-    body = _require_text("body", body, "required", "describe the problem or request")
     if product_version is None and version:
         product_version = find_version(_catalogue_modules(contract), product, version)
     support = None
@@ -260,7 +245,24 @@ def do_open_ticket(
         elif support.handling == "beta_policy":
             sla_mode = Ticket.SlaMode.BETA_POLICY
             policy_version = _beta_policy_version(support.beta_policy)
-            _check_severity(policy_version.policy, severity)
+            policy = policy_version.policy  # the separate policy covers this ticket
+    if type not in Ticket.Type.values or type == Ticket.Type.NOTICE:
+        # Notices are the vendor's: publishing a known issue or a release opens them.
+        openable = [t for t in Ticket.Type.values if t != Ticket.Type.NOTICE]
+        raise ActionError("type", "choice", f"type must be one of {', '.join(openable)}")
+    if channel not in policy.channels:
+        raise ActionError(
+            "channel", "policy_channel", f"{policy.title} accepts {', '.join(policy.channels)}"
+        )
+    if environment not in Ticket.Environment.values:
+        raise ActionError("environment", "choice", "environment: production or non-production")
+    if severity is None:
+        severity = policy.default_severity.get(channel)
+        if severity is None:
+            raise ActionError("severity", "required", "choose a severity")
+    _check_severity(policy, severity)
+    subject = _require_text("subject", subject, "required", "a ticket needs a subject")[:250]
+    body = _require_text("body", body, "required", "describe the problem or request")
     check_details(policy, type, channel, {**details, "version": version})
     if type == Ticket.Type.ACCESS_REQUEST:
         access_request = _check_access_request(access_request or {})
