@@ -33,6 +33,7 @@ from pacto.catalog import api as catalog_api
 from pacto.contracts.api import policies_router
 from pacto.contracts.api import router as contracts_router
 from pacto.errors import ActionError, NotAllowed
+from pacto.kb.api import router as kb_router
 from pacto.tickets.api import router as tickets_router
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -246,6 +247,7 @@ api.add_router("/releases", catalog_api.releases_router, tags=["releases"])
 api.add_router("/engineering-items", catalog_api.engineering_router, tags=["engineering"])
 api.add_router("/tickets", catalog_api.tickets_router, tags=["tickets"])
 api.add_router("/inventory", catalog_api.inventory_router, tags=["contracts"])
+api.add_router("/kb", kb_router, tags=["knowledge base"])
 
 # Mounted by ``path("api/", include("pacto.api"))`` in pacto/urls.py. Any other path under
 # /api/ answers a JSON 404 too, not the site's HTML page.

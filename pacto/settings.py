@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "pacto.tickets",
     "pacto.notifications",
     "pacto.automation",
+    "pacto.kb",
     "pacto.portal",
 ]
 

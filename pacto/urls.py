@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("pacto.portal.urls")),
     path("", include("pacto.catalog.urls")),
     path("console/", include("pacto.console.urls")),
+    path("kb/", include("pacto.kb.urls")),
     path("accounts/", include("allauth.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -630,6 +630,39 @@ def api_routes() -> set[str]:
     return routes
 
 
+# --- the knowledge base: an article for Banco Azul's product (its contacts and the partner
+# serving it read it) and one for a product no contract of Verde Energia covers (staff only).
+KB_READERS = {"azul": AZUL_PEOPLE | set(STAFF), "verde": set(STAFF)}
+KB_PRODUCTS = {"azul": "senhasegura PAM", "verde": "Product nobody bought"}
+
+
+def kb_article(scene: Scene, target: str) -> None:
+    from pacto.kb.actions import do_create_article
+
+    do_create_article(
+        scene.world.fiona, title=f"Knowledge {target} rotation", body_markdown="Rotate keys.",
+        slug=f"kb-{target}", status="published", products=[KB_PRODUCTS[target]],
+    )  # fmt: skip
+
+
+ENDPOINTS |= {
+    "GET /api/kb/search": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: f"/api/kb/search?q=knowledge+{t}",
+        viewers(KB_READERS),
+        prepare=kb_article,
+        listed=lambda body: {r["slug"] for r in body["results"]},
+        target_id=lambda s, t: f"kb-{t}",
+    ),
+    "GET /api/kb/articles/{locale}/{slug}": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: f"/api/kb/articles/en/kb-{t}",
+        viewers(KB_READERS),
+        prepare=kb_article,
+    ),
+}
+
+
 # ----------------------------------------------------------------------------- the tests
 
 

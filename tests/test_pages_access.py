@@ -32,6 +32,7 @@ from pacto.catalog.actions import (
     do_create_release,
 )
 from pacto.catalog.tests.fixtures import build_catalogue
+from pacto.kb.actions import do_add_article_attachment, do_create_article, do_vote
 from pacto.portal.tests.fixtures import NOW, client_for
 from pacto.portal.tests.fixtures import clock as clock
 from pacto.portal.tests.fixtures import media_root as media_root
@@ -133,6 +134,18 @@ def staff_page(ok: int = 200, only: set[str] | None = None) -> Rule:
     return rule
 
 
+KB_READERS = {"alice", "amelia", "bob", "paul", "peggy", *STAFF}
+
+
+def kb_reader(ok: int) -> Rule:
+    """A page of the knowledge base's article for Banco Azul's product."""
+    return lambda role, ticket: 302 if role == "anonymous" else ok if role in KB_READERS else 404
+
+
+def contacts_only(ok: int) -> Rule:
+    return lambda role, ticket: 302 if role == "anonymous" else 403 if role in STAFF else ok
+
+
 PAGES: dict[str, list[Page]] = {
     # Public pages.
     "portal:home": [Page("GET", everyone(200))],
@@ -191,13 +204,30 @@ PAGES: dict[str, list[Page]] = {
     "catalog:link_known_issue": [Page("POST", staff_page(422), per_ticket=True)],
     "catalog:link_engineering_item": [Page("POST", staff_page(422), per_ticket=True)],
     "catalog:set_product_version": [Page("POST", staff_page(422), per_ticket=True)],
+    # The knowledge base: the article is for Banco Azul's product (its contacts, the partner
+    # serving it, and staff read it); forms sent empty are refused or sent back.
+    "kb:search": [Page("GET", signed_in(200))],
+    "kb:article": [Page("GET", kb_reader(200))],
+    "kb:vote": [Page("POST", kb_reader(422))],
+    "kb:attachment": [Page("GET", kb_reader(200))],
+    "kb:suggest": [Page("GET", contacts_only(200))],
+    "kb:deflect": [Page("POST", contacts_only(404))],  # no article chosen
+    "kb:manage": [Page("GET", staff_page())],
+    "kb:new": [Page("GET", staff_page()), Page("POST", staff_page(422))],
+    "kb:edit": [Page("GET", staff_page()), Page("POST", staff_page(422))],
+    "kb:status": [Page("POST", staff_page(302))],
+    "kb:attach": [Page("POST", staff_page(302))],
+    "kb:tasks": [Page("GET", staff_page())],
+    "kb:task_done": [Page("POST", staff_page(302))],
+    "kb:metrics": [Page("GET", staff_page())],
+    "kb:send": [Page("POST", staff_page(303), per_ticket=True)],  # no article chosen
 }
 
 
 def page_names() -> list[str]:
     resolver = get_resolver()
     names = []
-    for namespace in ("portal", "console", "catalog"):
+    for namespace in ("portal", "console", "catalog", "kb"):
         _prefix, sub_resolver = resolver.namespace_dict[namespace]
         names += [f"{namespace}:{p.name}" for p in sub_resolver.url_patterns if p.name]
     return sorted(names)
@@ -250,9 +280,17 @@ def scene(db, clock):
         version=catalogue.versions["4.4"],
     )  # fmt: skip
     do_create_engineering_item(world.sam, key="ENG-1", title="Rebuild the index")
+    article = do_create_article(
+        world.fiona, title="Rotate the vault keys", body_markdown="Rotate.", status="published",
+        products=["senhasegura PAM"],
+    )  # fmt: skip
+    upload = SimpleUploadedFile("steps.pdf", b"%PDF-1.4", content_type="application/pdf")
+    do_add_article_attachment(world.fiona, article, upload)
+    vote = do_vote(world.alice, article, helpful=False, reason="outdated", comment="old")
     return {
         "tickets": tickets, "attachments": attachments, "people": people, "token": token,
         "known_issue": known_issue, "release": release,
+        "article": article, "task": vote.tasks.get(),
     }  # fmt: skip
 
 
@@ -272,6 +310,15 @@ def url_for(name: str, scene, ticket: str | None) -> str:
         kwargs["release_id"] = scene["release"].pk
     if name == "catalog:console_engineering_update":
         kwargs["key"] = "ENG-1"
+    article = scene["article"]
+    if name in ("kb:edit", "kb:status", "kb:attach"):
+        kwargs["pk"] = article.pk
+    if name in ("kb:article", "kb:vote", "kb:attachment"):
+        kwargs |= {"locale": article.locale, "slug": article.slug}
+    if name == "kb:attachment":
+        kwargs["name"] = "steps.pdf"
+    if name == "kb:task_done":
+        kwargs["task_id"] = scene["task"].pk
     return reverse(name, kwargs=kwargs)
 
 

@@ -27,6 +27,7 @@ from pacto.accounts.actions import check_may_open_tickets, do_create_token, do_r
 from pacto.accounts.models import ApiToken, Organization
 from pacto.contracts.actions import active_contract
 from pacto.errors import ActionError, NotAllowed
+from pacto.kb import deflection as kb_deflection
 from pacto.portal import display
 from pacto.portal.actions import do_set_preferences
 from pacto.portal.forms import (
@@ -339,7 +340,9 @@ def new_ticket(request):
     )
     status = 200
     if request.method == "POST" and "preview" not in request.POST:
-        if form.is_valid():
+        similar_step = form.is_valid() and kb_deflection.similar_articles_step(request)
+        # Without JavaScript: similar articles first (pacto/kb/deflection.py), then the ticket.
+        if not similar_step and form.is_valid():
             data = form.cleaned_data
             ticket, ok = run_action(
                 form,
@@ -358,11 +361,12 @@ def new_ticket(request):
                 details=form.details(),
             )
             if ok:
+                kb_deflection.record_shown(request, ticket)
                 if data.get("attachment"):
                     _attach(request, ticket, data["attachment"], message=ticket.messages.first())
                 messages.success(request, _("Ticket #%(number)s is open.") % {"number": ticket.pk})
                 return redirect("portal:ticket", pk=ticket.pk)
-        status = 422
+        status = 200 if similar_step else 422
     preview = _preview(policy, contract, form.data if form.is_bound else chosen, channel="portal")
     context = {
         "form": form,

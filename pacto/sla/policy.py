@@ -326,6 +326,17 @@ class ProductSupport(Strict):
         """The handling of a version in ``status`` (supported versions: ``as_supported``)."""
         return getattr(self, status, "as_supported") if status != "supported" else "as_supported"
 
+class KnowledgeResource(Strict):
+    """A place the policy sends customers to before they open a ticket (senhasegura §3: the
+    Online Help Center, the Community, the short videos)."""
+
+    name: str
+    url: Annotated[str, Field(pattern=r"^https?://")]
+    kind: Literal["help_center", "community", "videos", "knowledge_base", "other"] = "other"
+    description: str = ""
+    preferred: bool = False
+    cite: str | None = None
+
 
 class Policy(Strict):
     schema_: Literal["pacto/policy/v1"] = Field(SCHEMA_ID, alias="schema")
@@ -356,6 +367,9 @@ class Policy(Strict):
     product_support: ProductSupport = ProductSupport()
     required_details: list[str] = Field(
         default_factory=list, description="ticket fields a problem report must carry"
+    )
+    knowledge_resources: list[KnowledgeResource] = Field(
+        default_factory=list, description="help center, community, videos the portal links to"
     )
     notes: list[str] = []
 

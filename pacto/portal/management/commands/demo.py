@@ -31,6 +31,7 @@ from pacto.accounts.actions import (
 from pacto.accounts.models import Organization, User
 from pacto.catalog import demo as catalog_demo
 from pacto.contracts.actions import do_create_contract, preset_version
+from pacto.kb import demo as kb_demo
 from pacto.tickets.actions import (
     do_approve_access_request,
     do_assign,
@@ -452,6 +453,7 @@ class Command(BaseCommand):
                 build_verde_tickets(demo)
                 build_xisto_tickets(demo)
                 catalog_demo.load(demo)
+                kb_demo.load(demo)
                 # Each action stored its clocks as of its own (past) time; bring them to now.
                 recompute_open_tickets(
                     now, Ticket.objects.filter(organization__in=demo.orgs.values())
