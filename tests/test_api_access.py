@@ -30,13 +30,14 @@ from ninja.utils import normalize_path
 from pacto.accounts.actions import do_create_token
 from pacto.api import api
 from pacto.catalog.actions import (
+    do_add_version,
     do_create_engineering_item,
     do_create_known_issue,
     do_create_release,
 )
 from pacto.catalog.notices import do_publish_known_issue, do_publish_release
 from pacto.catalog.tests.fixtures import Catalogue, build_catalogue
-from pacto.contracts.actions import do_create_contract, do_store_policy
+from pacto.contracts.actions import do_add_inventory, do_create_contract, do_store_policy
 from pacto.sla.policy import PRESETS
 from pacto.testing import World, build_world
 from pacto.tickets.actions import do_change_status
@@ -147,7 +148,12 @@ def scene(world) -> Scene:
     )
     # The catalogue: Banco Azul runs senhasegura PAM Core 4.2, Verde Energia 4.4; a known
     # issue and a release published, another of each still a draft.
-    catalogue = scene.catalogue = build_catalogue(w)
+    # Verde Energia runs SanerNow, not senhasegura PAM (knowledge-base articles are scoped by
+    # product).
+    catalogue = scene.catalogue = build_catalogue(w, verde_runs_pam=False)
+    saner = catalogue.saner.modules.get()
+    catalogue.versions["saner"] = do_add_version(w.fiona, saner, number="2025.1")
+    do_add_inventory(w.fiona, w.verde_contract, module=saner)
     for state in ("published", "draft"):
         scene.known_issues[state] = do_create_known_issue(
             w.sam, product=catalogue.pam, title=f"A {state} issue", symptoms="It fails",
@@ -293,7 +299,7 @@ def inventory_change(role: str, target: str) -> int:
 
 
 def inventory_line(scene: Scene, target: str) -> int:
-    return scene.contracts[target].products.get(catalog_module=scene.catalogue.core).pk
+    return scene.contracts[target].products.exclude(catalog_module=None).get().pk
 
 
 def known_issue_path(suffix: str = "") -> Callable[[Scene, str], str]:
@@ -606,7 +612,9 @@ ENDPOINTS: dict[str, Endpoint] = {
         ORGANIZATIONS,
         lambda s, t: f"/api/inventory/{inventory_line(s, t)}",
         inventory_change,
-        body=lambda role, s, t: {"installed_version": s.catalogue.versions["4.3"].pk},
+        body=lambda role, s, t: {
+            "installed_version": s.catalogue.versions["4.3" if t == "azul" else "saner"].pk
+        },
     ),
     "POST /api/policies/validate": Endpoint(
         ORGANIZATIONS,

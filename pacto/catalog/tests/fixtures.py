@@ -30,7 +30,9 @@ class Catalogue:
     otto: User  # Ouro Antigo's authorized contact
 
 
-def build_catalogue(world: World) -> Catalogue:
+def build_catalogue(world: World, *, verde_runs_pam: bool = True) -> Catalogue:
+    """``verde_runs_pam=False`` leaves Verde Energia without senhasegura PAM (pages that scope
+    by product, such as knowledge-base articles, then keep Verde out)."""
     fiona = world.fiona
     pam = do_create_product(fiona, name="senhasegura PAM", vendor="senhasegura", modules=["Core"])
     core = pam.modules.get(slug="core")
@@ -62,8 +64,9 @@ def build_catalogue(world: World) -> Catalogue:
     )  # fmt: skip
     do_add_inventory(fiona, world.azul_contract, module=core, quantity=200,
                      installed_version=versions["4.2"], now=NOW)  # fmt: skip
-    do_add_inventory(fiona, world.verde_contract, module=core, quantity=50,
-                     installed_version=versions["4.4"], now=NOW)  # fmt: skip
+    if verde_runs_pam:
+        do_add_inventory(fiona, world.verde_contract, module=core, quantity=50,
+                         installed_version=versions["4.4"], now=NOW)  # fmt: skip
     do_add_inventory(fiona, expired, module=core, quantity=10, installed_version=versions["4.2"],
                      now=NOW)  # fmt: skip
     return Catalogue(world, pam, core, versions, saner, ouro, otto)
