@@ -15,4 +15,5 @@ urlpatterns = [
     path("api/", include("pacto.api")),
     path("mail/", include("pacto.mail.urls")),
     path("", include("pacto.automation.urls")),
+    path("", include("pacto.availability.urls")),
 ]

@@ -268,6 +268,21 @@ def ticket_path(suffix: str = "") -> Callable[[Scene, str], str]:
     return lambda scene, target: f"/api/tickets/{scene.tickets[target].pk}{suffix}"
 
 
+def contract_path(suffix: str) -> Callable[[Scene, str], str]:
+    return lambda scene, target: f"/api/availability/contracts/{scene.contracts[target].pk}{suffix}"
+
+
+def staff_rule(allowed: set[str], ok: int) -> Callable[[str, str], int]:
+    """Viewers of the organization: ``allowed`` staff get ``ok``, the others 403."""
+
+    def expect(role: str, target: str) -> int:
+        if role not in ORGANIZATION_VIEWERS[target]:
+            return 404
+        return ok if role in allowed else 403
+
+    return expect
+
+
 def fixed(body) -> Callable[[str, Scene, str], object]:
     return lambda role, scene, target: body
 
@@ -622,6 +637,70 @@ ENDPOINTS: dict[str, Endpoint] = {
         anyone(),
         body=lambda role, s, t: SENHASEGURA if t == "azul" else SECPOD,
         content_type="text/yaml",
+    ),
+    # --- availability (Banco Azul's and Verde's policies measure no availability: no probes;
+    # pacto/availability/tests/test_results.py covers probes, monitor tokens and customers)
+    "POST /api/availability/results": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/availability/results",
+        anyone(403),  # these tokens and sessions are not of the monitor scope
+        body=fixed({"probe": "none", "results": []}),
+    ),
+    "GET /api/availability/probes/{name}/months/{month}": Endpoint(
+        ORGANIZATIONS, lambda s, t: "/api/availability/probes/none/months/2026-06", anyone(404)
+    ),
+    # Neither contract has hypercare or an availability commitment: a role allowed to act
+    # reaches the rule (422), one that is not is refused (403), a stranger learns nothing (404).
+    "POST /api/availability/probes": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/availability/probes",
+        staff_rule(MANAGERS, 422),
+        body=lambda role, s, t: {
+            "contract": s.contracts[t].pk,
+            "name": "p",
+            "url": "https://p.example",
+        },
+    ),
+    "POST /api/availability/windows": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/availability/windows",
+        staff_rule(set(STAFF), 422),
+        body=lambda role, s, t: {
+            "contract": s.contracts[t].pk,
+            "kind": "planned",
+            "reason": "Patching",
+            "starts_at": "2026-06-20T10:00:00Z",
+            "ends_at": "2026-06-20T11:00:00Z",
+        },
+    ),
+    "GET /api/availability/contracts/{contract_id}/hypercare": Endpoint(
+        ORGANIZATIONS, contract_path("/hypercare"), viewers(ORGANIZATION_VIEWERS)
+    ),
+    "POST /api/availability/contracts/{contract_id}/hypercare/extensions": Endpoint(
+        ORGANIZATIONS,
+        contract_path("/hypercare/extensions"),
+        staff_rule(set(STAFF), 422),
+        body=fixed({"weeks": 2, "reason": "Unstable"}),
+    ),
+    "POST /api/availability/contracts/{contract_id}/hypercare/extensions/{extension_id}/answer": (
+        Endpoint(
+            ORGANIZATIONS,
+            contract_path("/hypercare/extensions/999999/answer"),
+            viewers(ORGANIZATION_VIEWERS, 404),
+            body=fixed({"accept": True}),
+        )
+    ),
+    "POST /api/availability/contracts/{contract_id}/hypercare/signoffs": Endpoint(
+        ORGANIZATIONS,
+        contract_path("/hypercare/signoffs"),
+        viewers(ORGANIZATION_VIEWERS, 422),  # no hypercare to sign off
+        body=fixed({"note": ""}),
+    ),
+    "POST /api/availability/contracts/{contract_id}/hypercare/conclusion": Endpoint(
+        ORGANIZATIONS,
+        contract_path("/hypercare/conclusion"),
+        staff_rule(MANAGERS, 422),
+        body=fixed({"note": ""}),
     ),
 }
 

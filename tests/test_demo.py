@@ -36,7 +36,7 @@ def test_the_demo_loads_customers_on_three_policies_and_a_partner():
     assert "Demo data loaded." in output
     customers = Organization.objects.filter(kind="customer")
     assert {c.contracts.get().policy_version.policy_id for c in customers} == {
-        "senhasegura", "secpod", "xecuritas",
+        "senhasegura", "secpod", "xecuritas", "andmoney",
     }  # fmt: skip
     assert {c.contracts.get().plan for c in customers} == {"premier-24x7", "standard"}
     partner = Organization.objects.get(kind="partner")
@@ -125,3 +125,25 @@ def test_the_demo_shows_the_catalogue_a_known_issue_release_notices_and_engineer
     followed = EngineeringItem.objects.get().tickets.get()
     assert followed.events.filter(kind="engineering").count() == 2
     assert Ticket.objects.filter(support_status="discontinued", sla_mode="without_targets").exists()
+
+
+def test_the_demo_shows_availability_and_hypercare():
+    from pacto.availability.figures import probe_figure
+    from pacto.availability.models import HypercareReport, Probe, ServiceWindow
+    from pacto.sla.availability import Month
+
+    demo()
+
+    probe = Probe.objects.get(contract__organization__name="Nordlys Bank")
+    assert probe.policy.id == "andmoney"
+    first = probe.results.order_by("slot_start").first().slot_start
+    month = (
+        Month(first.year, first.month).next() if first.day > 20 else Month(first.year, first.month)
+    )
+    figure = probe_figure(probe, month)
+    assert figure.eligible_slots > 1000 and figure.outages  # a month of results, an outage
+    assert ServiceWindow.objects.filter(contract=probe.contract).count() == 2
+    assert ServiceWindow.objects.filter(notice_late=True).exists()
+    verde = Contract.objects.get(organization__name="Verde Energia")
+    assert HypercareReport.objects.filter(contract=verde).exists()
+    assert Outbox.objects.filter(kind="hypercare_report").exists()

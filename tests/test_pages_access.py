@@ -204,6 +204,16 @@ PAGES: dict[str, list[Page]] = {
     "catalog:link_known_issue": [Page("POST", staff_page(422), per_ticket=True)],
     "catalog:link_engineering_item": [Page("POST", staff_page(422), per_ticket=True)],
     "catalog:set_product_version": [Page("POST", staff_page(422), per_ticket=True)],
+    # Availability and hypercare (no probe, extension or contract of these ids: 404).
+    "availability:portal": [Page("GET", contacts_page())],
+    "availability:console": [Page("GET", staff_page())],
+    "availability:csv": [Page("GET", signed_in(404))],
+    "availability:answer_extension": [Page("POST", signed_in(404))],
+    "availability:sign_off": [Page("POST", signed_in(404))],
+    "availability:console_window": [Page("POST", staff_page(404))],
+    "availability:console_extension": [Page("POST", staff_page(404))],
+    "availability:console_conclude": [Page("POST", staff_page(404))],
+    "availability:console_report": [Page("POST", staff_page(404))],
     # The knowledge base: the article is for Banco Azul's product (its contacts, the partner
     # serving it, and staff read it); forms sent empty are refused or sent back.
     "kb:search": [Page("GET", signed_in(200))],
@@ -227,7 +237,7 @@ PAGES: dict[str, list[Page]] = {
 def page_names() -> list[str]:
     resolver = get_resolver()
     names = []
-    for namespace in ("portal", "console", "catalog", "kb"):
+    for namespace in ("portal", "console", "catalog", "kb", "availability"):
         _prefix, sub_resolver = resolver.namespace_dict[namespace]
         names += [f"{namespace}:{p.name}" for p in sub_resolver.url_patterns if p.name]
     return sorted(names)
@@ -319,6 +329,12 @@ def url_for(name: str, scene, ticket: str | None) -> str:
         kwargs["name"] = "steps.pdf"
     if name == "kb:task_done":
         kwargs["task_id"] = scene["task"].pk
+    if name == "availability:csv":
+        kwargs = {"name": "no-such-probe", "month": "2026-06"}
+    if name == "availability:answer_extension":
+        kwargs = {"extension_id": 999_999}
+    if name == "availability:sign_off" or name.startswith("availability:console_"):
+        kwargs = {"contract_id": 999_999}
     return reverse(name, kwargs=kwargs)
 
 

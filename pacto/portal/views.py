@@ -48,7 +48,6 @@ from pacto.sla.clock import ClockError
 from pacto.sla.explain import explain_text
 from pacto.sla.policy import PolicyError
 from pacto.tickets.actions import (
-    do_add_attachment,
     do_confirm_resolution,
     do_escalate,
     do_open_ticket,
@@ -107,7 +106,7 @@ def _calculate(form: CalculatorForm) -> dict | None:
             ticket_type=data["type"],
             opened_at=opened,
         )
-    except (PolicyError, ClockError, ValueError) as exc:
+    except (PolicyError, ClockError, ValueError, OverflowError) as exc:
         form.add_error(None, str(exc))
         return None
     clocks = [display.view_of_result(policy, r, opened) for r in results.values()]
@@ -359,11 +358,10 @@ def new_ticket(request):
                 version=data["version"],
                 product_version=data["product_version"],
                 details=form.details(),
+                attachments=[data["attachment"]] if data.get("attachment") else [],
             )
             if ok:
                 kb_deflection.record_shown(request, ticket)
-                if data.get("attachment"):
-                    _attach(request, ticket, data["attachment"], message=ticket.messages.first())
                 messages.success(request, _("Ticket #%(number)s is open.") % {"number": ticket.pk})
                 return redirect("portal:ticket", pk=ticket.pk)
         status = 200 if similar_step else 422
@@ -407,7 +405,7 @@ def _preview(policy, contract, data, *, channel: str) -> display.DuePreview | No
             ticket_type=ticket_type,
             now=timezone.now(),
         )
-    except (PolicyError, ClockError, ValueError):
+    except (PolicyError, ClockError, ValueError, OverflowError):
         return None
 
 
@@ -426,11 +424,6 @@ def new_ticket_due(request):
         contract, form.cleaned_data.get("product_version"), timezone.now().date()
     )
     return render(request, "partials/due_preview.html", {"preview": preview, "support": support})
-
-
-def _attach(request, ticket, upload, message=None):
-    _result, ok = run_action(None, do_add_attachment, request.user, ticket, upload, message=message)
-    return ok
 
 
 def _ticket_url(pk):
@@ -508,10 +501,12 @@ def ticket_reply(request, pk):
     ticket = _visible_ticket(request, pk)
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
-        message, ok = run_action(form, do_reply, request.user, ticket, form.cleaned_data["body"])
+        upload = form.cleaned_data.get("attachment")
+        _message, ok = run_action(
+            form, do_reply, request.user, ticket, form.cleaned_data["body"],
+            attachments=[upload] if upload else [],
+        )  # fmt: skip
         if ok:
-            if form.cleaned_data.get("attachment"):
-                _attach(request, ticket, form.cleaned_data["attachment"], message=message)
             return _done(request, ticket, _("Your reply is sent."))
     return _render_ticket(request, ticket, status=422, reply_form=form)
 

@@ -40,11 +40,49 @@ def engine_events(ticket: Ticket, history=None) -> tuple[TicketFacts, list[Event
     return facts, events
 
 
+def hypercare_span(ticket: Ticket) -> tuple[dt.datetime, dt.datetime] | None:
+    """When the ticket's contract is in hypercare: from go-live's local midnight to the local
+    midnight after its last day, in the zone of the policy's default calendar (the contract's
+    days are that calendar's days). None when the contract has no hypercare or the policy no
+    hypercare rules."""
+    contract = ticket.contract
+    until = contract.hypercare_until()
+    if until is None or ticket.policy.hypercare is None:
+        return None
+    zone = ticket.policy.calendar().zone
+    start = dt.datetime.combine(contract.go_live_on, dt.time(0), zone)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(0), zone)
+    return start, end
+
+
+def with_hypercare(
+    ticket: Ticket, facts: TicketFacts, events: list[Event], now: dt.datetime
+) -> tuple[TicketFacts, list[Event]]:
+    """The hypercare overlay as engine input: the ticket opened in hypercare, or hypercare
+    began or ended (up to ``now``) while it was open. The engine keeps the elapsed time and
+    applies the overlay's targets, or the policy's own, from each change on (seed 004:
+    "After the Hypercare period ends, the Service Provider will transition support to the
+    standard support framework")."""
+    span = hypercare_span(ticket)
+    if span is None or not events:
+        return facts, events
+    start, end = span
+    opened = events[0].at
+    facts = facts.model_copy(update={"hypercare": start <= opened < end})
+    extra = []
+    if opened < start <= now:
+        extra.append(Event(start, EventKind.HYPERCARE, "on", "hypercare began (go-live)"))
+    if opened < end <= now:
+        extra.append(Event(end, EventKind.HYPERCARE, "off", "hypercare concluded"))
+    return facts, events + extra
+
+
 def compute_ticket_clocks(ticket: Ticket, now: dt.datetime, history=None) -> dict:
     if ticket.sla_mode == Ticket.SlaMode.WITHOUT_TARGETS:
         # Accepted without SLA targets (a version outside support, a vendor notice).
         return {}
     facts, events = engine_events(ticket, history)
+    facts, events = with_hypercare(ticket, facts, events, now)
     return compute_clocks(ticket.policy, facts, events, now)
 
 

@@ -29,6 +29,7 @@ from pacto.accounts.actions import (
     do_record_certification,
 )
 from pacto.accounts.models import Organization, User
+from pacto.availability import demo as availability_demo
 from pacto.catalog import demo as catalog_demo
 from pacto.contracts.actions import do_create_contract, preset_version
 from pacto.kb import demo as kb_demo
@@ -453,6 +454,7 @@ class Command(BaseCommand):
                 build_verde_tickets(demo)
                 build_xisto_tickets(demo)
                 catalog_demo.load(demo)
+                availability_demo.load(demo)
                 kb_demo.load(demo)
                 # Each action stored its clocks as of its own (past) time; bring them to now.
                 recompute_open_tickets(
