@@ -150,6 +150,26 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "The certification {certification} of {contact} ({organization}) expires on "
             "{ends_on}; after it they cannot open tickets.",
         ),
+        # Seed 000 §9 and §11, seed 002 (``pacto.catalog.notices``).
+        "known_issue_notice": (
+            "[#{n}] Software issue notice {known_issue}: {title}",
+            "A software issue affects a version you run. Ticket #{n} tells you what it is and "
+            "what to do; answer there with any question.",
+        ),
+        "release_notice": (
+            "[#{n}] {release_kind}: {title}",
+            "{release_kind} for a product under your contract. Please schedule it and answer on "
+            "ticket #{n}.",
+        ),
+        "engineering_linked": (
+            "[#{n}] Engineering is tracking your ticket: {key}",
+            "Your ticket #{n} is now followed by engineering work {key} ({title}); you will be "
+            "told of each change.",
+        ),
+        "engineering_updated": (
+            "[#{n}] Engineering update on {key}: {engineering_status}",
+            "The engineering work {key} ({title}) that ticket #{n} follows changed.",
+        ),
     },
     "pt-br": {
         REFUSAL_KIND: (
@@ -266,6 +286,24 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "A certificação {certification} de {contact} ({organization}) vence em {ends_on}; "
             "depois disso não poderá abrir chamados.",
         ),
+        "known_issue_notice": (
+            "[#{n}] Aviso de problema de software {known_issue}: {title}",
+            "Um problema de software afeta uma versão que vocês usam. O chamado #{n} explica o "
+            "que é e o que fazer; respondam nele com qualquer dúvida.",
+        ),
+        "release_notice": (
+            "[#{n}] {release_kind}: {title}",
+            "{release_kind} de um produto do seu contrato. Agendem e respondam no chamado #{n}.",
+        ),
+        "engineering_linked": (
+            "[#{n}] A engenharia acompanha seu chamado: {key}",
+            "Seu chamado #{n} agora é acompanhado pelo trabalho de engenharia {key} ({title}); "
+            "vocês serão avisados de cada mudança.",
+        ),
+        "engineering_updated": (
+            "[#{n}] Atualização da engenharia em {key}: {engineering_status}",
+            "O trabalho de engenharia {key} ({title}) acompanhado pelo chamado #{n} mudou.",
+        ),
     },
 }
 GENERIC = {
@@ -293,6 +331,8 @@ FIELDS = {
         "line": "Support line", "by": "By", "contact": "Contact", "tier": "Tier",
         "attempt": "Attempt", "acts_at": "Automatically on", "organization": "Organization",
         "missing_details": "Details still needed",
+        "affected_version": "Your version", "fixed_in": "Fixed in", "new_version": "New version",
+        "engineering_status": "Engineering status",
     },
     "pt-br": {
         "status": "Status", "severity": "Criticidade", "previous": "Criticidade anterior",
@@ -301,6 +341,8 @@ FIELDS = {
         "line": "Linha de suporte", "by": "Por", "contact": "Contato", "tier": "Nível",
         "attempt": "Tentativa", "acts_at": "Automaticamente em", "organization": "Organização",
         "missing_details": "Detalhes ainda necessários",
+        "affected_version": "Sua versão", "fixed_in": "Corrigido em", "new_version": "Nova versão",
+        "engineering_status": "Status da engenharia",
     },
 }  # fmt: skip
 TIME_FIELDS = {"due_at", "breached_at", "acts_at"}
@@ -312,6 +354,8 @@ LINK_LABELS = {
     "pt-br": {"invitation": "Ative sua conta"},
 }
 LINK_DEFAULT = {"en": "Open", "pt-br": "Abrir"}
+# Kinds whose email carries the ticket message named in the payload.
+MESSAGE_KINDS = ("agent_reply", "customer_reply", "known_issue_notice", "release_notice")
 
 
 class _Blank(dict):
@@ -367,7 +411,7 @@ def context(row: Outbox) -> dict:
             value = ", ".join(map(str, value))
         details.append((label, value))
     body = ""
-    if payload.get("message") and row.kind in ("agent_reply", "customer_reply"):
+    if payload.get("message") and row.kind in MESSAGE_KINDS:
         from pacto.tickets.models import Message
 
         message = Message.objects.filter(pk=payload["message"], public=True).first()

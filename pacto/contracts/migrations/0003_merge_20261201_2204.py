@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contracts', '0002_contract_hypercare_concluded_on_hypercareevent_and_more'),
-        ('contracts', '0002_onboarding'),
+        ('contracts', '0002_inventory_from_catalogue'),
     ]
 
     operations = [

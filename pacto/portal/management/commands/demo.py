@@ -30,6 +30,7 @@ from pacto.accounts.actions import (
 )
 from pacto.accounts.models import Organization, User
 from pacto.availability import demo as availability_demo
+from pacto.catalog import demo as catalog_demo
 from pacto.contracts import demo as onboarding_demo
 from pacto.contracts.actions import do_create_contract, preset_version
 from pacto.kb import demo as kb_demo
@@ -454,6 +455,7 @@ class Command(BaseCommand):
                 build_azul_tickets(demo)
                 build_verde_tickets(demo)
                 build_xisto_tickets(demo)
+                catalog_demo.load(demo)
                 availability_demo.load(demo)
                 kb_demo.load(demo)
                 onboarding_demo.load(demo)
