@@ -345,11 +345,11 @@ def published_or_staff(ok_staff: int = 200, ok_contact: int = 200) -> Callable[[
 
 
 def inventory_change(role: str, target: str) -> int:
-    if role not in ORGANIZATION_VIEWERS[target]:
+    if role not in CONTRACT_VIEWERS[target]:
         return 404
     if role in STAFF or role in {"azul": {"alice", "amelia"}, "verde": {"carol", "victor"}}[target]:
         return 200
-    return 403  # bob is not authorized; the partner's contacts are not Azul's
+    return 403  # the partner's contacts are not Azul's (bob and peggy see no contract)
 
 
 def inventory_line(scene: Scene, target: str) -> int:
