@@ -81,7 +81,7 @@ def breach_actions(
     return [
         (i, action)
         for i, action in enumerate(policy.escalation.on_breach)
-        if action.metric == metric and action.when.matches(facts)
+        if action.metric == metric and action.when.matches(policy.counted_facts(facts))
     ]
 
 
@@ -294,11 +294,50 @@ def do_record_breaches(breaches: list[tuple[Ticket, ClockResult]], now: dt.datet
 # ----------------------------------------------------------------------------- lifecycle
 
 
-def do_schedule_lifecycle(ticket: Ticket) -> LifecycleTimer | None:
-    """(Re)plan the ticket's next lifecycle step after it entered its current status."""
-    step = lifecycle.next_step(
-        ticket.policy, ticket.status, ticket.status_changed_at, ticket.details_requested
+def _conversation_since(ticket: Ticket) -> tuple[bool, dt.datetime | None]:
+    """Since the ticket entered its status: is the customer's latest reply unanswered, and
+    when did the vendor last answer a customer's reply (a ``stop`` rule counts from then)?"""
+    replied, counting_from = False, None
+    kinds = [TicketEvent.Kind.CUSTOMER_REPLY, TicketEvent.Kind.AGENT_REPLY]
+    for kind, at in (
+        TicketEvent.objects.filter(ticket=ticket, kind__in=kinds, at__gte=ticket.status_changed_at)
+        .order_by("at", "pk")
+        .values_list("kind", "at")
+    ):
+        if kind == TicketEvent.Kind.CUSTOMER_REPLY:
+            replied = True
+        elif replied:
+            replied, counting_from = False, at
+    return replied, counting_from
+
+
+def _plan(ticket: Ticket, reminders_sent: int, last_followup_at, rule_id=None):
+    policy = ticket.policy
+    if not any(
+        lifecycle.applies(policy, rule, ticket.status, ticket.details_requested)
+        for rule in policy.lifecycle
+    ):
+        return None
+    replied, counting_from = _conversation_since(ticket)
+    return lifecycle.next_step(
+        ticket.policy, ticket.status, ticket.status_changed_at, ticket.details_requested,
+        reminders_sent, rule_id, last_followup_at=last_followup_at,
+        counting_from=counting_from, customer_replied=replied,
+    )  # fmt: skip
+
+
+def do_schedule_lifecycle(ticket: Ticket, *, keep_followups: bool = False) -> LifecycleTimer | None:
+    """(Re)plan the ticket's next lifecycle step: after it entered its current status, or
+    (``keep_followups``) after a reply in it, keeping the follow-ups already sent."""
+    timer = LifecycleTimer.objects.filter(ticket=ticket).first()
+    same = (
+        keep_followups
+        and timer is not None
+        and timer.status == ticket.status
+        and timer.entered_at == ticket.status_changed_at
     )
+    sent, last = (timer.reminders_sent, timer.last_followup_at) if same else (0, None)
+    step = _plan(ticket, sent, last, timer.rule_id if same else None)
     if step is None:
         LifecycleTimer.objects.filter(ticket=ticket).delete()
         return None
@@ -308,10 +347,32 @@ def do_schedule_lifecycle(ticket: Ticket) -> LifecycleTimer | None:
             "rule_id": step.rule.id,
             "status": ticket.status,
             "entered_at": ticket.status_changed_at,
-            "reminders_sent": 0,
+            "reminders_sent": sent,
+            "last_followup_at": last,
             "next_at": step.at,
         },
     )
+    return timer
+
+
+def do_count_followup(ticket: Ticket, at: dt.datetime) -> LifecycleTimer | None:
+    """An agent's public reply to a ticket waiting on the customer is a follow-up too
+    (secpod: "no feedback has been received from the customer after three follow-ups"): it
+    counts toward the rule's follow-ups, and the next automatic one is due after it."""
+    timer = LifecycleTimer.objects.select_for_update().filter(ticket=ticket).first()
+    if (
+        timer is None
+        or timer.status != ticket.status
+        or ticket.status_category != StatusCategory.WAITING_ON_CUSTOMER
+        or ticket.policy.lifecycle_rule(timer.rule_id).followups is None
+    ):
+        return do_schedule_lifecycle(ticket, keep_followups=True)
+    rule = ticket.policy.lifecycle_rule(timer.rule_id)
+    timer.reminders_sent = min(timer.reminders_sent + 1, rule.followups)
+    timer.last_followup_at = at
+    step = _plan(ticket, timer.reminders_sent, at, timer.rule_id)
+    timer.next_at = step.at if step else None
+    timer.save(update_fields=["reminders_sent", "last_followup_at", "next_at"])
     return timer
 
 
@@ -335,10 +396,7 @@ def do_lifecycle_step(ticket: Ticket, now: dt.datetime) -> str | None:
         do_schedule_lifecycle(ticket)  # the ticket moved since: plan again
         return None
     policy = ticket.policy
-    step = lifecycle.next_step(
-        policy, ticket.status, timer.entered_at, ticket.details_requested,
-        timer.reminders_sent, timer.rule_id,
-    )  # fmt: skip
+    step = _plan(ticket, timer.reminders_sent, timer.last_followup_at, timer.rule_id)
     if step is None:
         timer.delete()
         return None
@@ -348,10 +406,7 @@ def do_lifecycle_step(ticket: Ticket, now: dt.datetime) -> str | None:
         return None
     rule = step.rule
     if step.action == "remind":
-        after = lifecycle.next_step(
-            policy, ticket.status, timer.entered_at, ticket.details_requested, step.reminder,
-            rule.id,
-        )  # fmt: skip
+        after = _plan(ticket, step.reminder, step.at, rule.id)
         enqueue(
             kind="lifecycle_reminder",
             dedupe_key=f"ticket:{ticket.pk}:{rule.id}:{timer.entered_at.isoformat()}:reminder:{step.reminder}",
@@ -361,12 +416,15 @@ def do_lifecycle_step(ticket: Ticket, now: dt.datetime) -> str | None:
             payload=_payload(
                 ticket, rule=rule.id, reminder=step.reminder, of=rule.followups,
                 status=policy.status(rule.to_status).name,
-                acts_at=lifecycle.fires_at(policy, rule, timer.entered_at).isoformat(),
+                acts_at=lifecycle.fires_at(
+                    policy, rule, timer.entered_at, step.reminder, step.at
+                ).isoformat(),
             ),
         )  # fmt: skip
         timer.reminders_sent = step.reminder
+        timer.last_followup_at = step.at
         timer.next_at = after.at if after else None
-        timer.save(update_fields=["reminders_sent", "next_at"])
+        timer.save(update_fields=["reminders_sent", "last_followup_at", "next_at"])
         return "remind"
     target = policy.status(rule.to_status)
     source = policy.status(rule.from_status).name
@@ -426,7 +484,7 @@ def should_page(ticket: Ticket, severity: str, now: dt.datetime) -> bool:
     policy = ticket.policy
     if policy.paging is None or not policy.severity(severity).pages_on_call:
         return False
-    if policy.paging.channels and ticket.channel not in policy.paging.channels:
+    if policy.paging.channels and policy.counted_as(ticket.channel) not in policy.paging.channels:
         return False
     return policy.coverage_calendar(ticket.plan, severity).is_open(now)
 

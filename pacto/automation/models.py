@@ -195,7 +195,10 @@ class LifecycleTimer(models.Model):
     rule_id = models.CharField(max_length=80)
     status = models.CharField(max_length=40, help_text=_("the status the rule moves away from"))
     entered_at = models.DateTimeField(help_text=_("when the ticket entered that status"))
-    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    reminders_sent = models.PositiveSmallIntegerField(
+        default=0, help_text=_("follow-ups sent so far, automatic or by an agent")
+    )
+    last_followup_at = models.DateTimeField(null=True, blank=True)
     next_at = models.DateTimeField(null=True, db_index=True)
 
     def __str__(self) -> str:

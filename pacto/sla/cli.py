@@ -304,10 +304,10 @@ def _event(where: str, item: Any, policy: Policy) -> Event:
 
 
 def _check_channel(policy: Policy, channel: str, where: str) -> None:
-    if channel not in policy.channels:
+    if not policy.accepts_channel(channel):
         raise ValueError(
             f"{where}: policy {policy.id} takes no tickets by {channel!r} "
-            f"(channels: {', '.join(policy.channels)})"
+            f"(channels: {', '.join(policy.accepted_channels)})"
         )
 
 

@@ -209,14 +209,12 @@ def do_open_ticket(
     policy = contract.policy
     if type not in Ticket.Type.values:
         raise ActionError("type", "choice", f"type must be one of {', '.join(Ticket.Type.values)}")
-    if channel not in policy.channels:
-        raise ActionError(
-            "channel", "policy_channel", f"{policy.title} accepts {', '.join(policy.channels)}"
-        )
+    if not policy.accepts_channel(channel):
+        raise ActionError("channel", "policy_channel", policy.channel_refusal(channel))
     if environment not in Ticket.Environment.values:
         raise ActionError("environment", "choice", "environment: production or non-production")
     if severity is None:
-        severity = policy.default_severity.get(channel)
+        severity = policy.default_severity_for(channel)
         if severity is None:
             raise ActionError("severity", "required", "choose a severity")
     _check_severity(policy, severity)
@@ -345,6 +343,12 @@ def do_reply(
             if ticket.status_category == StatusCategory.WAITING_ON_CUSTOMER:
                 ticket.details_requested = False
                 _set_working(ticket, actor, now)
+            elif ticket.status_category == StatusCategory.SOLVED and _reopens_on_reply(ticket, now):
+                # secpod: "The customer has 3 days to reopen the ticket if further action is
+                # needed"; a follow-up inside them is that action.
+                reason = "the customer replied to the solved ticket"
+                _event(ticket, TicketEvent.Kind.REOPENED, actor, now, reason, automatic=True)
+                _set_working(ticket, actor, now, reason)
             _notify(ticket, event, "customer_reply", [ticket.assignee], message=message.pk)
     return message
 
@@ -403,9 +407,12 @@ def _set_working(ticket: Ticket, actor, now, reason: str = "") -> TicketEvent | 
     or, for a policy without one (secpod's first status "Open" is its ``new``), its first
     ``new`` status. No event when the ticket is already there."""
     policy = ticket.policy
-    categories = {s.category for s in policy.statuses}
-    category = StatusCategory.OPEN if StatusCategory.OPEN in categories else StatusCategory.NEW
-    status = policy.status_for(category)
+    if policy.working_status:  # secpod: "Pending | Action required from SecPod Support"
+        status = policy.status(policy.working_status)
+    else:
+        categories = {s.category for s in policy.statuses}
+        category = StatusCategory.OPEN if StatusCategory.OPEN in categories else StatusCategory.NEW
+        status = policy.status_for(category)
     if status.id == ticket.status:
         return None
     return _set_status(ticket, status.id, actor, now, reason)
@@ -466,6 +473,27 @@ def do_confirm_resolution(
     return ticket
 
 
+def _reopen_deadline(policy: Policy, ticket: Ticket) -> dt.datetime | None:
+    window = policy.reopen.allowed_within
+    if window is None or ticket.solved_at is None:
+        return None
+    calendar = window.counts_on(policy.calendar())
+    return calendar.add(ticket.solved_at, window.length(policy.calendar()))
+
+
+def _reopens_on_reply(ticket: Ticket, now: dt.datetime) -> bool:
+    """A lifecycle rule leaving this solved status says a customer reply reopens it, and the
+    policy's reopen window is still open."""
+    policy = ticket.policy
+    if not any(
+        rule.from_status == ticket.status and rule.on_customer_reply == "reopen"
+        for rule in policy.lifecycle
+    ):
+        return False
+    deadline = _reopen_deadline(policy, ticket)
+    return deadline is None or now <= deadline
+
+
 def do_reopen(
     actor: User, ticket: Ticket, *, reason: str, now=None, expected_version: int | None = None
 ) -> Ticket:
@@ -482,16 +510,14 @@ def do_reopen(
         if ticket.status_category != StatusCategory.SOLVED:
             raise ActionError("status", "solved", "only a solved ticket can be reopened")
         window = policy.reopen.allowed_within
-        if window is not None and ticket.solved_at is not None:
-            calendar = window.counts_on(policy.calendar())
-            deadline = calendar.add(ticket.solved_at, window.length(policy.calendar()))
-            if now > deadline:
-                raise ActionError(
-                    "status",
-                    "reopen_window",
-                    f"{policy.title} allows reopening for {window} after solved "
-                    f"(until {deadline:%Y-%m-%d %H:%M %Z})",
-                )
+        deadline = _reopen_deadline(policy, ticket)
+        if deadline is not None and now > deadline:
+            raise ActionError(
+                "status",
+                "reopen_window",
+                f"{policy.title} allows reopening for {window} after solved "
+                f"(until {deadline:%Y-%m-%d %H:%M %Z})",
+            )
         event = _event(ticket, TicketEvent.Kind.REOPENED, actor, now, reason)
         _set_working(ticket, actor, now, reason)
         _notify(
