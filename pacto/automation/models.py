@@ -120,10 +120,12 @@ class Page(models.Model):
     """One severity-1 alert to the on-call engineers of a ticket, until someone acknowledges.
 
     ``attempt`` counts the pages sent at the current tier; ``next_check_at`` is when the
-    worker re-pages or moves on if nobody has acknowledged (null once settled).
+    worker re-pages or moves on if nobody has acknowledged (null once settled), or, while
+    ``waiting``, when the ticket's first-response clock starts and the first page goes out.
     """
 
     class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting for the response clock to start")
         PAGING = "paging", _("Paging")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         EXHAUSTED = "exhausted", _("Nobody acknowledged: support managers notified")

@@ -173,6 +173,11 @@ class Severity(Strict):
     label: str | None = Field(None, description="the document's own code, e.g. C1")
     definition: str
     examples: list[str] = []
+    aliases: list[str] = Field(
+        [],
+        description="other words customers write for it, English and Portuguese "
+        "('critical', 'crítico', 'P1'): an email subject naming one proposes this severity",
+    )
     pages_on_call: bool = Field(False, description="a new ticket pages the on-call engineer")
     requires_phone_call: bool = Field(
         False, description="the document only guarantees this severity's times with a call"
@@ -458,12 +463,15 @@ class Policy(Strict):
             check(f"lifecycle[{i}].from_status", "status", rule.from_status, statuses)
             check(f"lifecycle[{i}].to_status", "status", rule.to_status, statuses)
             check(f"lifecycle[{i}].calendar", "calendar", rule.calendar, calendars)
-            if rule.on_customer_reply == "reopen" and rule.from_status in statuses:
-                if self.status(rule.from_status).category != StatusCategory.SOLVED:
-                    problems.append(
-                        f"lifecycle[{i}].on_customer_reply: only a rule leaving a solved "
-                        "status can reopen on a customer reply"
-                    )
+            if (
+                rule.on_customer_reply == "reopen"
+                and rule.from_status in statuses
+                and self.status(rule.from_status).category != StatusCategory.SOLVED
+            ):
+                problems.append(
+                    f"lifecycle[{i}].on_customer_reply: only a rule leaving a solved "
+                    "status can reopen on a customer reply"
+                )
         for i, action in enumerate(self.escalation.on_breach):
             if action.move_to_line and not self.support_lines.move_on_breach:
                 problems.append(

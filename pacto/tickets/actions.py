@@ -180,9 +180,13 @@ def do_open_ticket(
     version: str = "",
     details: dict | None = None,
     access_request: dict | None = None,
+    acknowledgement: dict | None = None,
     now: dt.datetime | None = None,
 ) -> Ticket:
-    """Open a ticket for an authorized contact (or, for an agent, log one on their behalf)."""
+    """Open a ticket for an authorized contact (or, for an agent, log one on their behalf).
+
+    ``acknowledgement``: what the channel adds to the requester's acknowledgement (email:
+    where the severity was taken from)."""
     now = _now(now)
     details = {k: v for k, v in (details or {}).items() if v}
     if unknown := set(details) - set(DETAIL_FIELDS):
@@ -281,6 +285,7 @@ def do_open_ticket(
             if first_response and first_response.due_at
             else None,
             missing_details=missing_details(policy, ticket) if channel == "email" else [],
+            **(acknowledgement or {}),
         )
         if type == Ticket.Type.FEATURE_REQUEST:
             # Seed 000 §7.1, seed 003: feature requests go to product management.
