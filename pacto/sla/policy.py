@@ -312,7 +312,9 @@ class Escalation(Strict):
     warn_at: list[float] = Field([0.75], description="default warning shares of every target")
     on_breach: list[BreachAction] = []
     customer_may_escalate: bool = True
-    customer_escalation_notifies: list[str] = ["account_manager"]
+    customer_escalation_notifies: list[
+        Literal["account_manager", "support_managers", "assignee"]
+    ] = Field(["account_manager"], description="whom a customer's escalation notifies")
     cite: str | None = None
 
 

@@ -541,10 +541,14 @@ def do_change_severity(
     severity's target applies (see ``pacto.sla.clock``)."""
     now = _now(now)
     _require_staff(actor, "change the severity (customers ask with a justification)")
-    reason = _require_text("reason", reason, "required", "a severity change needs a reason")
     with _changing(actor, ticket, now, expected_version) as ticket:
         policy = ticket.policy
         policy_severity = _check_severity(policy, severity)
+        downgrade = policy.severity_rank(severity) > policy.severity_rank(ticket.severity)
+        if not (downgrade and not policy.severity_changes.downgrade_requires_reason):
+            # Every change carries a reason, unless the policy waives it for downgrades.
+            reason = _require_text("reason", reason, "required", "a severity change needs a reason")
+        reason = (reason or "").strip()
         if severity == ticket.severity:
             raise ActionError(
                 "severity", "changed", f"the ticket is already {policy_severity.name}"
@@ -673,11 +677,28 @@ def do_escalate(
         event = _event(ticket, TicketEvent.Kind.ESCALATED, actor, now, reason, to=to,
                        level=ticket.escalation_level)  # fmt: skip
         recipients = [ticket.organization.account_manager] if to == "account_manager" else []
-        if to == "management" or not recipients[0]:
+        if actor.is_contact and to == "account_manager":
+            # The policy says whom a customer's escalation reaches (seed 003: "by contacting
+            # their account manager").
+            recipients = _escalation_recipients(ticket)
+        if to == "management" or not any(recipients):
             recipients = _managers()
         _notify(ticket, event, "ticket_escalated", [*recipients, ticket.assignee], reason=reason,
                 level=ticket.escalation_level, by=actor.email)  # fmt: skip
     return ticket
+
+
+def _escalation_recipients(ticket: Ticket) -> list:
+    recipients: list = []
+    for who in ticket.policy.escalation.customer_escalation_notifies:
+        match who:
+            case "account_manager":
+                recipients.append(ticket.organization.account_manager)
+            case "support_managers":
+                recipients += _managers()
+            case "assignee":
+                recipients.append(ticket.assignee)
+    return [r for r in recipients if r is not None]
 
 
 def do_log_work(actor: User, ticket: Ticket, *, minutes: int, note: str = "", now=None):

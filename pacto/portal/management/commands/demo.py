@@ -29,6 +29,7 @@ from pacto.accounts.actions import (
     do_record_certification,
 )
 from pacto.accounts.models import Organization, User
+from pacto.automation import demo as fidelity_demo
 from pacto.contracts.actions import do_create_contract, preset_version
 from pacto.tickets.actions import (
     do_approve_access_request,
@@ -127,6 +128,7 @@ def demo_logins() -> list[Login]:
         Login(email, name, who, ORGANIZATIONS[org])
         for _key, org, email, name, _flags, who in CONTACTS
     ]
+    contacts += [Login(*row) for row in fidelity_demo.logins()]
     return staff + contacts
 
 
@@ -450,6 +452,7 @@ class Command(BaseCommand):
                 build_azul_tickets(demo)
                 build_verde_tickets(demo)
                 build_xisto_tickets(demo)
+                fidelity_demo.load(demo)
                 # Each action stored its clocks as of its own (past) time; bring them to now.
                 recompute_open_tickets(
                     now, Ticket.objects.filter(organization__in=demo.orgs.values())
