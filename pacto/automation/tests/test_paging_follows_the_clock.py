@@ -87,3 +87,10 @@ def test_a_waiting_page_is_dropped_when_the_ticket_is_answered_or_solved_before_
     assert sweep_pages(NINE_AM) == {"cancelled": 1}
     assert pages(answered) == [] and pages(solved) == []
     assert set(Page.objects.values_list("state", flat=True)) == {Page.State.CANCELLED}
+
+
+def test_a_waiting_page_reads_in_portuguese_too():
+    from django.utils import translation
+
+    with translation.override("pt-br"):
+        assert str(Page.State.WAITING.label) == "Aguardando o início do prazo de resposta"

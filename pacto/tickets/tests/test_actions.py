@@ -713,7 +713,7 @@ def test_on_secpod_a_solved_ticket_reopens_within_three_days(world):
     )
 
     ticket.refresh_from_db()
-    assert ticket.status == "open"
+    assert ticket.status == "pending"  # "Action required from SecPod Support"
     assert ticket.solved_at is None
     assert event_kinds(ticket)[-2:] == ["reopened", "status"]
     assert recipients("ticket_reopened", ticket) == {"carol@verde.example"}
