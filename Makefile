@@ -62,7 +62,7 @@ test-postgres: install
 	elif [[ "$$PACTO_TEST_DATABASE_URL" != postgres* ]]; then \
 		echo "PACTO_TEST_DATABASE_URL is not a postgres:// URL" >&2; exit 1; \
 	else \
-		$(call pytest_allowing_none,-m "database or postgres"); \
+		$(call pytest_allowing_none,-m "(database or postgres) and not slow"); \
 	fi
 
 fmt: install

@@ -15,26 +15,33 @@ action and renders the result.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import structlog
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import path, re_path
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from pacto.accounts.api import router as accounts_router
 from pacto.accounts.api import tokens_router
 from pacto.accounts.models import ApiToken, User
+from pacto.availability.api import router as availability_router
 from pacto.contracts.api import policies_router
 from pacto.contracts.api import router as contracts_router
 from pacto.errors import ActionError, NotAllowed
+from pacto.kb.api import router as kb_router
 from pacto.tickets.api import router as tickets_router
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+MONITOR_PATH = "/api/availability/results"  # all a monitor-scope token may call
 
 log = structlog.get_logger(__name__)
 
@@ -59,7 +66,15 @@ class TokenAuth(HttpBearer):
         )
         if api_token is None or not api_token.user.is_active:
             return None
-        if api_token.scope != ApiToken.Scope.WRITE and request.method not in SAFE_METHODS:
+        if api_token.scope == ApiToken.Scope.MONITOR:
+            if request.path != MONITOR_PATH or request.method != "POST":
+                raise NotAllowed(
+                    f"token {api_token.hint}… has the monitor scope: it may only push probe "
+                    f"results (POST {MONITOR_PATH})",
+                    rule="token_scope",
+                    field="authorization",
+                )
+        elif api_token.scope != ApiToken.Scope.WRITE and request.method not in SAFE_METHODS:
             raise NotAllowed(
                 f"token {api_token.hint}… has the read scope and may only read (GET); "
                 "create a token with the write scope to change anything",
@@ -126,6 +141,25 @@ class FailedAuthThrottle(SettingsRate, AnonRateThrottle):
 
 failed_auth_throttle = FailedAuthThrottle()
 
+
+# ----------------------------------------------------------------------------- bodies
+
+
+class NotAnObject(ValueError):
+    """A JSON body that is not an object (``[null, null]``, ``true``, ``"x"``)."""
+
+
+class ObjectBodyParser(Parser):
+    """Every request body of the API is a JSON object. Anything else is refused here, before
+    a schema's defaults could turn ``[null, null]`` into an empty but valid change."""
+
+    def parse_body(self, request: HttpRequest):
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise NotAnObject(type(data).__name__)
+        return data
+
+
 api = NinjaAPI(
     title="Pacto",
     version="1",
@@ -138,6 +172,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[TokenAuth(), SessionWithCsrf()],
     throttle=[UserRateThrottle()],
+    parser=ObjectBodyParser(),
 )
 
 
@@ -204,6 +239,8 @@ def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
             response["Retry-After"] = str(max(1, round(error.wait)))
         return response
     if error.status_code == 400 and error.message.startswith("Cannot parse request body"):
+        if isinstance(error.__cause__, NotAnObject):
+            return error_response(request, 422, "body", "json_object", "the body is a JSON object")
         return error_response(request, 422, "body", "json", "the body is not valid JSON")
     if error.status_code == 403 and "CSRF" in error.message:
         return error_response(
@@ -214,6 +251,21 @@ def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
             "a session request that changes something must send the X-CSRFToken header",
         )
     return error_response(request, error.status_code, "request", "http", error.message)
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return error_response(
+        request, 413, "body", "max_size", f"a request body has at most {limit} bytes"
+    )
+
+
+@api.exception_handler(MultiPartParserError)
+def bad_multipart(request: HttpRequest, error: MultiPartParserError) -> HttpResponse:
+    return error_response(
+        request, 400, "body", "multipart", f"the multipart body cannot be read: {error}"
+    )
 
 
 @api.exception_handler(Http404)
@@ -239,6 +291,8 @@ api.add_router("/", accounts_router, tags=["accounts"])
 api.add_router("/tokens", tokens_router, tags=["tokens"])
 api.add_router("/contracts", contracts_router, tags=["contracts"])
 api.add_router("/policies", policies_router, tags=["policies"])
+api.add_router("/availability", availability_router, tags=["availability"])
+api.add_router("/kb", kb_router, tags=["knowledge base"])
 
 # Mounted by ``path("api/", include("pacto.api"))`` in pacto/urls.py. Any other path under
 # /api/ answers a JSON 404 too, not the site's HTML page.

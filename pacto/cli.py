@@ -9,9 +9,15 @@ stored tickets' clocks (the `sla_recompute` command).
 import os
 import sys
 
-ENGINE_COMMANDS = ("sla", "calendar", "policy")
-# Engine subcommands that read or write stored tickets, hence Django management commands.
-DJANGO_SUBCOMMANDS = {("sla", "recompute"): "sla_recompute"}
+ENGINE_COMMANDS = ("sla", "calendar", "policy", "availability")
+# Subcommands of engine groups that read or write the database, hence Django management
+# commands: ``pacto availability compute`` is the engine, ``pacto availability import`` is not.
+DJANGO_SUBCOMMANDS = {
+    ("sla", "recompute"): "sla_recompute",
+    ("availability", "import"): "availability_import",
+    ("availability", "probe"): "availability_probe",
+    ("availability", "month"): "availability_month",
+}
 
 HELP = """\
 usage: pacto <command> [options]
@@ -20,12 +26,17 @@ SLA engine (pure computation: no Django, no database):
   sla          SLA clocks: due times and elapsed business time
   calendar     business calendars, working hours and holidays
   policy       support policy files
+  availability compute  the monthly availability figure from probe results (a file)
 
 Support desk (Django; uses the database):
   sla recompute  recompute open tickets' clocks after a policy or calendar change
+  availability import --probe NAME FILE   load probe results from CSV
+  availability probe     run the due probes once
+  availability month     the stored monthly figures of every probe
   worker         background work: SLA sweeps, escalations, paging, notifications
   mail           email in: ingest a message, poll IMAP mailboxes
   demo           load the demo data
+  backup FILE    every table and uploaded file in one archive; restore FILE loads it
   migrate, runserver, createsuperuser, shell, collectstatic, ...
   Any Django management command works; `pacto help` lists them all.
 
@@ -47,10 +58,28 @@ def main(argv: list[str] | None = None) -> int:
         return run_engine_command(argv[1:])
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pacto.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+    from django.db.utils import OperationalError
 
-    execute_from_command_line(["pacto", *argv[1:]])
+    try:
+        from django.conf import settings
+
+        settings.INSTALLED_APPS  # noqa: B018 (reads the settings: errors show here, once)
+    except ImproperlyConfigured as error:
+        return _fail(f"configuration error: {error}")
+    try:
+        execute_from_command_line(["pacto", *argv[1:]])
+    except OperationalError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return _fail(f"the database cannot be reached ({reason}); check DATABASE_URL")
     return 0
+
+
+def _fail(message: str) -> int:
+    """One clear line on standard error, no traceback: what is wrong and what to set."""
+    print(f"pacto: {message}", file=sys.stderr)
+    return 2
 
 
 def run_engine_command(args: list[str]) -> int:

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "pacto.tickets",
     "pacto.notifications",
     "pacto.automation",
+    "pacto.availability",
+    "pacto.kb",
     "pacto.portal",
 ]
 
@@ -117,9 +119,15 @@ DATABASE_URL = (TESTING and env("PACTO_TEST_DATABASE_URL")) or env(
 if DATABASE_URL == _DEFAULT_DATABASE_URL:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True),
-}
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True),
+    }
+except ValueError as _error:
+    raise ImproperlyConfigured(
+        f"DATABASE_URL: {str(_error).split('. ')[0].rstrip('.')}; use "
+        "postgres://user:password@host:5432/name or sqlite:///path/to/file.sqlite3"
+    ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web and worker processes share the file: take the write lock when a transaction
     # begins and wait for it, rather than failing with "database is locked" mid-transaction.
@@ -269,8 +277,8 @@ structlog.configure(
 
 # API
 # Requests per user (token or session) and failed authentications per client address, as
-# "number/period" (s, min, hour, day). The counters live in the cache: with several web
-# processes, configure a shared cache (Redis) or each process counts on its own.
+# "number/period" (s, min, hour, day). The counters live in the cache, which every web
+# process shares (see "Cache" below), so four processes allow the limit, not four times it.
 PACTO_API_RATE = env("PACTO_API_RATE", "100000/min" if TESTING else "600/min")
 PACTO_API_ANON_RATE = env("PACTO_API_ANON_RATE", "100000/min" if TESTING else "60/min")
 # How many reverse proxies append to X-Forwarded-For: the client address is the one they saw.
@@ -280,6 +288,35 @@ NINJA_NUM_PROXIES = int(env("PACTO_API_NUM_PROXIES", "0"))
 # The API docs (/api/docs) use django-ninja's bundled Swagger UI from /static/, not a CDN
 # (the content security policy allows scripts from this site only).
 INSTALLED_APPS += ["ninja"]
+
+# Cache ----------------------------------------------------------------------------------------
+# Rate limits (API, sign-in) count in the cache, so it must be one that every web process
+# shares: Redis when PACTO_CACHE_URL says so (or, without it, the queue's Redis), otherwise a
+# table in the database (created by `pacto migrate`). Never a per-process memory cache.
+_cache_url = env("PACTO_CACHE_URL") or (
+    env("PACTO_QUEUE_URL") if env("PACTO_QUEUE_URL").startswith(("redis://", "rediss://")) else ""
+)
+if _cache_url.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+            "KEY_PREFIX": env("PACTO_QUEUE_NAME", "pacto"),
+        }
+    }
+elif _cache_url:
+    raise ImproperlyConfigured("PACTO_CACHE_URL: use redis://host:6379/1")
+elif TESTING:
+    # One process, and fixtures clear the cache between tests even without a database; the
+    # web processes of tests/faults/ (not under pytest) use the database cache.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "pacto_cache",
+        }
+    }
 
 # Background work -----------------------------------------------------------------------------
 # The worker (`pacto worker`, see docs/worker.md) runs huey consumers and the one scheduler.
@@ -311,6 +348,9 @@ PACTO_SWEEP_EVERY_SECONDS = int(env("PACTO_SWEEP_EVERY_SECONDS", "15"))
 PACTO_OUTBOX_DOORBELL = env_bool("PACTO_OUTBOX_DOORBELL", not TESTING)
 PACTO_OUTBOX_MAX_ATTEMPTS = int(env("PACTO_OUTBOX_MAX_ATTEMPTS", "10"))
 PACTO_OUTBOX_BACKOFF_SECONDS = float(env("PACTO_OUTBOX_BACKOFF_SECONDS", "30"))
+# How long a worker holds a row it is sending before another worker may take it over (a
+# killed worker's rows come back after this). Longer than the slowest send may take.
+PACTO_OUTBOX_LEASE_SECONDS = float(env("PACTO_OUTBOX_LEASE_SECONDS", "120"))
 
 PACTO_SITE_NAME = env("PACTO_SITE_NAME", "Pacto")
 PACTO_BASE_URL = env("PACTO_BASE_URL", "http://localhost:8000")

@@ -6,6 +6,7 @@ from pacto import views
 urlpatterns = [
     path("", include("pacto.portal.urls")),
     path("console/", include("pacto.console.urls")),
+    path("kb/", include("pacto.kb.urls")),
     path("accounts/", include("allauth.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -13,4 +14,5 @@ urlpatterns = [
     path("api/", include("pacto.api")),
     path("mail/", include("pacto.mail.urls")),
     path("", include("pacto.automation.urls")),
+    path("", include("pacto.availability.urls")),
 ]

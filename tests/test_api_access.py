@@ -234,6 +234,21 @@ def ticket_path(suffix: str = "") -> Callable[[Scene, str], str]:
     return lambda scene, target: f"/api/tickets/{scene.tickets[target].pk}{suffix}"
 
 
+def contract_path(suffix: str) -> Callable[[Scene, str], str]:
+    return lambda scene, target: f"/api/availability/contracts/{scene.contracts[target].pk}{suffix}"
+
+
+def staff_rule(allowed: set[str], ok: int) -> Callable[[str, str], int]:
+    """Viewers of the organization: ``allowed`` staff get ``ok``, the others 403."""
+
+    def expect(role: str, target: str) -> int:
+        if role not in ORGANIZATION_VIEWERS[target]:
+            return 404
+        return ok if role in allowed else 403
+
+    return expect
+
+
 def fixed(body) -> Callable[[str, Scene, str], object]:
     return lambda role, scene, target: body
 
@@ -424,6 +439,70 @@ ENDPOINTS: dict[str, Endpoint] = {
         body=lambda role, s, t: SENHASEGURA if t == "azul" else SECPOD,
         content_type="text/yaml",
     ),
+    # --- availability (Banco Azul's and Verde's policies measure no availability: no probes;
+    # pacto/availability/tests/test_results.py covers probes, monitor tokens and customers)
+    "POST /api/availability/results": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/availability/results",
+        anyone(403),  # these tokens and sessions are not of the monitor scope
+        body=fixed({"probe": "none", "results": []}),
+    ),
+    "GET /api/availability/probes/{name}/months/{month}": Endpoint(
+        ORGANIZATIONS, lambda s, t: "/api/availability/probes/none/months/2026-06", anyone(404)
+    ),
+    # Neither contract has hypercare or an availability commitment: a role allowed to act
+    # reaches the rule (422), one that is not is refused (403), a stranger learns nothing (404).
+    "POST /api/availability/probes": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/availability/probes",
+        staff_rule(MANAGERS, 422),
+        body=lambda role, s, t: {
+            "contract": s.contracts[t].pk,
+            "name": "p",
+            "url": "https://p.example",
+        },
+    ),
+    "POST /api/availability/windows": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/availability/windows",
+        staff_rule(set(STAFF), 422),
+        body=lambda role, s, t: {
+            "contract": s.contracts[t].pk,
+            "kind": "planned",
+            "reason": "Patching",
+            "starts_at": "2026-06-20T10:00:00Z",
+            "ends_at": "2026-06-20T11:00:00Z",
+        },
+    ),
+    "GET /api/availability/contracts/{contract_id}/hypercare": Endpoint(
+        ORGANIZATIONS, contract_path("/hypercare"), viewers(ORGANIZATION_VIEWERS)
+    ),
+    "POST /api/availability/contracts/{contract_id}/hypercare/extensions": Endpoint(
+        ORGANIZATIONS,
+        contract_path("/hypercare/extensions"),
+        staff_rule(set(STAFF), 422),
+        body=fixed({"weeks": 2, "reason": "Unstable"}),
+    ),
+    "POST /api/availability/contracts/{contract_id}/hypercare/extensions/{extension_id}/answer": (
+        Endpoint(
+            ORGANIZATIONS,
+            contract_path("/hypercare/extensions/999999/answer"),
+            viewers(ORGANIZATION_VIEWERS, 404),
+            body=fixed({"accept": True}),
+        )
+    ),
+    "POST /api/availability/contracts/{contract_id}/hypercare/signoffs": Endpoint(
+        ORGANIZATIONS,
+        contract_path("/hypercare/signoffs"),
+        viewers(ORGANIZATION_VIEWERS, 422),  # no hypercare to sign off
+        body=fixed({"note": ""}),
+    ),
+    "POST /api/availability/contracts/{contract_id}/hypercare/conclusion": Endpoint(
+        ORGANIZATIONS,
+        contract_path("/hypercare/conclusion"),
+        staff_rule(MANAGERS, 422),
+        body=fixed({"note": ""}),
+    ),
 }
 
 
@@ -437,6 +516,39 @@ def api_routes() -> set[str]:
             for operation in path_view.operations:
                 routes |= {f"{method} {full.rstrip('/')}" for method in operation.methods}
     return routes
+
+
+# --- the knowledge base: an article for Banco Azul's product (its contacts and the partner
+# serving it read it) and one for a product no contract of Verde Energia covers (staff only).
+KB_READERS = {"azul": AZUL_PEOPLE | set(STAFF), "verde": set(STAFF)}
+KB_PRODUCTS = {"azul": "senhasegura PAM", "verde": "Product nobody bought"}
+
+
+def kb_article(scene: Scene, target: str) -> None:
+    from pacto.kb.actions import do_create_article
+
+    do_create_article(
+        scene.world.fiona, title=f"Knowledge {target} rotation", body_markdown="Rotate keys.",
+        slug=f"kb-{target}", status="published", products=[KB_PRODUCTS[target]],
+    )  # fmt: skip
+
+
+ENDPOINTS |= {
+    "GET /api/kb/search": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: f"/api/kb/search?q=knowledge+{t}",
+        viewers(KB_READERS),
+        prepare=kb_article,
+        listed=lambda body: {r["slug"] for r in body["results"]},
+        target_id=lambda s, t: f"kb-{t}",
+    ),
+    "GET /api/kb/articles/{locale}/{slug}": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: f"/api/kb/articles/en/kb-{t}",
+        viewers(KB_READERS),
+        prepare=kb_article,
+    ),
+}
 
 
 # ----------------------------------------------------------------------------- the tests

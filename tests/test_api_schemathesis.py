@@ -6,15 +6,24 @@ It drives the Django WSGI application in-process through schemathesis's Python A
 drawn from the real objects of the named world as well as at random, so generated bodies
 reach the actions rather than stopping at "not found".
 
-A bounded number of examples per operation keeps the run under a minute; raise
+Every role of the named world is fuzzed: each kind of contact, each kind of staff member,
+and nobody signed in. A second pass sends the extreme values attackers try (ids beyond a
+bigint, ``true`` for a number, year 1 and 9999, lists of nulls, deep nesting, long strings)
+to every parameter and body field of every operation.
+
+A bounded number of examples per operation, and a time budget per role
+(``PACTO_SCHEMATHESIS_SECONDS``), keep the run to a few minutes; raise
 ``PACTO_SCHEMATHESIS_EXAMPLES`` to search harder. Examples are derandomized, so a run is
-reproducible and CI is not flaky.
+reproducible and CI is not flaky. Both tests are marked ``slow``: CI runs them once, on
+SQLite, not again on PostgreSQL.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import time
 
 import pytest
 import schemathesis
@@ -33,6 +42,10 @@ from pacto.tickets.tests.test_api import (  # noqa: F401 (fixtures)
 )
 
 EXAMPLES = int(os.environ.get("PACTO_SCHEMATHESIS_EXAMPLES", "10"))
+# Each role's fuzzing stops starting new operations after this long (it is not a timing
+# assertion: a slow machine fuzzes fewer operations, never fails for it).
+SECONDS_PER_ROLE = float(os.environ.get("PACTO_SCHEMATHESIS_SECONDS", "15"))
+ROLES = ("alice", "amelia", "bob", "paul", "peggy", "fiona", "maria", "pete", "root", None)
 
 
 @pytest.fixture
@@ -113,19 +126,92 @@ def fuzz(operation, real: dict[str, list], headers: dict[str, str]) -> None:
     check()
 
 
-def test_no_generated_request_gets_a_server_error(world, api_schema):
+@pytest.mark.slow
+@pytest.mark.parametrize("role", ROLES, ids=[r or "anonymous" for r in ROLES])
+def test_no_generated_request_gets_a_server_error(world, api_schema, role):
     real = real_path_parameters(world)
-    people = {
-        "maria (staff)": ApiClient(world.maria),
-        "alice (contact)": ApiClient(world.alice),
-    }
+    client = ApiClient(getattr(world, role) if role else None)
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 30
+    # A different order per role, so the time budget reaches every operation across roles.
+    offset = ROLES.index(role) * len(operations) // len(ROLES)
+    deadline = time.monotonic() + SECONDS_PER_ROLE
+    for operation in operations[offset:] + operations[:offset]:
+        if time.monotonic() > deadline:
+            break
+        try:
+            fuzz(operation, real, client.headers)
+        except Exception as error:
+            error.add_note(f"{operation.method.upper()} {operation.path} as {role or 'anonymous'}")
+            raise
 
-    for operation in operations:
-        for who, client in people.items():
-            try:
-                fuzz(operation, real, client.headers)
-            except Exception as error:
-                error.add_note(f"{operation.method.upper()} {operation.path} as {who}")
-                raise
+
+# ----------------------------------------------------------------------------- extreme values
+
+EXTREME_VALUES = [
+    10**30, -(10**30), 2**63, -1, 0, True, False, None, 1e308, "NaN",
+    "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "9999-12-31",
+    [None, None], {"a": {"b": {"c": [[[[]]]]}}}, "x" * 20_000, "\u0000", "../../etc/passwd",
+]  # fmt: skip
+EXTREME_PATH_IDS = ["1" + "0" * 30, "-1", "0", "9223372036854775808"]
+
+
+def extreme_requests(schema: dict, real: dict[str, list]):
+    """``(method, path, query, body)`` for each operation: one extreme value at a time in
+    each path parameter, query parameter and top-level body field, the rest left valid."""
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            names = re.findall(r"{(\w+)}", path)
+            ids = {name: real.get(name, [1])[0] for name in names}
+            base = path.format(**ids)
+            for name in names:
+                for value in EXTREME_PATH_IDS:
+                    yield method, path.format(**{**ids, name: value}), {}, None
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query":
+                    for value in EXTREME_VALUES:
+                        yield method, base, {parameter["name"]: json.dumps(value)}, None
+                        if isinstance(value, str):
+                            yield method, base, {parameter["name"]: value}, None
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if body is not None:
+                fields = _properties(schema, body["schema"])
+                for field in fields or ["payload"]:
+                    for value in EXTREME_VALUES:
+                        yield method, base, {}, {field: value}
+                for value in EXTREME_VALUES:
+                    yield method, base, {}, value
+
+
+def _properties(schema: dict, body: dict) -> list[str]:
+    ref = body.get("$ref")
+    if ref:
+        body = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    return list(body.get("properties", {}))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("role", ["maria", "alice"])
+def test_no_extreme_value_gets_a_server_error(world, role):
+    from pacto.api import api
+
+    real = real_path_parameters(world)
+    client = ApiClient(getattr(world, role))
+    client.client.raise_request_exception = False  # a server error is counted, not raised
+    schema = api.get_openapi_schema()
+    sent, errors = 0, []
+    for method, path, query, body in extreme_requests(schema, real):
+        url = "/api" + path if not path.startswith("/api") else path
+        kwargs = {"headers": client.headers}
+        if body is not None:
+            kwargs.update(data=json.dumps(body), content_type="application/json")
+        if method == "get":
+            response = client.client.get(url, query, **kwargs)
+        else:
+            response = getattr(client.client, method)(url, **kwargs)
+        sent += 1
+        if response.status_code >= 500:
+            errors.append(f"{method.upper()} {url} {query or ''} {str(body)[:80]}")
+    print(f"\n[fuzz] extreme values as {role}: {sent} requests, {len(errors)} server errors")
+    assert sent > 500
+    assert errors == []

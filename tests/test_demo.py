@@ -139,3 +139,25 @@ def test_the_demo_shows_the_policy_fidelity_rules_on_each_preset():
     assert stopped.status == "solved" and not hasattr(stopped, "lifecycle_timer")
     thanksgiving = ticket("Scanner license check fails on Thanksgiving")  # Xecuritas
     assert thanksgiving.clocks.get(metric="first_response").state == "met"
+
+
+def test_the_demo_shows_availability_and_hypercare():
+    from pacto.availability.figures import probe_figure
+    from pacto.availability.models import HypercareReport, Probe, ServiceWindow
+    from pacto.sla.availability import Month
+
+    demo()
+
+    probe = Probe.objects.get(contract__organization__name="Nordlys Bank")
+    assert probe.policy.id == "andmoney"
+    first = probe.results.order_by("slot_start").first().slot_start
+    month = (
+        Month(first.year, first.month).next() if first.day > 20 else Month(first.year, first.month)
+    )
+    figure = probe_figure(probe, month)
+    assert figure.eligible_slots > 1000 and figure.outages  # a month of results, an outage
+    assert ServiceWindow.objects.filter(contract=probe.contract).count() == 2
+    assert ServiceWindow.objects.filter(notice_late=True).exists()
+    verde = Contract.objects.get(organization__name="Verde Energia")
+    assert HypercareReport.objects.filter(contract=verde).exists()
+    assert Outbox.objects.filter(kind="hypercare_report").exists()

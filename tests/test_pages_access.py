@@ -26,6 +26,7 @@ from django.db import transaction
 from django.urls import get_resolver
 
 from pacto.accounts.actions import do_create_token
+from pacto.kb.actions import do_add_article_attachment, do_create_article, do_vote
 from pacto.portal.tests.fixtures import NOW, client_for
 from pacto.portal.tests.fixtures import clock as clock
 from pacto.portal.tests.fixtures import media_root as media_root
@@ -127,6 +128,18 @@ def staff_page(ok: int = 200, only: set[str] | None = None) -> Rule:
     return rule
 
 
+KB_READERS = {"alice", "amelia", "bob", "paul", "peggy", *STAFF}
+
+
+def kb_reader(ok: int) -> Rule:
+    """A page of the knowledge base's article for Banco Azul's product."""
+    return lambda role, ticket: 302 if role == "anonymous" else ok if role in KB_READERS else 404
+
+
+def contacts_only(ok: int) -> Rule:
+    return lambda role, ticket: 302 if role == "anonymous" else 403 if role in STAFF else ok
+
+
 PAGES: dict[str, list[Page]] = {
     # Public pages.
     "portal:home": [Page("GET", everyone(200))],
@@ -169,13 +182,40 @@ PAGES: dict[str, list[Page]] = {
     "console:escalate": [Page("POST", staff_page(422), per_ticket=True)],
     "console:work": [Page("POST", staff_page(422), per_ticket=True)],
     "console:approve": [Page("POST", staff_page(422), per_ticket=True)],  # not an access request
+    # Availability and hypercare (no probe, extension or contract of these ids: 404).
+    "availability:portal": [Page("GET", contacts_page())],
+    "availability:console": [Page("GET", staff_page())],
+    "availability:csv": [Page("GET", signed_in(404))],
+    "availability:answer_extension": [Page("POST", signed_in(404))],
+    "availability:sign_off": [Page("POST", signed_in(404))],
+    "availability:console_window": [Page("POST", staff_page(404))],
+    "availability:console_extension": [Page("POST", staff_page(404))],
+    "availability:console_conclude": [Page("POST", staff_page(404))],
+    "availability:console_report": [Page("POST", staff_page(404))],
+    # The knowledge base: the article is for Banco Azul's product (its contacts, the partner
+    # serving it, and staff read it); forms sent empty are refused or sent back.
+    "kb:search": [Page("GET", signed_in(200))],
+    "kb:article": [Page("GET", kb_reader(200))],
+    "kb:vote": [Page("POST", kb_reader(422))],
+    "kb:attachment": [Page("GET", kb_reader(200))],
+    "kb:suggest": [Page("GET", contacts_only(200))],
+    "kb:deflect": [Page("POST", contacts_only(404))],  # no article chosen
+    "kb:manage": [Page("GET", staff_page())],
+    "kb:new": [Page("GET", staff_page()), Page("POST", staff_page(422))],
+    "kb:edit": [Page("GET", staff_page()), Page("POST", staff_page(422))],
+    "kb:status": [Page("POST", staff_page(302))],
+    "kb:attach": [Page("POST", staff_page(302))],
+    "kb:tasks": [Page("GET", staff_page())],
+    "kb:task_done": [Page("POST", staff_page(302))],
+    "kb:metrics": [Page("GET", staff_page())],
+    "kb:send": [Page("POST", staff_page(303), per_ticket=True)],  # no article chosen
 }
 
 
 def page_names() -> list[str]:
     resolver = get_resolver()
     names = []
-    for namespace in ("portal", "console"):
+    for namespace in ("portal", "console", "kb", "availability"):
         _prefix, sub_resolver = resolver.namespace_dict[namespace]
         names += [f"{namespace}:{p.name}" for p in sub_resolver.url_patterns if p.name]
     return sorted(names)
@@ -218,7 +258,17 @@ def scene(db, clock):
         attachments[name] = do_add_attachment(ticket.requester, ticket, upload, message=message)
     people = {role: getattr(world, role) for role in CONTACTS + STAFF}
     token, _secret = do_create_token(world.alice, name="alice's script")
-    return {"tickets": tickets, "attachments": attachments, "people": people, "token": token}
+    article = do_create_article(
+        world.fiona, title="Rotate the vault keys", body_markdown="Rotate.", status="published",
+        products=["senhasegura PAM"],
+    )  # fmt: skip
+    upload = SimpleUploadedFile("steps.pdf", b"%PDF-1.4", content_type="application/pdf")
+    do_add_article_attachment(world.fiona, article, upload)
+    vote = do_vote(world.alice, article, helpful=False, reason="outdated", comment="old")
+    return {
+        "tickets": tickets, "attachments": attachments, "people": people, "token": token,
+        "article": article, "task": vote.tasks.get(),
+    }  # fmt: skip
 
 
 def url_for(name: str, scene, ticket: str | None) -> str:
@@ -231,6 +281,21 @@ def url_for(name: str, scene, ticket: str | None) -> str:
         kwargs["attachment_id"] = scene["attachments"][ticket].pk
     if name == "portal:revoke_token":
         kwargs["token_id"] = scene["token"].pk
+    article = scene["article"]
+    if name in ("kb:edit", "kb:status", "kb:attach"):
+        kwargs["pk"] = article.pk
+    if name in ("kb:article", "kb:vote", "kb:attachment"):
+        kwargs |= {"locale": article.locale, "slug": article.slug}
+    if name == "kb:attachment":
+        kwargs["name"] = "steps.pdf"
+    if name == "kb:task_done":
+        kwargs["task_id"] = scene["task"].pk
+    if name == "availability:csv":
+        kwargs = {"name": "no-such-probe", "month": "2026-06"}
+    if name == "availability:answer_extension":
+        kwargs = {"extension_id": 999_999}
+    if name == "availability:sign_off" or name.startswith("availability:console_"):
+        kwargs = {"contract_id": 999_999}
     return reverse(name, kwargs=kwargs)
 
 

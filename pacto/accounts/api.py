@@ -23,7 +23,7 @@ from pacto.accounts.actions import (
 )
 from pacto.accounts.models import ApiToken, Organization, User
 from pacto.errors import NotFound
-from pacto.tickets.schemas import In, OrganizationRef, Reason, error_responses
+from pacto.tickets.schemas import In, OrganizationRef, QueryId, Reason, error_responses
 
 router = Router()
 tokens_router = Router()
@@ -70,7 +70,7 @@ class MeOut(ContactOut):
 
 
 class ContactFilters(In):
-    organization: int | None = None
+    organization: QueryId | None = None
 
 
 class ContactChangeIn(In):

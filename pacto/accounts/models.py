@@ -177,6 +177,9 @@ class ApiToken(models.Model):
     class Scope(models.TextChoices):
         READ = "read", _("Read")
         WRITE = "write", _("Read and write")
+        # Only pushes probe results (POST /api/availability/results): for an external
+        # monitor such as Prometheus blackbox or Uptime Kuma.
+        MONITOR = "monitor", _("Monitor: push probe results")
 
     PREFIX = "pacto_"
 

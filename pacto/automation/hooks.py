@@ -27,12 +27,18 @@ from pacto.tickets.models import TicketEvent
 log = logging.getLogger(__name__)
 
 
+# The kinds acted on below; any other event costs nothing here.
+HOOKED_KINDS = frozenset(
+    {TicketEvent.Kind.OPENED, TicketEvent.Kind.SEVERITY, TicketEvent.Kind.STATUS}
+)
+
+
 def connect() -> None:
     post_save.connect(on_ticket_event, sender=TicketEvent, dispatch_uid="pacto.automation.hooks")
 
 
 def on_ticket_event(sender, instance: TicketEvent, created: bool, raw: bool = False, **kwargs):
-    if not created or raw:
+    if not created or raw or instance.kind not in HOOKED_KINDS:
         return
     from pacto.automation import actions
 

@@ -7,7 +7,7 @@ The schedule: once a minute the scheduler (``pacto worker`` without ``--no-sched
 exactly one should run) enqueues every sweep now and again every
 ``PACTO_SWEEP_EVERY_SECONDS`` within the minute (deferred tasks), so escalations act within
 seconds of their due time. Outbox delivery is also enqueued on the commit of any
-transaction that writes outbox rows (the doorbell in ``pacto.notifications.outbox``); the
+transaction that writes outbox rows (the doorbell in ``pacto.notifications.tasks``, beside the delivery task); the
 sweep is the safety net for a lost doorbell and for retries.
 """
 
@@ -23,6 +23,7 @@ from huey.contrib.djhuey import HUEY, close_db
 
 from pacto.automation import sweeps
 from pacto.notifications import delivery
+from pacto.notifications.tasks import deliver_outbox_job
 
 
 @task
@@ -38,11 +39,6 @@ def sweep_lifecycle_job() -> dict:
 @task
 def sweep_pages_job() -> dict:
     return sweeps.sweep_pages(timezone.now())
-
-
-@task
-def deliver_outbox_job() -> dict:
-    return delivery.deliver_due(timezone.now())
 
 
 SWEEP_JOBS = (sweep_clocks_job, sweep_pages_job, sweep_lifecycle_job, deliver_outbox_job)

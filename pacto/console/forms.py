@@ -12,6 +12,7 @@ from pacto.portal.forms import (
     DETAIL_LABELS,
     DUE_INPUT,
     ENVIRONMENTS,
+    AttachmentForm,
     PactoForm,
     attachment_help,
     initial_severity,
@@ -21,7 +22,7 @@ from pacto.sla.policy import Policy, StatusCategory
 from pacto.tickets.models import Ticket
 
 
-class ConsoleReplyForm(PactoForm):
+class ConsoleReplyForm(AttachmentForm, PactoForm):
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}))
     visibility = forms.ChoiceField(
         label=_("Visibility"),

@@ -40,7 +40,6 @@ from pacto.portal.forms import DuePreviewForm
 from pacto.portal.views import _preview, query_without_page, ticket_rows
 from pacto.portal.web import is_htmx, manager_required, message_of, run_action, staff_required
 from pacto.tickets.actions import (
-    do_add_attachment,
     do_approve_access_request,
     do_assign,
     do_change_severity,
@@ -166,19 +165,12 @@ def reply(request, pk):
     form = ConsoleReplyForm(request.POST, request.FILES)
     if form.is_valid():
         public = form.cleaned_data["visibility"] == "public"
-        message, ok = run_action(
-            form, do_reply, request.user, ticket, form.cleaned_data["body"], public=public
-        )
+        upload = form.cleaned_data.get("attachment")
+        _message, ok = run_action(
+            form, do_reply, request.user, ticket, form.cleaned_data["body"], public=public,
+            attachments=[upload] if upload else [],
+        )  # fmt: skip
         if ok:
-            if form.cleaned_data.get("attachment"):
-                run_action(
-                    None,
-                    do_add_attachment,
-                    request.user,
-                    ticket,
-                    form.cleaned_data["attachment"],
-                    message=message,
-                )
             return _done(request, ticket, _("Reply sent.") if public else _("Internal note added."))
     return _render(request, ticket, 422, reply_form=form)
 

@@ -23,15 +23,20 @@ from pacto.contracts.actions import do_create_contract, preset_version
 from pacto.contracts.models import Contract, PolicyVersion
 from pacto.errors import ActionError, NotAllowed, NotFound
 from pacto.sla.policy import PolicyError, parse_policy, preset, preset_names
-from pacto.tickets.schemas import ErrorOut, In, OrganizationRef, error_responses
+from pacto.tickets.schemas import BodyId, ErrorOut, In, OrganizationRef, error_responses
 
 router = Router()
 policies_router = Router()
 
-# An uploaded policy file: at most this many characters, and this many YAML aliases (a
-# few anchors are normal; thousands are an expansion bomb).
-POLICY_MAX_CHARS = 1_000_000
+# An uploaded policy file: at most this many characters (the presets are about 10 000), this
+# many YAML aliases (a few anchors are normal; thousands are an expansion bomb) and this many
+# levels of nesting (a policy needs about six; thousands make the parser quadratic and then
+# recursive). All three are checked while the events stream in, before anything is built.
+POLICY_MAX_CHARS = 200_000
 POLICY_MAX_ALIASES = 200
+POLICY_MAX_DEPTH = 40
+# libyaml when PyYAML was built with it (Debian's and the wheels are): many times faster.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 EARLIEST = dt.date(1990, 1, 1)
 LATEST = dt.date(2999, 12, 31)
 
@@ -77,20 +82,20 @@ class ContractOut(Schema):
 class ProductIn(In):
     product: str = Field(min_length=1, max_length=100)
     module: str = Field("", max_length=100)
-    quantity: int = Field(1, ge=1, le=1_000_000)
+    quantity: int = Field(1, strict=True, ge=1, le=1_000_000)
 
 
 class ContractIn(In):
-    organization: int
+    organization: BodyId
     service_contract_id: str = Field(min_length=1, max_length=60)
-    policy_version: int | None = Field(None, description="a stored policy version's id…")
+    policy_version: BodyId | None = Field(None, description="a stored policy version's id…")
     preset: str | None = Field(None, max_length=80, description="…or a shipped preset's name")
     plan: str = Field(max_length=60, description="a plan id of the policy")
     starts_on: dt.date = Field(ge=EARLIEST, le=LATEST)
-    years: int = Field(1, ge=1, le=10)
+    years: int = Field(1, strict=True, ge=1, le=10)
     ends_on: dt.date | None = Field(None, ge=EARLIEST, le=LATEST)
     go_live_on: dt.date | None = Field(None, ge=EARLIEST, le=LATEST)
-    hypercare_weeks: int = Field(0, ge=0, le=104)
+    hypercare_weeks: int = Field(0, strict=True, ge=0, le=104)
     products: list[ProductIn] = Field(default_factory=list, max_length=200)
     included_services: dict[str, int] = Field(
         default_factory=dict, max_length=50, description='e.g. {"assisted upgrade": 1}'
@@ -340,16 +345,33 @@ def _uploaded_text(request: HttpRequest) -> tuple[str, str]:
     return text, name
 
 
+def _check_shape(text: str, source: str) -> None:
+    """Refuse an expansion bomb or a deeply nested document from the stream of parser events,
+    stopping at the first event past a limit: what it costs is bounded by the limits."""
+    aliases = depth = 0
+    for event in yaml.parse(text, Loader=_YAML_LOADER):
+        if isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > POLICY_MAX_ALIASES:
+                raise PolicyError(
+                    f"{source}: (top level): more than {POLICY_MAX_ALIASES} YAML aliases"
+                )
+        elif isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > POLICY_MAX_DEPTH:
+                raise PolicyError(
+                    f"{source}: (top level): nested more than {POLICY_MAX_DEPTH} levels deep"
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def _load_upload(text: str, source: str):
     """Parse an uploaded policy. Unlike a file on the server, an upload may not name other
     files (``holidays.ical``): the server would read whatever path it was given."""
     try:
-        aliases = sum(
-            isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=yaml.SafeLoader)
-        )
-        if aliases > POLICY_MAX_ALIASES:
-            raise PolicyError(f"{source}: (top level): more than {POLICY_MAX_ALIASES} YAML aliases")
-        data = yaml.safe_load(text)
+        _check_shape(text, source)
+        data = yaml.load(text, Loader=_YAML_LOADER)  # a safe loader (CSafeLoader or SafeLoader)
     except yaml.YAMLError as exc:
         raise PolicyError(f"{source}: not valid YAML: {exc}") from None
     calendars = data.get("calendars") if isinstance(data, dict) else None

@@ -69,6 +69,12 @@ class Contract(models.Model):
     )
     go_live_on = models.DateField(_("go-live date"), null=True, blank=True)
     hypercare_weeks = models.PositiveSmallIntegerField(_("hypercare weeks"), default=0)
+    hypercare_concluded_on = models.DateField(
+        _("hypercare concluded on"),
+        null=True,
+        blank=True,
+        help_text=_("the day of the formal transition to standard support"),
+    )
     included_services = models.JSONField(
         _("included services"),
         default=dict,
@@ -93,10 +99,23 @@ class Contract(models.Model):
 
     def hypercare_until(self) -> dt.date | None:
         """The last day of hypercare (seed 004: it "will commence on the Go-Live date, and
-        last for an agreed number of weeks described in the contract")."""
+        last for an agreed number of weeks described in the contract"; "Extensions to the
+        Hypercare period may be agreed upon by both parties"). Once concluded, the day of
+        the transition to standard support is the last day (or the planned one, when the
+        transition came after it)."""
         if not self.go_live_on or not self.hypercare_weeks:
             return None
-        return self.go_live_on + dt.timedelta(weeks=self.hypercare_weeks, days=-1)
+        planned = self.hypercare_planned_until()
+        if self.hypercare_concluded_on:
+            return min(self.hypercare_concluded_on, planned)
+        return planned
+
+    def hypercare_planned_until(self) -> dt.date | None:
+        """The agreed weeks plus every accepted extension, counted from go-live."""
+        if not self.go_live_on or not self.hypercare_weeks:
+            return None
+        extra = sum(e.weeks for e in self.hypercare_extensions.all() if e.accepted_at is not None)
+        return self.go_live_on + dt.timedelta(weeks=self.hypercare_weeks + extra, days=-1)
 
     def in_hypercare_on(self, day: dt.date) -> bool:
         until = self.hypercare_until()
@@ -126,3 +145,83 @@ class ContractProduct(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} {self.module} x{self.quantity}".strip()
+
+
+class HypercareExtension(models.Model):
+    """An extension of hypercare: proposed by the vendor, accepted by the customer's admin
+    (seed 004: "Extensions ... may be agreed upon by both parties")."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="hypercare_extensions"
+    )
+    weeks = models.PositiveSmallIntegerField(_("weeks"))
+    reason = models.TextField(_("reason"))
+    proposed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by")
+    )
+    proposed_at = models.DateTimeField(_("proposed at"))
+    accepted_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["proposed_at", "id"]
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.declined_at is None
+
+
+class HypercareSignoff(models.Model):
+    """One side's agreement that "the system is stable and no further heightened support
+    is required" (seed 004, Conclusion of hypercare period)."""
+
+    class Side(models.TextChoices):
+        VENDOR = "vendor", _("Vendor")
+        CUSTOMER = "customer", _("Customer")
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="hypercare_signoffs"
+    )
+    side = models.CharField(_("side"), max_length=10, choices=Side.choices)
+    signed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(_("signed at"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["signed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "side"], name="one_signoff_per_side")
+        ]
+
+
+class HypercareTransition(models.Model):
+    """The record of "a formal transition to standard support or operational procedures",
+    with the checks it was made on."""
+
+    contract = models.OneToOneField(
+        Contract, on_delete=models.CASCADE, related_name="hypercare_transition"
+    )
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"))
+    notes = models.TextField(_("notes"), blank=True)
+    checks = models.JSONField(default=dict)
+
+
+class HypercareEvent(models.Model):
+    """Every step of a contract's hypercare, visible to the vendor and the customer."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="hypercare_events"
+    )
+    kind = models.CharField(max_length=40)
+    actor = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]

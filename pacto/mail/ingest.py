@@ -46,10 +46,11 @@ from pacto.accounts.models import Organization, User
 from pacto.errors import ActionError, NotAllowed
 from pacto.mail import fields as stated
 from pacto.mail.models import InboundMessage, TicketMailId
-from pacto.mail.outbound import REASONS_PT, REFUSAL_KIND, is_own_address
+from pacto.mail.outbound import REASONS_PT, is_own_address
 from pacto.mail.parse import ParsedMessage, clean_subject, parse_message
 from pacto.mail.threading import ThreadMatch, find_thread, ticket_for_bounce
 from pacto.notifications.outbox import enqueue
+from pacto.notifications.render import REFUSAL_KIND
 from pacto.sla.policy import StatusCategory
 from pacto.tickets.actions import (
     ALLOWED_ATTACHMENT_SUFFIXES,

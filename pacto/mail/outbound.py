@@ -1,6 +1,8 @@
 """What makes Pacto's emails thread: headers for every outbox row about a ticket.
 
-``thread_headers(row)`` is merged into each email by ``pacto.notifications.render.build_email``:
+``thread_headers(row)`` is merged into each email that ``pacto.notifications.render.build_email``
+builds: the renderer sends its ``email_headers`` signal, and this app's ``ready`` connects
+``add_thread_headers`` to it (so the dependency points one way, from mail to notifications):
 
 - the row's own Message-ID (``<outbox-{id}@{PACTO_EMAIL_DOMAIN}>``, stable per row, set by
   the renderer) is remembered as belonging to the ticket, so an answer to it threads;
@@ -26,8 +28,8 @@ import re
 from django.conf import settings
 
 from pacto.mail.models import TicketMailId, TicketReplyToken
+from pacto.notifications.render import REFUSAL_KIND, message_id
 
-REFUSAL_KIND = "mail_refused"
 # References carry the root, the opening message and at most this many recent ones.
 RECENT_REFERENCES = 8
 
@@ -101,8 +103,6 @@ def _is_auto_reply(row) -> bool:
 def thread_headers(row, subject: str | None = None) -> dict[str, str]:
     """Threading headers for one outbox row (see the module docstring). With ``subject``,
     the result holds ``Subject`` when that subject lacks the ticket's ``[#n]`` tag."""
-    from pacto.notifications.render import message_id
-
     headers = {"X-Loop": support_address()}
     if _is_auto_reply(row):
         headers["Auto-Submitted"] = "auto-replied"
@@ -144,22 +144,15 @@ def thread_headers(row, subject: str | None = None) -> dict[str, str]:
     return headers
 
 
+def add_thread_headers(sender, row, subject: str, **kwargs) -> dict[str, str]:
+    """The receiver of ``pacto.notifications.render.email_headers``."""
+    return thread_headers(row, subject=subject)
+
+
 # ----------------------------------------------------------------------------- refusals
 
-REFUSAL_TEXTS = {
-    "en": (
-        "We could not accept your message: {subject}",
-        "Your email was not accepted as a support request, for the reason below. For "
-        "security reasons, requests from people who are not authorized contacts are not "
-        "accepted. Authorized contacts can open tickets at {portal_url}",
-    ),
-    "pt-br": (
-        "Não pudemos aceitar sua mensagem: {subject}",
-        "Seu e-mail não foi aceito como solicitação de suporte, pelo motivo abaixo. Por "
-        "segurança, não aceitamos solicitações de pessoas que não são contatos autorizados. "
-        "Contatos autorizados podem abrir chamados em {portal_url}",
-    ),
-}
+# The refusal email's words are the renderer's, with every other email's
+# (``pacto.notifications.render.TEXTS``, kind ``mail_refused``).
 
 # Reasons in Portuguese, by the rule the refusal is about (English comes from the action).
 REASONS_PT = {
@@ -178,12 +171,3 @@ REASONS_PT = {
     "policy_channel": "Sua política de suporte não aceita chamados por e-mail; use o portal.",
     "staff": "A equipe registra chamados por e-mail no console, em nome de um contato.",
 }
-
-
-def register_texts() -> None:
-    """Give the renderer the sentences of the refusal email (kind ``mail_refused``)."""
-    from pacto.notifications import render
-
-    for language, texts in REFUSAL_TEXTS.items():
-        if language in render.TEXTS:
-            render.TEXTS[language].setdefault(REFUSAL_KIND, texts)

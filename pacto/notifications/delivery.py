@@ -1,19 +1,23 @@
-"""Delivering the outbox: claim a due row, send it, record the outcome, in one transaction.
+"""Delivering the outbox: claim a due row, send it with no transaction open, record the
+outcome. At least once, with the duplicate window as small as the network allows:
 
-Exactly-once as far as Pacto can make it (the README's design notes):
+- **claim** (one short transaction): a conditional ``UPDATE`` moves a due row from
+  ``pending`` to ``sending`` and sets its lease (``next_attempt_at`` = now +
+  ``PACTO_OUTBOX_LEASE_SECONDS``); on PostgreSQL the candidate is picked with
+  ``SELECT … FOR UPDATE SKIP LOCKED``, so workers never wait for each other. The try is
+  counted here, so a row that crashes its worker every time still ends dead.
+- **send** with no transaction open: on SQLite a transaction holds the database's write
+  lock from its first statement, so an SMTP server or a webhook receiver taking its 10 s
+  timeout inside one would stop every web request's writes for that long.
+- **record** (a second short transaction): ``sent``, or back to ``pending`` with a backoff,
+  or ``dead``.
 
-- a row is claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` (PostgreSQL) inside a
-  transaction, sent while that transaction holds it, and marked sent in the same
-  transaction right after the server accepted it; a second worker skips it, and a worker
-  killed before the commit leaves it pending, so nothing is lost;
-- SMTP (like any network protocol) is still at-least-once: a worker killed after the
-  server accepted a message and before the commit sends it again. The window is a few
-  milliseconds (nothing but the UPDATE and the COMMIT happen inside it), and the resend
-  carries the row's stable Message-ID (webhooks: ``X-Pacto-Delivery``; PagerDuty:
-  ``dedup_key``), so receivers drop the duplicate;
-- network connects happen before the transaction starts where possible (the SMTP
-  connection is opened once per batch), so a hung mail server never holds a row lock or,
-  on SQLite, the write lock.
+A worker killed between claim and record leaves the row ``sending``; once its lease has run
+out it is due again and another worker takes it. If the kill came after the server accepted
+the message, it is sent twice — the window is the record's one UPDATE and COMMIT — and the
+resend carries the row's stable Message-ID (webhooks: ``X-Pacto-Delivery``; PagerDuty:
+``dedup_key``), so receivers drop the duplicate. The lease must outlast the slowest send
+(the SMTP and webhook timeouts), or a live worker's row could be taken over and sent twice.
 
 Failures are retried with exponential backoff; after ``PACTO_OUTBOX_MAX_ATTEMPTS`` tries (or
 at once for a permanent failure: a refused recipient, a 4xx from a webhook) the row is dead,
@@ -23,20 +27,22 @@ shown in the admin with its last error, and can be retried from there.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import random
 import smtplib
 from collections import Counter
 
+import structlog
 from django.conf import settings
 from django.core.mail import mailers
 from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
 
 from pacto.notifications import pager, render, webhooks
 from pacto.notifications.models import Outbox, WebhookEndpoint
 from pacto.notifications.webhooks import DeliveryError
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 
 def backoff(attempts: int, row_id: int) -> dt.timedelta:
@@ -48,6 +54,10 @@ def backoff(attempts: int, row_id: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(base, 3600) * jitter)
 
 
+def lease() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.PACTO_OUTBOX_LEASE_SECONDS)
+
+
 def _uses_smtp(row: Outbox) -> bool:
     return row.channel == Outbox.Channel.EMAIL or (
         row.channel == Outbox.Channel.PAGER and pager.transport() == "email"
@@ -55,14 +65,35 @@ def _uses_smtp(row: Outbox) -> bool:
 
 
 def _due(now: dt.datetime):
-    return Outbox.objects.filter(state=Outbox.State.PENDING, next_attempt_at__lte=now)
+    """Rows to send: pending and due, or claimed by a worker whose lease ran out."""
+    return Outbox.objects.filter(
+        state__in=(Outbox.State.PENDING, Outbox.State.SENDING), next_attempt_at__lte=now
+    )
 
 
 def _claim(now: dt.datetime, skip_channels: set[str]) -> Outbox | None:
-    rows = _due(now).select_for_update(skip_locked=True, of=("self",))
-    if skip_channels:
-        rows = rows.exclude(channel__in=skip_channels)
-    return rows.select_related("recipient_user").order_by("next_attempt_at", "id").first()
+    """Take one due row for this worker, in one short transaction; ``None`` when none is
+    left. Losing a race to another worker only means trying the next row."""
+    for _ in range(20):
+        with transaction.atomic():
+            rows = _due(now).select_for_update(skip_locked=True, of=("self",))
+            if skip_channels:
+                rows = rows.exclude(channel__in=skip_channels)
+            row = rows.select_related("recipient_user").order_by("next_attempt_at", "id").first()
+            if row is None:
+                return None
+            # From the real time too: a long batch must not hand out leases already over.
+            leased_until = max(now, timezone.now()) + lease()
+            taken = Outbox.objects.filter(
+                pk=row.pk, state=row.state, next_attempt_at=row.next_attempt_at
+            ).update(
+                state=Outbox.State.SENDING, next_attempt_at=leased_until, attempts=F("attempts") + 1
+            )
+        if taken:
+            row.state, row.next_attempt_at = Outbox.State.SENDING, leased_until
+            row.attempts += 1
+            return row
+    return None
 
 
 def deliver_due(now: dt.datetime, *, limit: int = 500) -> dict[str, int]:
@@ -70,28 +101,26 @@ def deliver_due(now: dt.datetime, *, limit: int = 500) -> dict[str, int]:
     counts: Counter[str] = Counter()
     connection = None
     skip: set[str] = set()
-    if _due(now).filter(channel__in=[Outbox.Channel.EMAIL, Outbox.Channel.PAGER]).exists():
-        connection = mailers.default
-        try:
-            connection.open()
-        except (OSError, smtplib.SMTPException) as exc:
-            connection = None
-            counts.update(_fail_email_rows(now, f"cannot connect to the mail server: {exc}", limit))
-            skip.add(Outbox.Channel.EMAIL)
     try:
         for _ in range(limit):
-            with transaction.atomic():
-                row = _claim(now, skip)
-                if row is None:
-                    break
-                if _uses_smtp(row) and connection is None:
-                    # The mail server failed earlier in this batch: leave the row for later.
+            row = _claim(now, skip)
+            if row is None:
+                break
+            if _uses_smtp(row) and connection is None:
+                connection = mailers.default
+                try:
+                    connection.open()  # no transaction is open here
+                except (OSError, smtplib.SMTPException) as exc:
+                    connection = None
+                    error = f"cannot connect to the mail server: {exc}"
+                    counts[_failed(row, now, error)] += 1
+                    counts.update(_fail_email_rows(now, error, limit))
                     skip.add(row.channel)
                     continue
-                outcome = _deliver(row, now, connection)
+            outcome = _deliver(row, now, connection)
             counts[outcome] += 1
             if outcome != "sent" and _uses_smtp(row) and connection is not None:
-                connection.close()  # reconnect (outside any transaction) in the next batch
+                connection.close()  # reconnect for the next email row
                 connection = None
     finally:
         if connection is not None:
@@ -100,17 +129,7 @@ def deliver_due(now: dt.datetime, *, limit: int = 500) -> dict[str, int]:
 
 
 def _deliver(row: Outbox, now: dt.datetime, connection) -> str:
-    # Write "sent" first: once the server has accepted, only the COMMIT is left to do, so a
-    # crash can repeat the message only in that instant. A failed send undoes it below,
-    # before anything is committed.
-    attempts = row.attempts
-    row.state = Outbox.State.SENT
-    row.sent_at = now
-    row.attempts = attempts + 1
-    row.last_error = ""
-    row.save(update_fields=["state", "sent_at", "attempts", "last_error"])
-    row.attempts = attempts
-    row.state = Outbox.State.PENDING
+    """Send a claimed row (no transaction is open) and record how it went."""
     try:
         send(row, now, connection)
     except DeliveryError as exc:
@@ -127,9 +146,18 @@ def _deliver(row: Outbox, now: dt.datetime, connection) -> str:
     except (OSError, smtplib.SMTPException) as exc:
         return _failed(row, now, f"mail server: {exc!r}")
     except Exception as exc:  # a bug in rendering must not stop the other rows
-        log.exception("outbox row %s could not be built", row.pk)
+        log.exception("outbox_row_unbuildable", row=row.pk, ticket=row.ticket_id,
+                      organization=row.organization_id)  # fmt: skip
         return _failed(row, now, f"{type(exc).__name__}: {exc}")
-    row.state, row.sent_at, row.attempts, row.last_error = Outbox.State.SENT, now, attempts + 1, ""
+    with transaction.atomic():
+        # Whoever holds the row now (this worker, or one that took it over after the lease
+        # ran out), it has been sent.
+        Outbox.objects.filter(pk=row.pk).exclude(state=Outbox.State.SENT).update(
+            state=Outbox.State.SENT, sent_at=now, last_error=""
+        )
+    row.state, row.sent_at, row.last_error = Outbox.State.SENT, now, ""
+    log.info("outbox_row_sent", row=row.pk, kind=row.kind, channel=row.channel,
+             ticket=row.ticket_id, organization=row.organization_id)  # fmt: skip
     return "sent"
 
 
@@ -154,17 +182,25 @@ def send(row: Outbox, now: dt.datetime, connection=None) -> None:
 
 
 def _failed(row: Outbox, now: dt.datetime, error: str, *, permanent: bool = False) -> str:
-    row.attempts += 1
+    """Record a failed try of a claimed row (its try was counted when it was claimed)."""
     row.last_error = error[:2000]
     if permanent or row.attempts >= settings.PACTO_OUTBOX_MAX_ATTEMPTS:
         row.state = Outbox.State.DEAD
         outcome = "dead"
-        log.warning("outbox row %s is dead after %s tries: %s", row.pk, row.attempts, error)
+        log.warning(
+            "outbox_row_dead", row=row.pk, tries=row.attempts, error=error, kind=row.kind,
+            channel=row.channel, ticket=row.ticket_id, organization=row.organization_id,
+        )  # fmt: skip
     else:
+        row.state = Outbox.State.PENDING
         row.next_attempt_at = now + backoff(row.attempts, row.pk)
         outcome = "retried"
     row.sent_at = None
-    row.save(update_fields=["state", "sent_at", "attempts", "last_error", "next_attempt_at"])
+    with transaction.atomic():
+        Outbox.objects.filter(pk=row.pk, state=Outbox.State.SENDING).update(
+            state=row.state, sent_at=None, last_error=row.last_error,
+            next_attempt_at=row.next_attempt_at,
+        )  # fmt: skip
     return outcome
 
 
@@ -172,27 +208,22 @@ def _fail_email_rows(now: dt.datetime, error: str, limit: int) -> Counter[str]:
     """The mail server is unreachable: count a failed try on each due email row (so they back
     off and, if it stays down, end dead) without any network inside a transaction."""
     counts: Counter[str] = Counter()
-    channels = [Outbox.Channel.EMAIL]
-    if pager.transport() == "email":
-        channels.append(Outbox.Channel.PAGER)
+    channels = {Outbox.Channel.WEBHOOK}  # claim only what goes by email
+    if pager.transport() != "email":
+        channels.add(Outbox.Channel.PAGER)
     for _ in range(limit):
-        with transaction.atomic():
-            row = (
-                _due(now)
-                .filter(channel__in=channels)
-                .select_for_update(skip_locked=True, of=("self",))
-                .order_by("next_attempt_at", "id")
-                .first()
-            )
-            if row is None:
-                break
-            counts[_failed(row, now, error)] += 1
+        row = _claim(now, channels)
+        if row is None:
+            break
+        counts[_failed(row, now, error)] += 1
     return counts
 
 
 def do_retry(rows, now: dt.datetime) -> int:
-    """Send dead (or failing) rows again from now on, with a fresh count of tries."""
+    """Send dead (or failing) rows again from now on, with a fresh count of tries. A row
+    being sent right now (``sending`` within its lease) is left to its worker."""
     with transaction.atomic():
-        return rows.exclude(state=Outbox.State.SENT).update(
-            state=Outbox.State.PENDING, attempts=0, next_attempt_at=now
+        rows = rows.exclude(state=Outbox.State.SENT).exclude(
+            Q(state=Outbox.State.SENDING) & Q(next_attempt_at__gt=now)
         )
+        return rows.update(state=Outbox.State.PENDING, attempts=0, next_attempt_at=now)

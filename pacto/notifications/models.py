@@ -21,6 +21,7 @@ class Outbox(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")  # claimed by a worker until next_attempt_at
         SENT = "sent", _("Sent")
         DEAD = "dead", _("Dead")
 
@@ -50,8 +51,8 @@ class Outbox(models.Model):
         indexes = [
             models.Index(
                 fields=["next_attempt_at"],
-                name="outbox_pending_due",
-                condition=models.Q(state="pending"),
+                name="outbox_due",
+                condition=models.Q(state__in=["pending", "sending"]),
             )
         ]
 

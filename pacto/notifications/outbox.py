@@ -9,17 +9,15 @@ everything. When the transaction commits, the worker is woken to deliver at once
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from pacto.notifications import tasks
 from pacto.notifications.bulk import insert_rows
 from pacto.notifications.models import NotificationPreference, Outbox, WebhookEndpoint
-
-log = logging.getLogger(__name__)
 
 # What an organization's own webhook may receive: what its contacts see on their tickets.
 # Warnings, breaches, pages and internal routing stay with the vendor.
@@ -52,14 +50,13 @@ def enqueue(
 
     A row's key is ``dedupe_key`` + channel + recipient, so enqueueing the same event again,
     from a retried job or a second worker, writes nothing new. ``channel`` other than email
-    (a page) is sent as asked, whatever the preferences.
+    (a page) is sent as asked, whatever the preferences. One INSERT for all the rows; the
+    rows returned are the ones asked for (their ids are not read back).
     """
     assert transaction.get_connection().in_atomic_block, "outbox rows belong to a transaction"
-    rows = [
-        Outbox.objects.get_or_create(dedupe_key=row.dedupe_key, defaults=_fields(row))[0]
-        for row in _rows(kind, dedupe_key, recipients, ticket, organization, payload, channel, {})
-    ]
+    rows = _rows(kind, dedupe_key, recipients, ticket, organization, payload, channel, {})
     if rows:
+        insert_rows(Outbox, rows)
         ring_on_commit()
     return rows
 
@@ -80,14 +77,6 @@ def enqueue_many(notices: Iterable[dict]) -> int:
         insert_rows(Outbox, rows)
         ring_on_commit()
     return len(rows)
-
-
-def _fields(row: Outbox) -> dict:
-    return {
-        f.name: getattr(row, f.name)
-        for f in Outbox._meta.concrete_fields
-        if f.name not in ("id", "dedupe_key")
-    }
 
 
 def _rows(
@@ -191,20 +180,12 @@ def _endpoints_for(kind: str, organization, cache: dict) -> list[WebhookEndpoint
 
 
 def ring_on_commit() -> None:
-    """Wake the worker when the transaction commits (once per transaction). The database
+    """Wake the worker when the transaction commits (once per transaction; and not at all
+    while a ring is already waiting for it, see ``pacto.notifications.tasks``). The database
     holds the truth: if the queue is down, the next periodic sweep delivers the rows."""
     if not getattr(settings, "PACTO_OUTBOX_DOORBELL", False):
         return
     connection = transaction.get_connection()
-    if any(callback is _ring for _, callback, _ in connection.run_on_commit):
+    if any(callback is tasks.ring for _, callback, _ in connection.run_on_commit):
         return
-    transaction.on_commit(_ring, robust=True)
-
-
-def _ring() -> None:
-    try:
-        from pacto.automation.jobs import deliver_outbox_job
-
-        deliver_outbox_job.enqueue()
-    except Exception:
-        log.warning("could not wake the worker; the next sweep delivers", exc_info=True)
+    transaction.on_commit(tasks.ring, robust=True)

@@ -19,15 +19,30 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 
 from pacto.notifications.models import Outbox
 
 LANGUAGES = ("en", "pt-br")
 
+# Sent while an email is built, with ``row`` and ``subject``: each receiver returns headers
+# to add (``Subject`` replaces the subject). The mail channel threads emails this way
+# (pacto.mail.outbound.add_thread_headers), so this module needs nothing from it.
+email_headers = Signal()
+
+# The answer to an email that could not become a ticket (pacto.mail.ingest writes it).
+REFUSAL_KIND = "mail_refused"
+
 # kind -> (subject, headline), formatted with the payload (plus ``n``: the ticket number).
 TEXTS: dict[str, dict[str, tuple[str, str]]] = {
     "en": {
+        REFUSAL_KIND: (
+            "We could not accept your message: {subject}",
+            "Your email was not accepted as a support request, for the reason below. For "
+            "security reasons, requests from people who are not authorized contacts are not "
+            "accepted. Authorized contacts can open tickets at {portal_url}",
+        ),
         "ticket_opened": (
             "[#{n}] We received your ticket: {subject}",
             "Your ticket #{n} is open. We will answer within the time your support policy "
@@ -114,6 +129,12 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
     "pt-br": {
+        REFUSAL_KIND: (
+            "Não pudemos aceitar sua mensagem: {subject}",
+            "Seu e-mail não foi aceito como solicitação de suporte, pelo motivo abaixo. Por "
+            "segurança, não aceitamos solicitações de pessoas que não são contatos autorizados. "
+            "Contatos autorizados podem abrir chamados em {portal_url}",
+        ),
         "ticket_opened": (
             "[#{n}] Recebemos seu chamado: {subject}",
             "Seu chamado #{n} está aberto. Responderemos no prazo prometido pela sua política "
@@ -369,11 +390,11 @@ def context(row: Outbox) -> dict:
 
 def build_email(row: Outbox) -> EmailMultiAlternatives:
     """The email for one outbox row: plain text with an HTML alternative."""
-    from pacto.mail.outbound import thread_headers
-
     data = context(row)
     # In-Reply-To, References, the ticket's Reply-To address, the [#n] tag (pacto.mail).
-    threading = thread_headers(row, subject=data["subject"])
+    threading: dict[str, str] = {}
+    for _, headers in email_headers.send(sender=Outbox, row=row, subject=data["subject"]):
+        threading.update(headers or {})
     folder = f"notifications/email/{data['language']}"
     text = render_to_string(f"{folder}/message.txt", data)
     html = render_to_string(f"{folder}/message.html", data)

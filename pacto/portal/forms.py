@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from pathlib import PurePath
 
 from django import forms
 from django.conf import settings
@@ -10,8 +11,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pacto.accounts.models import ApiToken
+from pacto.errors import ActionError
 from pacto.sla.policy import Policy, preset, preset_names
-from pacto.tickets.actions import _DETAIL_ALIASES, DETAIL_FIELDS
+from pacto.tickets.actions import (
+    _DETAIL_ALIASES,
+    ALLOWED_ATTACHMENT_SUFFIXES,
+    DETAIL_FIELDS,
+    check_attachment,
+)
 from pacto.tickets.models import Ticket
 
 DETAIL_LABELS = {
@@ -75,7 +82,33 @@ def severity_choices(policy: Policy) -> list[tuple[str, str]]:
     ]
 
 
-class NewTicketForm(PactoForm):
+def clean_upload(upload):
+    """The form's half of ``check_attachment``: a refused file is a field error before any
+    action runs, so a reply or a ticket is never saved without the file it came with."""
+    if not upload:
+        return upload
+    try:
+        check_attachment(upload)
+    except ActionError as error:
+        limit = settings.PACTO_ATTACHMENT_MAX_BYTES // 1_000_000
+        name = PurePath(upload.name or "").name
+        if error.rule == "max_size":
+            message = gettext("%(name)s is larger than %(mb)d MB.") % {"name": name, "mb": limit}
+        else:
+            message = gettext("%(name)s: files of this type are not accepted (allowed: %(types)s).")
+            message %= {"name": name, "types": ", ".join(sorted(ALLOWED_ATTACHMENT_SUFFIXES))}
+        raise forms.ValidationError(message, code=error.rule) from None
+    return upload
+
+
+class AttachmentForm:
+    """A form with an optional ``attachment`` field checked by ``clean_upload``."""
+
+    def clean_attachment(self):
+        return clean_upload(self.cleaned_data.get("attachment"))
+
+
+class NewTicketForm(AttachmentForm, PactoForm):
     """A ticket as the contract's policy wants it reported."""
 
     type = forms.ChoiceField(
@@ -190,7 +223,7 @@ class DuePreviewForm(PactoForm):
     channel = forms.CharField(required=False)
 
 
-class ReplyForm(PactoForm):
+class ReplyForm(AttachmentForm, PactoForm):
     body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 5}))
     attachment = forms.FileField(label=_("Attach a file"), required=False)
 
@@ -270,6 +303,10 @@ class TokenForm(PactoForm):
     )
 
 
+# The years the calculator answers for (a ticket's lifetime fits well inside).
+CALCULATOR_YEARS = (1970, 2999)
+
+
 class CalculatorForm(PactoForm):
     """The public SLA calculator: a preset, a ticket's facts and when it is opened."""
 
@@ -321,3 +358,16 @@ class CalculatorForm(PactoForm):
         }
         for field in self.fields.values():
             field.widget.attrs.setdefault("data-calc", "")
+
+    def clean_opened(self):
+        """A browser lets anyone type year 9999; the engine compiles calendars a few years
+        around the instants it is asked about, and a target must still land in a year
+        Python can write. Opening times outside these years get a clear error."""
+        opened = self.cleaned_data["opened"]
+        if not CALCULATOR_YEARS[0] <= opened.year <= CALCULATOR_YEARS[1]:
+            raise forms.ValidationError(
+                gettext("Pick an opening time between the years %(first)d and %(last)d.")
+                % {"first": CALCULATOR_YEARS[0], "last": CALCULATOR_YEARS[1]},
+                code="range",
+            )
+        return opened

@@ -27,6 +27,7 @@ from pacto.accounts.actions import check_may_open_tickets, do_create_token, do_r
 from pacto.accounts.models import ApiToken, Organization
 from pacto.contracts.actions import active_contract
 from pacto.errors import ActionError, NotAllowed
+from pacto.kb import deflection as kb_deflection
 from pacto.portal import display
 from pacto.portal.actions import do_set_preferences
 from pacto.portal.forms import (
@@ -47,7 +48,6 @@ from pacto.sla.clock import ClockError
 from pacto.sla.explain import explain_text
 from pacto.sla.policy import PolicyError
 from pacto.tickets.actions import (
-    do_add_attachment,
     do_confirm_resolution,
     do_escalate,
     do_open_ticket,
@@ -105,7 +105,7 @@ def _calculate(form: CalculatorForm) -> dict | None:
             ticket_type=data["type"],
             opened_at=opened,
         )
-    except (PolicyError, ClockError, ValueError) as exc:
+    except (PolicyError, ClockError, ValueError, OverflowError) as exc:
         form.add_error(None, str(exc))
         return None
     clocks = [display.view_of_result(policy, r, opened) for r in results.values()]
@@ -337,7 +337,9 @@ def new_ticket(request):
     )
     status = 200
     if request.method == "POST" and "preview" not in request.POST:
-        if form.is_valid():
+        similar_step = form.is_valid() and kb_deflection.similar_articles_step(request)
+        # Without JavaScript: similar articles first (pacto/kb/deflection.py), then the ticket.
+        if not similar_step and form.is_valid():
             data = form.cleaned_data
             ticket, ok = run_action(
                 form,
@@ -353,13 +355,13 @@ def new_ticket(request):
                 product=data["product"],
                 version=data["version"],
                 details=form.details(),
+                attachments=[data["attachment"]] if data.get("attachment") else [],
             )
             if ok:
-                if data.get("attachment"):
-                    _attach(request, ticket, data["attachment"], message=ticket.messages.first())
+                kb_deflection.record_shown(request, ticket)
                 messages.success(request, _("Ticket #%(number)s is open.") % {"number": ticket.pk})
                 return redirect("portal:ticket", pk=ticket.pk)
-        status = 422
+        status = 200 if similar_step else 422
     preview = _preview(policy, contract, form.data if form.is_bound else chosen, channel="portal")
     context = {
         "form": form,
@@ -391,7 +393,7 @@ def _preview(policy, contract, data, *, channel: str) -> display.DuePreview | No
             ticket_type=ticket_type,
             now=timezone.now(),
         )
-    except (PolicyError, ClockError, ValueError):
+    except (PolicyError, ClockError, ValueError, OverflowError):
         return None
 
 
@@ -407,11 +409,6 @@ def new_ticket_due(request):
     form.is_valid()
     preview = _preview(contract.policy, contract, form.cleaned_data, channel="portal")
     return render(request, "partials/due_preview.html", {"preview": preview})
-
-
-def _attach(request, ticket, upload, message=None):
-    _result, ok = run_action(None, do_add_attachment, request.user, ticket, upload, message=message)
-    return ok
 
 
 def _ticket_url(pk):
@@ -489,10 +486,12 @@ def ticket_reply(request, pk):
     ticket = _visible_ticket(request, pk)
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
-        message, ok = run_action(form, do_reply, request.user, ticket, form.cleaned_data["body"])
+        upload = form.cleaned_data.get("attachment")
+        _message, ok = run_action(
+            form, do_reply, request.user, ticket, form.cleaned_data["body"],
+            attachments=[upload] if upload else [],
+        )  # fmt: skip
         if ok:
-            if form.cleaned_data.get("attachment"):
-                _attach(request, ticket, form.cleaned_data["attachment"], message=message)
             return _done(request, ticket, _("Your reply is sent."))
     return _render_ticket(request, ticket, status=422, reply_form=form)
 

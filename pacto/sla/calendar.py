@@ -344,6 +344,7 @@ class Calendar:
     def add_many(self, starts: np.ndarray, durations: np.ndarray) -> np.ndarray:
         """Vectorized ``add`` over int64 arrays of epoch microseconds and microseconds."""
         import numpy as np
+
         starts = np.asarray(starts, dtype=np.int64)
         durations = np.asarray(durations, dtype=np.int64)
         if starts.size == 0:
@@ -369,6 +370,7 @@ class Calendar:
     def elapsed_many(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """Vectorized ``elapsed`` over int64 arrays of epoch microseconds."""
         import numpy as np
+
         starts = np.asarray(starts, dtype=np.int64)
         ends = np.asarray(ends, dtype=np.int64)
         if starts.size == 0:
@@ -411,6 +413,7 @@ class Calendar:
     def _positions(t: np.ndarray, s: np.ndarray, e: np.ndarray, cum_end: np.ndarray) -> np.ndarray:
         """``_position`` for an array (a new array, which the caller may modify)."""
         import numpy as np
+
         i = np.searchsorted(s, t, side="right")
         i -= 1
         np.maximum(i, 0, out=i)  # before the first interval: clipped to 0 below
@@ -424,6 +427,7 @@ class Calendar:
 
     def _compiled_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         import numpy as np
+
         if self._arrays is None:
             s = np.array(self._starts, dtype=np.int64)
             e = np.array(self._ends, dtype=np.int64)

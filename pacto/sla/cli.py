@@ -12,6 +12,8 @@ Commands::
     pacto calendar add --policy NAME|FILE [--calendar NAME] --input FILE|-
     pacto calendar elapsed --policy NAME|FILE [--calendar NAME] --start ISO --end ISO
     pacto policy list | show NAME|FILE [--json] | check FILE | schema
+    pacto availability compute --policy NAME|FILE --month YYYY-MM --results FILE
+                               [--windows FILE] [--unknown exclude|down]
 
 Instants are read as ISO 8601 with a UTC offset (``Z`` or ``±HH:MM``) and written in UTC
 with a ``Z``. ``sla due`` never reads the system clock unless told ``--now now``: by default
@@ -40,6 +42,14 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     import numpy as np
 
+from pacto.sla.availability import (
+    UNKNOWN_RULES,
+    AvailabilityError,
+    Month,
+    SlotStatus,
+    Window,
+    policy_figure,
+)
 from pacto.sla.calendar import US, Calendar, CalendarError, to_us
 from pacto.sla.clock import ClockError, ClockResult, Event, EventKind, compute_clocks
 from pacto.sla.explain import explain_text
@@ -84,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # ``pacto … | head``: the reader has stopped listening
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    except (PolicyError, CalendarError, ClockError, ValueError, OSError) as exc:
+    except (PolicyError, CalendarError, ClockError, AvailabilityError, ValueError, OSError) as exc:
         print(f"pacto: error: {exc}", file=sys.stderr)
         return 1
 
@@ -93,7 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pacto", description="Pacto's SLA engine: due instants, business time, policies."
     )
-    groups = parser.add_subparsers(dest="group", required=True, metavar="{sla,calendar,policy}")
+    groups = parser.add_subparsers(
+        dest="group", required=True, metavar="{sla,calendar,policy,availability}"
+    )
 
     sla = groups.add_parser("sla", help="SLA clocks of a ticket").add_subparsers(
         dest="command", required=True
@@ -159,6 +171,33 @@ def build_parser() -> argparse.ArgumentParser:
     policy.add_parser("schema", help="the JSON Schema of policy files").set_defaults(
         run=policy_schema
     )
+
+    availability = groups.add_parser(
+        "availability", help="monthly availability within operating hours"
+    ).add_subparsers(dest="command", required=True)
+    compute = availability.add_parser(
+        "compute",
+        help="the monthly availability figure from probe results",
+        description="Count the month's eligible slots (start in the policy's availability "
+        "calendar, outside the windows) and print the figure as one JSON object.",
+    )
+    _policy_option(compute)
+    compute.add_argument("--month", required=True, metavar="YYYY-MM")
+    compute.add_argument(
+        "--results",
+        required=True,
+        metavar="FILE",
+        help="lines slot_start,status (ISO 8601 with offset; up|down|unknown); '-' for stdin",
+    )
+    compute.add_argument(
+        "--windows", metavar="FILE", help='JSON lines {"start": ISO, "end": ISO} to exclude'
+    )
+    compute.add_argument(
+        "--unknown",
+        choices=UNKNOWN_RULES,
+        help="slots without a result or unknown (default: the policy's availability.unknown)",
+    )
+    compute.set_defaults(run=availability_compute)
     return parser
 
 
@@ -783,6 +822,64 @@ def _warn(value: Any) -> str:
 
 def _hours(delta: dt.timedelta | None) -> str:
     return "-" if delta is None else f"{delta.total_seconds() / 3600:g} h"
+
+
+# ----------------------------------------------------------------------------- availability
+
+
+def availability_compute(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    policy = load_policy(args.policy)
+    month = Month.parse(args.month)
+    slots: list[int] = []
+    codes: list[int] = []
+    with _open_input(args.results) as stream:
+        for number, line in enumerate(stream, start=1):
+            text = line.strip()
+            if not text or text.startswith("#") or text.lower().startswith("slot_start"):
+                continue
+            where = f"--results line {number}"
+            parts = [part.strip() for part in text.split(",")]
+            if len(parts) != 2:
+                raise InputError(f"{where}: expected slot_start,status")
+            try:
+                slots.append(to_us(parse_instant(parts[0], f"{where}: slot_start")))
+                codes.append(SlotStatus.parse(parts[1]).value)
+            except (ValueError, CalendarError) as exc:
+                raise InputError(f"{where}: {exc}") from None
+    windows = []
+    if args.windows:
+        for number, line in enumerate(_read_text(args.windows).splitlines(), start=1):
+            if not line.strip():
+                continue
+            where = f"--windows line {number}"
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{where}: not valid JSON: {exc}") from None
+            if not isinstance(item, dict) or "start" not in item or "end" not in item:
+                raise InputError(f'{where}: expected {{"start": ISO, "end": ISO}}')
+            try:
+                windows.append(
+                    Window(
+                        parse_instant(item["start"], f"{where}: start"),
+                        parse_instant(item["end"], f"{where}: end"),
+                    )
+                )
+            except ValueError as exc:
+                raise InputError(str(exc)) from None
+    figure = policy_figure(
+        policy,
+        month,
+        np.array(slots, dtype=np.int64),
+        np.array(codes, dtype=np.int8),
+        windows=windows,
+        unknown=args.unknown,
+    )
+    document = {"policy": policy.key, **figure.as_json()}
+    _print(json.dumps(document, indent=2, ensure_ascii=False))
+    return 0
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -44,6 +44,7 @@ class EventKind(StrEnum):
     ENVIRONMENT = "environment"
     PLAN = "plan"
     TYPE = "type"
+    HYPERCARE = "hypercare"  # value: "on" or "off" (the contract's hypercare began or ended)
 
 
 class ClockState(StrEnum):
@@ -426,7 +427,12 @@ def compute_clocks(
                 field_name = event.kind.value
                 if event.kind is EventKind.SEVERITY:
                     policy.severity(event.value or "")
-                facts = facts.model_copy(update={field_name: event.value})
+                value = event.value
+                if event.kind is EventKind.HYPERCARE:
+                    if value not in ("on", "off"):
+                        raise ClockError(f"events: hypercare value {value!r} is not on or off")
+                    value = value == "on"
+                facts = facts.model_copy(update={field_name: value})
                 why = f"{field_name} changed to {event.value}" + (
                     f" ({event.reason})" if event.reason else ""
                 )

@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
+    AliasChoices,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -349,13 +350,37 @@ class SeverityChanges(Strict):
     cite: str | None = None
 
 
+class CreditTier(Strict):
+    """A service credit: a share of the monthly fee when the figure falls below a level."""
+
+    below_percent: Annotated[float, Field(gt=0, le=100)]
+    credit_percent: Annotated[float, Field(ge=0, le=100)]
+    cite: str | None = None
+
+
 class Availability(Strict):
     target_percent: Annotated[float, Field(gt=0, le=100)]
     calendar: str
-    sample_every: DurationField
+    interval: DurationField = Field(
+        validation_alias=AliasChoices("interval", "sample_every"),
+        description="one measurement per slot of this length, on a UTC grid",
+    )
     excludes: list[str] = ["announced_service_windows"]
     period: Literal["month"] = "month"
+    unknown: Literal["exclude", "down"] = Field(
+        "exclude",
+        description="slots without a result, or with an unknown one: left out or counted down",
+    )
+    credits: list[CreditTier] = Field([], description="service credits, by figure")
+    window_notice: DurationField | None = Field(
+        None, description="a service window announced later than this before it starts is late"
+    )
+    ticket_after_failures: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="open a ticket when a probe fails this many slots in a row"
+    )
     cite: str | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 class Hypercare(Strict):
@@ -363,6 +388,25 @@ class Hypercare(Strict):
     severity_floor: str | None = Field(
         None, description="during hypercare, tickets are treated at least at this severity"
     )
+    targets: list[Target] = Field(
+        [], description="target rows tried before the policy's own while hypercare is active"
+    )
+    report_every: DurationField | None = Field(
+        None, description="status reports to the customer on this cadence (calendar days)"
+    )
+    minimum_weeks: int = Field(2, description="weeks since go-live before it may conclude")
+    cite: str | None = None
+
+
+class KnowledgeResource(Strict):
+    """A place the policy sends customers to before they open a ticket (senhasegura §3: the
+    Online Help Center, the Community, the short videos)."""
+
+    name: str
+    url: Annotated[str, Field(pattern=r"^https?://")]
+    kind: Literal["help_center", "community", "videos", "knowledge_base", "other"] = "other"
+    description: str = ""
+    preferred: bool = False
     cite: str | None = None
 
 
@@ -406,6 +450,9 @@ class Policy(Strict):
     hypercare: Hypercare | None = None
     required_details: list[str] = Field(
         default_factory=list, description="ticket fields a problem report must carry"
+    )
+    knowledge_resources: list[KnowledgeResource] = Field(
+        default_factory=list, description="help center, community, videos the portal links to"
     )
     notes: list[str] = []
 
@@ -484,6 +531,11 @@ class Policy(Strict):
             check("availability.calendar", "calendar", self.availability.calendar, calendars)
         if self.hypercare:
             check("hypercare.severity_floor", "severity", self.hypercare.severity_floor, severities)
+            for i, target in enumerate(self.hypercare.targets):
+                where = f"hypercare.targets[{i}]"
+                check(f"{where}.calendar", "calendar", target.calendar, calendars)
+                for value in target.when.severity or []:
+                    check(f"{where}.when.severity", "severity", value, severities)
         if self.paging:
             for value in self.paging.channels or []:
                 check("paging.channels", "channel", value, self.accepted_channels)
@@ -537,9 +589,13 @@ class Policy(Strict):
         return [s.id for s in self.severities].index(self.severity(severity_id).id)
 
     def target_for(self, metric: Metric, facts: TicketFacts) -> Target | None:
-        """The first target row for ``metric`` that matches the ticket, if any."""
+        """The first target row for ``metric`` that matches the ticket, if any. While the
+        ticket's contract is in hypercare, the hypercare overlay's rows are tried first."""
         facts = self.counted_facts(facts)
-        for target in self.targets:
+        rows = self.targets
+        if facts.hypercare and self.hypercare and self.hypercare.targets:
+            rows = [*self.hypercare.targets, *self.targets]
+        for target in rows:
             if target.metric == metric and target.when.matches(facts):
                 return target
         return None
@@ -622,6 +678,7 @@ class TicketFacts(BaseModel):
     channel: str = "portal"
     environment: str = "production"
     type: str = "problem"
+    hypercare: bool = False
 
 
 def _compiled_calendar(policy: Policy, name: str) -> Calendar:

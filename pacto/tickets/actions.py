@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 
 import nh3
+import structlog
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
@@ -27,6 +28,8 @@ from pacto.notifications.outbox import enqueue
 from pacto.sla.policy import Policy, PolicyError, StatusCategory
 from pacto.tickets.clocks import store_clocks
 from pacto.tickets.models import Attachment, Message, Ticket, TicketEvent
+
+log = structlog.get_logger(__name__)
 
 DETAIL_FIELDS = (
     "steps",
@@ -101,15 +104,43 @@ def _changing(
         locked.save()
         # A request that waited for the lock may carry a time earlier than the change it
         # waited for; the clocks are computed as of the latest event, never before it.
-        latest = locked.events.aggregate(latest=Max("at"))["latest"]
-        store_clocks(locked, max(now, latest) if latest else now)
-    ticket.refresh_from_db()
+        store_clocks(locked, now, not_before_events=True)
+    _adopt(ticket, locked)
+
+
+def _adopt(ticket: Ticket, locked: Ticket) -> None:
+    """The caller's ``ticket`` as committed: what ``refresh_from_db`` would read, taken from
+    the saved ``locked`` copy instead of a query (relations cached for a value that changed,
+    and prefetched ones, are dropped as ``refresh_from_db`` drops them)."""
+    ticket._prefetched_objects_cache = {}
+    for field in Ticket._meta.concrete_fields:
+        value = getattr(locked, field.attname)
+        changed = getattr(ticket, field.attname) != value
+        if field.is_relation and changed and field.is_cached(ticket):
+            field.delete_cached_value(ticket)
+        setattr(ticket, field.attname, value)
+    for related in Ticket._meta.related_objects:
+        if related.is_cached(ticket):
+            related.delete_cached_value(ticket)
+
+
+def _refuse_closed(ticket: Ticket) -> None:
+    """A closed ticket is archived: no reply, escalation or severity change reaches it."""
+    if ticket.status_category == StatusCategory.CLOSED:
+        raise ActionError("status", "not_closed", "closed tickets are archived; open a new one")
 
 
 def _event(ticket, kind, actor, now, reason="", **data) -> TicketEvent:
-    return TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         ticket=ticket, kind=kind, actor=actor, at=now, data=data, reason=reason
     )
+    # One structured line per audit event, carrying the ticket and its organization, so an
+    # operator's log search by either finds everything that happened to it.
+    log.info(
+        "ticket_event", kind=str(kind), ticket=ticket.pk, organization=ticket.organization_id,
+        actor=actor.pk if actor is not None else None,
+    )  # fmt: skip
+    return event
 
 
 def _notify(ticket: Ticket, event: TicketEvent, kind: str, recipients, **payload) -> None:
@@ -182,12 +213,15 @@ def do_open_ticket(
     access_request: dict | None = None,
     acknowledgement: dict | None = None,
     now: dt.datetime | None = None,
+    attachments: Sequence = (),
 ) -> Ticket:
-    """Open a ticket for an authorized contact (or, for an agent, log one on their behalf).
+    """Open a ticket for an authorized contact (or, for an agent, log one on their behalf),
+    with its ``attachments`` (uploaded files) in the same transaction.
 
     ``acknowledgement``: what the channel adds to the requester's acknowledgement (email:
     where the severity was taken from)."""
     now = _now(now)
+    names = [check_attachment(upload) for upload in attachments]
     details = {k: v for k, v in (details or {}).items() if v}
     if unknown := set(details) - set(DETAIL_FIELDS):
         raise ActionError(sorted(unknown)[0], "known_field", f"unknown detail {sorted(unknown)[0]}")
@@ -254,7 +288,7 @@ def do_open_ticket(
             **details,
         )
         clean, text = sanitize_html(body)
-        Message.objects.create(
+        first_message = Message.objects.create(
             ticket=ticket,
             author=requester,
             body_html=clean,
@@ -274,7 +308,9 @@ def do_open_ticket(
             policy=policy.key,
             plan=contract.plan,
         )
-        clocks = store_clocks(ticket, now)
+        for upload, name in zip(attachments, names, strict=True):
+            _attach(ticket, actor, now, upload, name, first_message)
+        clocks = store_clocks(ticket, now, new=True)
         first_response = clocks.get("first_response")
         _notify(
             ticket,
@@ -318,19 +354,21 @@ def do_reply(
     channel: str = "portal",
     now: dt.datetime | None = None,
     expected_version: int | None = None,
+    attachments: Sequence = (),
 ) -> Message:
-    """A public reply, or (staff only) an internal note.
+    """A public reply, or (staff only) an internal note, with its ``attachments`` (uploaded
+    files) in the same transaction: a refused file refuses the whole reply.
 
     The first public agent reply meets first response. A customer reply on a ticket waiting
     on the customer puts it back to the vendor (the pause ends).
     """
     now = _now(now)
     body = _require_text("body", body, "required", "the reply is empty")
+    names = [check_attachment(upload) for upload in attachments]
     if not public:
         _require_staff(actor, "write internal notes")
     with _changing(actor, ticket, now, expected_version) as ticket:
-        if ticket.status_category == StatusCategory.CLOSED:
-            raise ActionError("status", "not_closed", "closed tickets are archived; open a new one")
+        _refuse_closed(ticket)
         clean, text = sanitize_html(body)
         message = Message.objects.create(
             ticket=ticket, author=actor, public=public, body_html=clean, body_text=text,
@@ -355,13 +393,15 @@ def do_reply(
                 _event(ticket, TicketEvent.Kind.REOPENED, actor, now, reason, automatic=True)
                 _set_working(ticket, actor, now, reason)
             _notify(ticket, event, "customer_reply", [ticket.assignee], message=message.pk)
+        for upload, name in zip(attachments, names, strict=True):
+            _attach(ticket, actor, now, upload, name, message)
     return message
 
 
-def do_add_attachment(
-    actor: User, ticket: Ticket, upload, *, message: Message | None = None, now=None
-) -> Attachment:
-    now = _now(now)
+def check_attachment(upload) -> str:
+    """An upload Pacto keeps: at most ``PACTO_ATTACHMENT_MAX_BYTES`` and of an allowed type.
+    Returns the file's name as stored. Forms call this before any action, so a refused file
+    never leaves a reply or a ticket saved without it."""
     limit = settings.PACTO_ATTACHMENT_MAX_BYTES
     name = PurePath(upload.name or "attachment").name[:200]
     if upload.size > limit:
@@ -372,19 +412,37 @@ def do_add_attachment(
             "allowed_type",
             f"{name}: allowed types are {', '.join(sorted(ALLOWED_ATTACHMENT_SUFFIXES))}",
         )
-    with _changing(actor, ticket, now) as ticket:
-        attachment = Attachment.objects.create(
-            ticket=ticket,
-            message=message,
-            file=upload,
-            name=name,
-            content_type=getattr(upload, "content_type", "") or "application/octet-stream",
-            size=upload.size,
-            uploaded_by=actor,
-            created_at=now,
-        )
-        _event(ticket, TicketEvent.Kind.ATTACHED, actor, now, attachment=attachment.pk, name=name)
+    return name
+
+
+def _attach(ticket, actor, now, upload, name: str, message: Message | None) -> Attachment:
+    """Store one checked upload on a locked ticket, with its ``attached`` event. The event
+    says whether the file belongs to an internal note, so contacts never see it listed."""
+    attachment = Attachment.objects.create(
+        ticket=ticket,
+        message=message,
+        file=upload,
+        name=name,
+        content_type=getattr(upload, "content_type", "") or "application/octet-stream",
+        size=upload.size,
+        uploaded_by=actor,
+        created_at=now,
+    )
+    internal = {"internal": True} if message is not None and not message.public else {}
+    _event(ticket, TicketEvent.Kind.ATTACHED, actor, now, attachment=attachment.pk, name=name,
+           **internal)  # fmt: skip
     return attachment
+
+
+def do_add_attachment(
+    actor: User, ticket: Ticket, upload, *, message: Message | None = None, now=None
+) -> Attachment:
+    now = _now(now)
+    name = check_attachment(upload)
+    if message is not None and not message.public:
+        _require_staff(actor, "attach files to internal notes")
+    with _changing(actor, ticket, now) as ticket:
+        return _attach(ticket, actor, now, upload, name, message)
 
 
 # ----------------------------------------------------------------------------- status
@@ -542,6 +600,7 @@ def do_change_severity(
     now = _now(now)
     _require_staff(actor, "change the severity (customers ask with a justification)")
     with _changing(actor, ticket, now, expected_version) as ticket:
+        _refuse_closed(ticket)
         policy = ticket.policy
         policy_severity = _check_severity(policy, severity)
         downgrade = policy.severity_rank(severity) > policy.severity_rank(ticket.severity)
@@ -593,6 +652,7 @@ def do_request_severity_change(
     demonstrates the increased impact"."""
     now = _now(now)
     with _changing(actor, ticket, now, expected_version) as ticket:
+        _refuse_closed(ticket)
         policy = ticket.policy
         _check_severity(policy, severity)
         upgrade = policy.severity_rank(severity) < policy.severity_rank(ticket.severity)
@@ -644,6 +704,7 @@ def do_set_line(
         raise ActionError("line", "choice", "line must be first, second or product")
     reason = _require_text("reason", reason, "required", "say why the line changes")
     with _changing(actor, ticket, now, expected_version) as ticket:
+        _refuse_closed(ticket)
         if ticket.support_line == line:
             raise ActionError("line", "changed", f"the ticket is already on the {line} line")
         previous, ticket.support_line = ticket.support_line, line
@@ -671,6 +732,7 @@ def do_escalate(
     if to not in ("account_manager", "management"):
         raise ActionError("to", "choice", "escalate to account_manager or management")
     with _changing(actor, ticket, now, expected_version) as ticket:
+        _refuse_closed(ticket)
         if not ticket.policy.escalation.customer_may_escalate and actor.is_contact:
             raise NotAllowed("this policy does not offer customer escalation")
         ticket.escalation_level += 1

@@ -65,9 +65,11 @@ def _version(payload: ChangeIn | None) -> int | None:
 
 
 def _with_relations(tickets: QuerySet) -> QuerySet:
+    # A response names the policy (``id@version``); the policy's YAML (kilobytes, read for
+    # every row of a page) stays in the database.
     return tickets.select_related(
         "organization", "partner", "requester", "assignee", "contract", "policy_version"
-    )
+    ).defer("policy_version__source_yaml")
 
 
 # ----------------------------------------------------------------------------- cursor

@@ -17,9 +17,10 @@ _ENGINE_KINDS = {
 }
 
 
-def engine_events(ticket: Ticket) -> tuple[TicketFacts, list[Event]]:
-    """The ticket's facts when opened and its history as engine events."""
-    history = list(ticket.events.all())
+def engine_events(ticket: Ticket, history=None) -> tuple[TicketFacts, list[Event]]:
+    """The ticket's facts when opened and its history as engine events (``history``: the
+    ticket's events, oldest first, when the caller has read them already)."""
+    history = list(ticket.events.all()) if history is None else history
     opened = next((e for e in history if e.kind == TicketEvent.Kind.OPENED), None)
     initial = (opened.data if opened else {}) or {}
     facts = TicketFacts(
@@ -39,8 +40,46 @@ def engine_events(ticket: Ticket) -> tuple[TicketFacts, list[Event]]:
     return facts, events
 
 
-def compute_ticket_clocks(ticket: Ticket, now: dt.datetime) -> dict:
-    facts, events = engine_events(ticket)
+def hypercare_span(ticket: Ticket) -> tuple[dt.datetime, dt.datetime] | None:
+    """When the ticket's contract is in hypercare: from go-live's local midnight to the local
+    midnight after its last day, in the zone of the policy's default calendar (the contract's
+    days are that calendar's days). None when the contract has no hypercare or the policy no
+    hypercare rules."""
+    contract = ticket.contract
+    until = contract.hypercare_until()
+    if until is None or ticket.policy.hypercare is None:
+        return None
+    zone = ticket.policy.calendar().zone
+    start = dt.datetime.combine(contract.go_live_on, dt.time(0), zone)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(0), zone)
+    return start, end
+
+
+def with_hypercare(
+    ticket: Ticket, facts: TicketFacts, events: list[Event], now: dt.datetime
+) -> tuple[TicketFacts, list[Event]]:
+    """The hypercare overlay as engine input: the ticket opened in hypercare, or hypercare
+    began or ended (up to ``now``) while it was open. The engine keeps the elapsed time and
+    applies the overlay's targets, or the policy's own, from each change on (seed 004:
+    "After the Hypercare period ends, the Service Provider will transition support to the
+    standard support framework")."""
+    span = hypercare_span(ticket)
+    if span is None or not events:
+        return facts, events
+    start, end = span
+    opened = events[0].at
+    facts = facts.model_copy(update={"hypercare": start <= opened < end})
+    extra = []
+    if opened < start <= now:
+        extra.append(Event(start, EventKind.HYPERCARE, "on", "hypercare began (go-live)"))
+    if opened < end <= now:
+        extra.append(Event(end, EventKind.HYPERCARE, "off", "hypercare concluded"))
+    return facts, events + extra
+
+
+def compute_ticket_clocks(ticket: Ticket, now: dt.datetime, history=None) -> dict:
+    facts, events = engine_events(ticket, history)
+    facts, events = with_hypercare(ticket, facts, events, now)
     return compute_clocks(ticket.policy, facts, events, now)
 
 
@@ -48,16 +87,41 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def store_clocks(ticket: Ticket, now: dt.datetime) -> dict[str, SlaClock]:
-    """Recompute every clock of ``ticket`` as of ``now`` and save them. Returns them by metric."""
-    results = compute_ticket_clocks(ticket, now)
-    stored = {}
+def store_clocks(
+    ticket: Ticket, now: dt.datetime, *, new: bool = False, not_before_events: bool = False
+) -> dict[str, SlaClock]:
+    """Recompute every clock of ``ticket`` as of ``now`` and save them. Returns them by metric.
+
+    With ``not_before_events``, as of the latest event if that is later than ``now`` (a
+    request that waited for the ticket's lock may carry a time earlier than the change it
+    waited for; the clocks are never computed before an event they replay).
+
+    Call it with the ticket locked (``_changing``) or just created (``new``: it has no clocks
+    yet, nothing to read). One read of the stored clocks, one UPDATE per clock that stays,
+    one INSERT for the new ones, one DELETE for those the policy no longer has.
+    """
+    history = list(ticket.events.all())
+    if not_before_events and history:
+        now = max(now, max(event.at for event in history))
+    results = compute_ticket_clocks(ticket, now, history)
+    existing = {} if new else {c.metric: c for c in SlaClock.objects.filter(ticket=ticket)}
+    stored: dict[str, SlaClock] = {}
+    created = []
     for metric, result in results.items():
-        clock, _ = SlaClock.objects.update_or_create(
-            ticket=ticket, metric=metric.value, defaults=clock_fields(result, now)
-        )
+        fields = clock_fields(result, now)
+        clock = existing.pop(metric.value, None)
+        if clock is None:
+            clock = SlaClock(ticket=ticket, metric=metric.value, **fields)
+            created.append(clock)
+        else:
+            for name, value in fields.items():
+                setattr(clock, name, value)
+            clock.save(update_fields=list(fields))
         stored[metric.value] = clock
-    SlaClock.objects.filter(ticket=ticket).exclude(metric__in=list(stored)).delete()
+    if created:
+        SlaClock.objects.bulk_create(created)
+    if existing:
+        SlaClock.objects.filter(pk__in=[c.pk for c in existing.values()]).delete()
     return stored
 
 

@@ -39,6 +39,15 @@ def error_responses(*codes: int) -> dict[int, type[ErrorOut]]:
 # ----------------------------------------------------------------------------- input
 
 Text = Annotated[str, Field(max_length=100_000)]
+MAX_ID = 2**63 - 1  # a bigint primary key
+# An id in a JSON body: a JSON number, never ``true`` (which lax parsing reads as 1) nor a
+# string; bounded so the database is never asked about a number it cannot hold.
+BodyId = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
+# An id in a query string (always text there), bounded the same way.
+QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
+# The years an instant in a filter may name: any ticket's lifetime fits; year 1 or 9999
+# would overflow when converted to UTC or compared by the database.
+INSTANT_YEARS = (1970, 2999)
 Reason = Annotated[str, Field(max_length=10_000)]
 
 
@@ -67,6 +76,7 @@ class In(Schema):
 class ChangeIn(In):
     lock_version: int | None = Field(
         None,
+        strict=True,
         ge=0,
         le=2**31 - 1,
         description="the ticket's `lock_version` as you read it; 409 if it changed since",
@@ -85,10 +95,10 @@ class TicketIn(In):
     severity: str | None = Field(
         None, max_length=40, description="a severity id of the contract's policy"
     )
-    organization: int | None = Field(
+    organization: BodyId | None = Field(
         None, description="the customer served (partners); defaults to your organization"
     )
-    requester: int | None = Field(None, description="staff only: the contact the ticket is for")
+    requester: BodyId | None = Field(None, description="staff only: the contact the ticket is for")
     type: Literal["problem", "question", "feature_request", "access_request", "service_request"] = (
         "problem"
     )
@@ -122,7 +132,7 @@ class SeverityIn(ChangeIn):
 
 
 class AssignIn(ChangeIn):
-    assignee: int | None = Field(description="a staff member's id, or null to unassign")
+    assignee: BodyId | None = Field(description="a staff member's id, or null to unassign")
 
 
 class ReasonIn(ChangeIn):
@@ -147,7 +157,7 @@ class LineIn(ChangeIn):
 class TicketFilters(In):
     status: str | None = Field(None, max_length=40, description="a status id of the policy")
     severity: str | None = Field(None, max_length=40)
-    organization: int | None = None
+    organization: QueryId | None = None
     breached: bool | None = Field(None, description="true: any clock breached; false: none")
     due_before: dt.datetime | None = Field(
         None, description="ISO 8601 with offset: any running clock due before this instant"
@@ -160,6 +170,9 @@ class TicketFilters(In):
     def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
         if value is not None and value.tzinfo is None:
             raise ValueError("give a time zone offset, e.g. 2026-01-15T18:00:00-03:00")
+        if value is not None and not INSTANT_YEARS[0] <= value.year <= INSTANT_YEARS[1]:
+            first, last = INSTANT_YEARS
+            raise ValueError(f"give an instant between the years {first} and {last}")
         return value
 
 
@@ -276,6 +289,23 @@ class TicketOut(Schema):
 INTERNAL_EVENT_KINDS = ("note", "work_logged")
 
 
+def public_events(ticket, events) -> list:
+    """``events`` without the files attached to internal notes: a contact learns neither
+    their names nor that they exist. Events written before the ``internal`` flag existed
+    are told by their attachment's message."""
+    from pacto.tickets.models import Attachment
+
+    internal = set(
+        Attachment.objects.filter(ticket=ticket, message__public=False).values_list("pk", flat=True)
+    )
+    return [
+        event
+        for event in events
+        if event.kind != "attached"
+        or not (event.data.get("internal") or event.data.get("attachment") in internal)
+    ]
+
+
 def _viewer(context: dict | None):
     """Who the response is for; ``None`` (no request) sees only what a contact may."""
     request = (context or {}).get("request")
@@ -312,9 +342,9 @@ class TicketDetailOut(TicketOut):
     @staticmethod
     def resolve_events(ticket, context) -> list:
         events = ticket.events.select_related("actor")
-        if not _sees_internal(context):
-            events = events.exclude(kind__in=INTERNAL_EVENT_KINDS)
-        return list(events)
+        if _sees_internal(context):
+            return list(events)
+        return public_events(ticket, events.exclude(kind__in=INTERNAL_EVENT_KINDS))
 
 
 class TicketPage(Schema):

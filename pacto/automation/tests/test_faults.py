@@ -2,8 +2,9 @@
 workers at once. Nothing may be lost; escalations may not repeat; emails are counted by
 Message-ID at a real SMTP server (aiosmtpd, in its own process).
 
-SMTP is at-least-once: a worker killed after the server accepted a message and before its
-transaction committed sends it again (with the same Message-ID). The test measures how
+SMTP is at-least-once: a worker killed after the server accepted a message and before it
+recorded the row as sent leaves the row claimed; when the claim's lease runs out another
+worker sends it again (with the same Message-ID). The test measures how
 often that happens and reports it; it asserts that nothing is lost, that a duplicate can
 only come from a kill (at most one per kill), and that every duplicate carries its row's
 Message-ID, so a receiver can drop it.
@@ -41,6 +42,7 @@ from pacto.notifications.tests.servers import free_port
 from pacto.tickets.models import SlaClock, TicketEvent
 
 KILLS = 55
+LEASE = 0.5  # seconds a worker holds a row it sends (PACTO_OUTBOX_LEASE_SECONDS)
 NEW_YORK = ZoneInfo("America/New_York")
 
 
@@ -169,8 +171,9 @@ def email_figures(record: Path) -> dict:
 
 
 def test_killing_the_delivering_worker_loses_nothing(
-    world, desk, transactional_db, tmp_path, smtp_recorder
+    world, desk, transactional_db, tmp_path, smtp_recorder, settings
 ):
+    settings.PACTO_OUTBOX_LEASE_SECONDS = LEASE  # a killed worker's rows come back soon
     ticket = desk.open(world.alice, "low", dt.datetime(2026, 1, 15, 10, 0, tzinfo=NEW_YORK))
     Outbox.objects.all().delete()
     rng = random.Random(20260115)
@@ -191,6 +194,7 @@ def test_killing_the_delivering_worker_loses_nothing(
             else:
                 early_exits += 1
         sent_under_kills = len(set(received(smtp_recorder)))
+        time.sleep(LEASE)  # the last killed worker's row is due again
         wait(fork(drain))
         figures = email_figures(smtp_recorder)
     figures.update(
@@ -234,8 +238,9 @@ def assert_escalated_once(tickets) -> None:
 
 
 def test_killing_the_sweeping_worker_escalates_each_breach_exactly_once(
-    world, desk, transactional_db, tmp_path, smtp_recorder, monkeypatch
+    world, desk, transactional_db, tmp_path, smtp_recorder, monkeypatch, settings
 ):
+    settings.PACTO_OUTBOX_LEASE_SECONDS = LEASE
     monkeypatch.setattr(sweeps, "CHUNK", 10)  # commit often, so kills land at every stage
     tickets, now = escalating_tickets(desk, world, 120)
     rng = random.Random(20260116)
@@ -253,6 +258,7 @@ def test_killing_the_sweeping_worker_escalates_each_breach_exactly_once(
             ).count(),
             "emails_under_kills": len(received(smtp_recorder)),
         }
+        time.sleep(LEASE)
         wait(fork(drain, now))
         assert_escalated_once(tickets)
         figures = email_figures(smtp_recorder)

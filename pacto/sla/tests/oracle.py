@@ -187,3 +187,56 @@ class Oracle:
             else:
                 out.append((m, m + 1))
         return out
+
+
+# ---------------------------------------------------------------------- availability
+
+
+def availability_oracle(
+    oracle: Oracle,
+    year: int,
+    month: int,
+    interval: int,
+    results: Mapping[int, str],
+    windows: Sequence[tuple[int, int]] = (),
+    unknown: str = "exclude",
+) -> dict:
+    """The monthly availability figure, one slot at a time.
+
+    ``interval`` and every instant are whole minutes since the epoch; ``results`` maps a slot
+    start to ``up``, ``down`` or ``unknown``. A slot counts when its start lies in the local
+    month, in a working minute and in no window ``[start, end)``. The figure is returned as
+    a fraction (up, counted) so the caller can check the rounding separately.
+    """
+    zone = ZoneInfo(oracle.zone)
+    first = minute_of(dt.datetime(year, month, 1, tzinfo=zone))
+    nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+    last = minute_of(dt.datetime(nxt.year, nxt.month, 1, tzinfo=zone))
+    eligible, excluded, up, down, unknown_count, failing = 0, 0, 0, 0, 0, []
+    for slot in range(first, last):
+        if slot % interval or not oracle.working(slot):
+            continue
+        if any(a <= slot < b for a, b in windows):
+            excluded += 1
+            continue
+        eligible += 1
+        status = results.get(slot, "unknown")
+        if status == "up":
+            up += 1
+        elif status == "down":
+            down += 1
+            failing.append(slot)
+        else:
+            unknown_count += 1
+            if unknown == "down":
+                failing.append(slot)
+    counted_down = down + (unknown_count if unknown == "down" else 0)
+    return {
+        "eligible": eligible,
+        "excluded": excluded,
+        "up": up,
+        "down": down,
+        "unknown": unknown_count,
+        "counted": up + counted_down,
+        "failing": failing,
+    }

@@ -475,7 +475,7 @@ def test_andmoney_medium_is_the_default_and_availability_is_sampled_every_five_m
     assert availability is not None
     assert availability.target_percent == 99.5
     assert availability.calendar == "business"
-    assert availability.sample_every == Duration.parse("5 min")
+    assert availability.interval == Duration.parse("5 min")
     assert availability.period == "month"
     assert policy.hypercare is not None and policy.hypercare.default_weeks == 2
     assert policy.metrics() == [FIRST]

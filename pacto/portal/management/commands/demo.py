@@ -30,7 +30,9 @@ from pacto.accounts.actions import (
 )
 from pacto.accounts.models import Organization, User
 from pacto.automation import demo as fidelity_demo
+from pacto.availability import demo as availability_demo
 from pacto.contracts.actions import do_create_contract, preset_version
+from pacto.kb import demo as kb_demo
 from pacto.tickets.actions import (
     do_approve_access_request,
     do_assign,
@@ -453,6 +455,8 @@ class Command(BaseCommand):
                 build_verde_tickets(demo)
                 build_xisto_tickets(demo)
                 fidelity_demo.load(demo)
+                availability_demo.load(demo)
+                kb_demo.load(demo)
                 # Each action stored its clocks as of its own (past) time; bring them to now.
                 recompute_open_tickets(
                     now, Ticket.objects.filter(organization__in=demo.orgs.values())

@@ -1,0 +1,25 @@
+// Each day's operating hours and the minutes lost to outages, one chart per probe.
+// The data comes from <script type="application/json"> blocks (json_script): no inline code.
+document.addEventListener("DOMContentLoaded", () => {
+  if (typeof Chart === "undefined") return;
+  document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
+    const data = JSON.parse(document.getElementById(canvas.dataset.chart).textContent);
+    new Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: data.labels.map((d) => d.slice(8)),
+        datasets: [
+          { label: canvas.dataset.hoursLabel, data: data.operating_hours, yAxisID: "hours" },
+          { label: canvas.dataset.lostLabel, data: data.lost_minutes, yAxisID: "minutes", type: "line" },
+        ],
+      },
+      options: {
+        animation: false,
+        scales: {
+          hours: { position: "left", beginAtZero: true },
+          minutes: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false } },
+        },
+      },
+    });
+  });
+});
