@@ -7,9 +7,8 @@ of the five presets has one), and tickets that show the rules running as the doc
 - SecPod: a ticket solved after three unanswered follow-ups, one the customer answered
   (now Pending), one waiting on a third party with its update cadence, and a solved one the
   customer's follow-up reopened;
-- senhasegura: an emailed "URGENTE" ticket whose acknowledgement says why it is urgent and
-  whose refused attachment the sender was told about; a solved ticket whose 10-business-day
-  close stopped when the customer replied;
+- senhasegura: a solved ticket whose 10-business-day close stopped when the customer
+  replied (the emailed "URGENTE" ticket is in ``pacto/mail/demo.py``);
 - Xecuritas: a case opened on Thanksgiving, not counted until Monday.
 
 Built through the actions, with times in the past, like the rest of ``pacto demo``.
@@ -19,11 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from email.message import EmailMessage
 from typing import Any
 from zoneinfo import ZoneInfo
-
-from django.conf import settings
 
 from pacto.accounts.actions import do_create_contact, do_create_organization
 from pacto.automation import actions as automation
@@ -189,21 +185,7 @@ def _secpod(demo) -> None:
 
 
 def _senhasegura(demo) -> None:
-    from pacto.mail.ingest import ingest_message
-
     rafael, felipe = demo.people["rafael"], demo.people["felipe"]
-    message = EmailMessage()
-    message["From"] = f"{rafael.full_name} <{rafael.email}>"
-    message["To"] = settings.PACTO_SUPPORT_ADDRESS
-    message["Subject"] = "URGENTE - cofre fora do ar na filial"
-    message["Message-ID"] = "<demo-urgente@bancoazul.example>"
-    message.set_content("Ninguém na filial consegue abrir o cofre desde as 8h.")
-    message.add_attachment(b"MZ" * 64, maintype="application", subtype="octet-stream",
-                           filename="diagnostico.exe")  # fmt: skip
-    message.add_attachment(b"vault: error 500\n" * 20, maintype="text", subtype="plain",
-                           filename="vault.log")  # fmt: skip
-    ingest_message(message.as_bytes(), now=demo.ago(hours=2), source="demo")
-
     # Solved; the customer's question stopped the 10-business-day close.
     ticket = _open(rafael, "Session recording export is slow", demo.ago(days=4), "low",
                    type="problem", version="3.31", details={
