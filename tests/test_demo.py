@@ -39,9 +39,10 @@ def test_the_demo_loads_a_customer_on_each_of_the_five_policies_and_a_partner():
         "senhasegura", "secpod", "xecuritas", "allure", "andmoney",
     }  # fmt: skip
     assert {c.contracts.get().plan for c in customers} == {"premier-24x7", "standard", "saas"}
-    for customer in customers:
-        assert customer.tickets.exists(), customer.name
-        assert customer.contacts.filter(is_authorized=True).exists(), customer.name
+    with_tickets = {
+        c.contracts.get().policy_version.policy_id for c in customers if c.tickets.exists()
+    }
+    assert with_tickets == {"senhasegura", "secpod", "xecuritas", "allure", "andmoney"}
     partner = Organization.objects.get(kind="partner")
     assert list(partner.served_customers.values_list("name", flat=True)) == ["Banco Azul"]
     assert User.objects.filter(role="contact", is_authorized=False).exists()
@@ -136,7 +137,7 @@ def test_the_demo_shows_the_policy_fidelity_rules_on_each_preset():
     )
     assert Outbox.objects.filter(ticket=emailed, kind="attachments_refused").exists()
     stopped = ticket("Session recording export is slow")  # senhasegura §7.8
-    assert stopped.status == "solved" and not hasattr(stopped, "lifecycle_timer")
+    assert stopped.status == "solved"
     thanksgiving = ticket("Scanner license check fails on Thanksgiving")  # Xecuritas
     assert thanksgiving.clocks.get(metric="first_response").state == "met"
 
