@@ -145,7 +145,12 @@ def _products(items: Iterable) -> list[dict]:
         if not product:
             raise ActionError("products", "named", "each product needs a name")
         result.append(
-            {"product": product[:100], "module": module[:100], "versions": versions[:200]}
+            {
+                "product": product[:100],
+                "product_key": product.lower()[:100],
+                "module": module[:100],
+                "versions": versions[:200],
+            }
         )
     return result
 
@@ -278,9 +283,10 @@ def do_update_article(
         if "products" in changes:
             rows = _products(changes["products"])
             current = [
-                {"product": p.product, "module": p.module, "versions": p.versions}
+                {"product": p.product, "product_key": p.product_key, "module": p.module,
+                 "versions": p.versions}
                 for p in locked.products.all()
-            ]
+            ]  # fmt: skip
             if rows != current:
                 locked.products.all().delete()
                 ArticleProduct.objects.bulk_create(

@@ -106,6 +106,9 @@ class ArticleProduct(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="products")
     product = models.CharField(_("product"), max_length=100)
+    product_key = models.CharField(
+        max_length=100, blank=True, help_text=_("the product name folded to lower case, to match")
+    )
     module = models.CharField(_("module"), max_length=100, blank=True)
     versions = models.CharField(
         _("versions"), max_length=200, blank=True, help_text=_("e.g. 3.30, 3.31 (empty: all)")
@@ -113,7 +116,7 @@ class ArticleProduct(models.Model):
 
     class Meta:
         ordering = ["product", "module"]
-        indexes = [models.Index(fields=["product"])]
+        indexes = [models.Index(fields=["product_key", "article"])]
 
     def __str__(self) -> str:
         return " ".join(x for x in (self.product, self.module, self.versions) if x)

@@ -26,9 +26,10 @@ from django.db import connection
 
 from pacto.accounts.models import User
 from pacto.kb.models import Article
-from pacto.kb.visibility import visible_articles
+from pacto.kb.visibility import Scope, scope_of
 
 MAX_WORDS = 8
+CANDIDATES = 200  # best index matches the visibility rule is applied to first
 MIN_QUERY_LENGTH = 3  # as-you-type suggestions start from the third character
 TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0  # SQLite bm25 column weights
 RANK_WEIGHTS = "{0.05, 0.2, 0.4, 1.0}"  # PostgreSQL ts_rank weights for D, C, B, A
@@ -58,6 +59,32 @@ def query_words(text: str) -> list[str]:
     return words[:MAX_WORDS]
 
 
+PRODUCTS_OF = "SELECT 1 FROM kb_articleproduct p WHERE p.article_id = a.id"
+
+
+def scope_sql(scope: Scope, *, locale: str = "", product: str = "") -> tuple[str, list]:
+    """``pacto.kb.visibility``'s rule as a condition on ``kb_article a``, evaluated only for
+    the rows the index matched (the same rule as ``visible_articles``, which pages use)."""
+    clauses = [f"a.status IN ({', '.join(['%s'] * len(scope.statuses))})"]
+    params: list = list(scope.statuses)
+    if locale:
+        clauses.append("a.locale = %s")
+        params.append(locale)
+    for keys in ([*scope.products] if scope.products is not None else None,
+                 [product.strip().lower()] if product else None):  # fmt: skip
+        if keys is None:
+            continue
+        if keys:
+            marks = ", ".join(["%s"] * len(keys))
+            clauses.append(
+                f"(NOT EXISTS ({PRODUCTS_OF}) OR EXISTS ({PRODUCTS_OF} AND p.product_key IN ({marks})))"
+            )
+            params += sorted(keys)
+        else:
+            clauses.append(f"NOT EXISTS ({PRODUCTS_OF})")
+    return " AND ".join(clauses), params
+
+
 def marked(text: str) -> str:
     """Escape a database highlight and turn its sentinels into ``<mark>``."""
     escaped = html.escape(text or "", quote=False)
@@ -68,16 +95,14 @@ def search(
     user: User, text: str, *, locale: str = "", product: str = "", limit: int = 10
 ) -> list[Hit]:
     words = query_words(text)
-    if not words:
+    scope = scope_of(user)
+    if not words or scope.nothing:
         return []
-    articles = visible_articles(user, product=product)
-    if locale:
-        articles = articles.filter(locale=locale)
-    visible_sql, visible_params = articles.values("id").query.sql_with_params()
+    visible_sql, visible_params = scope_sql(scope, locale=locale, product=product)
     if connection.vendor == "postgresql":
-        rows = _postgres(words, visible_sql, list(visible_params), locale, limit)
+        rows = _postgres(words, visible_sql, visible_params, locale, limit)
     else:
-        rows = _sqlite(words, visible_sql, list(visible_params), limit)
+        rows = _sqlite(words, visible_sql, visible_params, limit)
     return [
         Hit(
             id=row[0],
@@ -94,20 +119,43 @@ def search(
 
 def _sqlite(words, visible_sql, visible_params, limit):
     match = " OR ".join(f'"{word}"*' for word in words)
-    sql = f"""
-        SELECT a.id, a.slug, a.locale, a.title,
-               highlight(kb_article_fts, 0, char(2), char(3)),
-               snippet(kb_article_fts, 1, char(2), char(3), '…', 24),
-               a.summary,
-               -bm25(kb_article_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score
-        FROM kb_article_fts JOIN kb_article a ON a.id = kb_article_fts.rowid
-        WHERE kb_article_fts MATCH %s AND a.id IN ({visible_sql})
-        ORDER BY score DESC, a.id
+    # Two steps: rank, then highlight only the few kept (SQLite would otherwise compute the
+    # snippets of every matching row before sorting). Speed-up: rank in the FTS index alone and apply the reader's visibility to the best
+    # CANDIDATES only; when too few of them are visible, rank every match instead.
+    ranked = f"""
+        SELECT a.id, top.score
+        FROM (
+            SELECT rowid, -bm25(kb_article_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score
+            FROM kb_article_fts WHERE kb_article_fts MATCH %s
+            ORDER BY score DESC LIMIT %s
+        ) top JOIN kb_article a ON a.id = top.rowid
+        WHERE {visible_sql}
+        ORDER BY top.score DESC, a.id
         LIMIT %s
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [match, *visible_params, limit])
-        return cursor.fetchall()
+        cursor.execute(ranked, [match, CANDIDATES, *visible_params, limit])
+        found = cursor.fetchall()
+        if len(found) < limit:
+            cursor.execute(ranked, [match, -1, *visible_params, limit])  # -1: no limit
+            found = cursor.fetchall()
+        scores = dict(found)
+        if not scores:
+            return []
+        marks = ", ".join(["%s"] * len(scores))
+        cursor.execute(
+            f"""
+            SELECT a.id, a.slug, a.locale, a.title,
+                   highlight(kb_article_fts, 0, char(2), char(3)),
+                   snippet(kb_article_fts, 1, char(2), char(3), '…', 24),
+                   a.summary
+            FROM kb_article_fts JOIN kb_article a ON a.id = kb_article_fts.rowid
+            WHERE kb_article_fts MATCH %s AND kb_article_fts.rowid IN ({marks})
+            """,
+            [match, *scores],
+        )
+        rows = [(*row, scores[row[0]]) for row in cursor.fetchall()]
+    return sorted(rows, key=lambda row: (-row[7], row[0]))
 
 
 def _postgres(words, visible_sql, visible_params, locale, limit):
@@ -145,7 +193,7 @@ def _postgres(words, visible_sql, visible_params, locale, limit):
         FROM (
             SELECT a.id, GREATEST({ranks}) + {similarity_sql} AS score
             FROM kb_article a
-            WHERE ({matches} OR {typos}) AND a.id IN ({visible_sql})
+            WHERE ({matches} OR {typos}) AND {visible_sql}
             ORDER BY score DESC, a.id
             LIMIT %s
         ) top JOIN kb_article a ON a.id = top.id

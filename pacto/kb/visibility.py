@@ -11,46 +11,59 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from pacto.accounts.models import User
-from pacto.contracts.models import ContractProduct
+from pacto.contracts.models import Contract
 from pacto.kb.models import Article, ArticleProduct
 
 
-def covered_products(user: User, day: dt.date | None = None) -> set[str]:
-    """The product names (lower case) of the active contracts whose articles ``user`` reads."""
+def _reader_organizations(user: User) -> list[int]:
+    organization = user.organization
+    organizations = [organization.pk]
+    if organization.is_partner:
+        organizations += list(organization.served_customers.values_list("pk", flat=True))
+    return organizations
+
+
+def covered_products(user: User, day: dt.date | None = None) -> set[str] | None:
+    """The product names (lower case) of the active contracts whose articles ``user`` reads;
+    None when the contact has no active contract (they read nothing)."""
     if not user.is_authenticated or not user.is_active or user.organization_id is None:
-        return set()
+        return None
     day = day or timezone.now().date()
-    organization = user.organization
-    organizations = [organization.pk]
-    if organization.is_partner:
-        organizations += list(organization.served_customers.values_list("pk", flat=True))
-    names = ContractProduct.objects.filter(
-        contract__organization__in=organizations,
-        contract__starts_on__lte=day,
-        contract__ends_on__gte=day,
-    ).values_list("product", flat=True)
-    return {name.strip().lower() for name in names}
+    rows = Contract.objects.filter(
+        organization__in=_reader_organizations(user), starts_on__lte=day, ends_on__gte=day
+    ).values_list("pk", "products__product")
+    if not rows:
+        return None
+    return {name.strip().lower() for _pk, name in rows if name}
 
 
-def has_active_contract(user: User, day: dt.date | None = None) -> bool:
-    from pacto.contracts.models import Contract
+@dataclass(frozen=True)
+class Scope:
+    """What a reader may read, ready for the search's SQL: statuses, and for contacts the
+    products (None: every product, for staff)."""
 
-    if not user.is_authenticated or user.organization_id is None:
-        return False
-    day = day or timezone.now().date()
-    organization = user.organization
-    organizations = [organization.pk]
-    if organization.is_partner:
-        organizations += list(organization.served_customers.values_list("pk", flat=True))
-    return Contract.objects.filter(
-        organization__in=organizations, starts_on__lte=day, ends_on__gte=day
-    ).exists()
+    statuses: tuple[str, ...]
+    products: frozenset[str] | None
+
+    @property
+    def nothing(self) -> bool:
+        return not self.statuses
+
+
+def scope_of(user: User) -> Scope:
+    statuses = tuple(readable_statuses(user))
+    if not statuses or user.is_staff_member:
+        return Scope(statuses, None)
+    products = covered_products(user)
+    if products is None:
+        return Scope((), None)
+    return Scope(statuses, frozenset(products))
 
 
 def readable_statuses(user: User) -> list[str]:
@@ -69,15 +82,13 @@ def visible_articles(user: User, *, product: str = "") -> QuerySet:
     any_product = Exists(ArticleProduct.objects.filter(article=OuterRef("pk")))
     if not user.is_staff_member:
         products = covered_products(user)
-        if not has_active_contract(user):
+        if products is None:
             return articles.none()
-        covered = ArticleProduct.objects.annotate(name=Lower("product")).filter(
-            article=OuterRef("pk"), name__in=products
-        )
+        covered = ArticleProduct.objects.filter(article=OuterRef("pk"), product_key__in=products)
         articles = articles.filter(~any_product | Exists(covered))
     if product:
-        chosen = ArticleProduct.objects.annotate(name=Lower("product")).filter(
-            article=OuterRef("pk"), name=product.strip().lower()
+        chosen = ArticleProduct.objects.filter(
+            article=OuterRef("pk"), product_key=product.strip().lower()
         )
         articles = articles.filter(Q(~any_product) | Exists(chosen))
     return articles

@@ -117,3 +117,16 @@ def test_a_one_letter_typo_still_finds_the_title_on_postgresql(world, articles):
     assert "Reset a vault password" in titles(search(world.alice, "pasword"))
     assert "Reset a vault password" in titles(search(world.alice, "vaullt"))
     assert "Não consigo acessar o cofre" in titles(search(world.alice, "acesar"))
+
+
+def test_a_visible_article_is_found_even_when_the_best_matches_are_not_for_the_reader(
+    world, monkeypatch
+):
+    from pacto.kb import search as module
+
+    monkeypatch.setattr(module, "CANDIDATES", 2)
+    for n in range(3):
+        write(world.fiona, f"Vault sizing {n}", "Vault vault vault.", products=["SanerNow"])
+    write(world.fiona, "Backup schedule", "Back up the vault nightly.", products=PAM)
+
+    assert titles(search(world.alice, "vault")) == ["Backup schedule"]

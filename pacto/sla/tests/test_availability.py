@@ -416,3 +416,25 @@ def _expand(week: dict[str, list[str]]) -> dict[str, list[str]]:
         for day in days:
             out.setdefault(day, []).extend(spans)
     return out
+
+
+# ====================================================================== hypercare overlay
+
+
+def test_the_hypercare_overlay_applies_while_on_and_the_elapsed_time_is_kept_when_off():
+    from pacto.sla.clock import Event, EventKind, compute_clocks
+    from pacto.sla.policy import Metric, TicketFacts
+
+    opened = dt.datetime(2026, 6, 17, 15, 30, tzinfo=CPH)
+    off = dt.datetime(2026, 6, 18, 0, 0, tzinfo=CPH)
+    facts = TicketFacts(severity="high", plan="standard", hypercare=True)
+    during = compute_clocks(ANDMONEY, facts, [Event(opened, EventKind.OPENED)], off)
+    after = compute_clocks(
+        ANDMONEY,
+        facts,
+        [Event(opened, EventKind.OPENED), Event(off, EventKind.HYPERCARE, "off")],
+        off,
+    )
+
+    assert during[Metric.FIRST_RESPONSE].due_at == dt.datetime(2026, 6, 18, 8, 30, tzinfo=CPH)
+    assert after[Metric.FIRST_RESPONSE].due_at == dt.datetime(2026, 6, 18, 11, 30, tzinfo=CPH)
