@@ -34,6 +34,7 @@ from pacto.accounts.api import router as accounts_router
 from pacto.accounts.api import tokens_router
 from pacto.accounts.models import ApiToken, User
 from pacto.availability.api import router as availability_router
+from pacto.catalog import api as catalog_api
 from pacto.contracts.api import policies_router
 from pacto.contracts.api import router as contracts_router
 from pacto.errors import ActionError, NotAllowed
@@ -291,6 +292,12 @@ api.add_router("/", accounts_router, tags=["accounts"])
 api.add_router("/tokens", tokens_router, tags=["tokens"])
 api.add_router("/contracts", contracts_router, tags=["contracts"])
 api.add_router("/policies", policies_router, tags=["policies"])
+api.add_router("/products", catalog_api.router, tags=["catalogue"])
+api.add_router("/known-issues", catalog_api.known_issues_router, tags=["known issues"])
+api.add_router("/releases", catalog_api.releases_router, tags=["releases"])
+api.add_router("/engineering-items", catalog_api.engineering_router, tags=["engineering"])
+api.add_router("/tickets", catalog_api.tickets_router, tags=["tickets"])
+api.add_router("/inventory", catalog_api.inventory_router, tags=["contracts"])
 api.add_router("/availability", availability_router, tags=["availability"])
 api.add_router("/kb", kb_router, tags=["knowledge base"])
 

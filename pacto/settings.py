@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "pacto.accounts",
+    "pacto.catalog",
     "pacto.contracts",
     "pacto.tickets",
     "pacto.notifications",

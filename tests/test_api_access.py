@@ -29,7 +29,15 @@ from ninja.utils import normalize_path
 
 from pacto.accounts.actions import do_create_token
 from pacto.api import api
-from pacto.contracts.actions import do_create_contract, do_store_policy
+from pacto.catalog.actions import (
+    do_add_version,
+    do_create_engineering_item,
+    do_create_known_issue,
+    do_create_release,
+)
+from pacto.catalog.notices import do_publish_known_issue, do_publish_release
+from pacto.catalog.tests.fixtures import Catalogue, build_catalogue
+from pacto.contracts.actions import do_add_inventory, do_create_contract, do_store_policy
 from pacto.sla.policy import PRESETS
 from pacto.testing import World, build_world
 from pacto.tickets.actions import do_change_status
@@ -78,6 +86,9 @@ class Scene:
     contracts: dict
     policy_versions: dict
     tokens: dict
+    catalogue: Catalogue | None = None
+    known_issues: dict = field(default_factory=dict)
+    releases: dict = field(default_factory=dict)
     clients: dict = field(default_factory=dict)
 
     def user(self, role: str):
@@ -135,6 +146,26 @@ def scene(world) -> Scene:
             for org, owner in TOKEN_OWNERS.items()
         },
     )
+    # The catalogue: Banco Azul runs senhasegura PAM Core 4.2, Verde Energia 4.4; a known
+    # issue and a release published, another of each still a draft.
+    # Verde Energia runs SanerNow, not senhasegura PAM (knowledge-base articles are scoped by
+    # product).
+    catalogue = scene.catalogue = build_catalogue(w, verde_runs_pam=False)
+    saner = catalogue.saner.modules.get()
+    catalogue.versions["saner"] = do_add_version(w.fiona, saner, number="2025.1")
+    do_add_inventory(w.fiona, w.verde_contract, module=saner)
+    for state in ("published", "draft"):
+        scene.known_issues[state] = do_create_known_issue(
+            w.sam, product=catalogue.pam, title=f"A {state} issue", symptoms="It fails",
+            ranges=[{"module": catalogue.core, "introduced": "4.1", "fixed": "4.4"}],
+        )  # fmt: skip
+        scene.releases[state] = do_create_release(
+            w.maria, product=catalogue.pam, title=f"A {state} release", notes="New",
+            version=catalogue.versions["4.4"],
+        )  # fmt: skip
+    do_publish_known_issue(w.sam, scene.known_issues["published"], "issue")
+    do_publish_release(w.maria, scene.releases["published"])
+    do_create_engineering_item(w.sam, key="ENG-1", title="Rebuild the index")
     scene.clients = {
         role: ApiClient(None if role == "anonymous" else getattr(w, role)) for role in ROLES
     }
@@ -224,6 +255,7 @@ class Endpoint:
     # For lists: the ids of the targets in a response, and each target's id.
     listed: Callable[[object], set] | None = None
     target_id: Callable[[Scene, str], int] | None = None
+    public: bool = False  # read without signing in
 
 
 def ids(items) -> set:
@@ -251,6 +283,40 @@ def staff_rule(allowed: set[str], ok: int) -> Callable[[str, str], int]:
 
 def fixed(body) -> Callable[[str, Scene, str], object]:
     return lambda role, scene, target: body
+
+
+def staff_only(ok: int = 200) -> Callable[[str, str], int]:
+    return lambda role, target: ok if role in STAFF else 403
+
+
+STATES = ("published", "draft")
+
+
+def published_or_staff(ok_staff: int = 200, ok_contact: int = 200) -> Callable[[str, str], int]:
+    """Known issues and releases: contacts see the published ones, staff all of them."""
+
+    def expect(role: str, target: str) -> int:
+        if role in STAFF:
+            return ok_staff
+        return ok_contact if target == "published" else 404
+
+    return expect
+
+
+def inventory_change(role: str, target: str) -> int:
+    if role not in ORGANIZATION_VIEWERS[target]:
+        return 404
+    if role in STAFF or role in {"azul": {"alice", "amelia"}, "verde": {"carol", "victor"}}[target]:
+        return 200
+    return 403  # bob is not authorized; the partner's contacts are not Azul's
+
+
+def inventory_line(scene: Scene, target: str) -> int:
+    return scene.contracts[target].products.exclude(catalog_module=None).get().pk
+
+
+def known_issue_path(suffix: str = "") -> Callable[[Scene, str], str]:
+    return lambda scene, target: f"/api/known-issues/{scene.known_issues[target].slug}{suffix}"
 
 
 ENDPOINTS: dict[str, Endpoint] = {
@@ -432,6 +498,137 @@ ENDPOINTS: dict[str, Endpoint] = {
         lambda s, t: f"/api/policies/versions/{s.policy_versions[t].pk}",
         viewers(ORGANIZATION_VIEWERS),
     ),
+    # --- catalogue
+    "GET /api/products": Endpoint(
+        ORGANIZATIONS, lambda s, t: "/api/products", anyone(), public=True
+    ),
+    "GET /api/products/{slug}": Endpoint(
+        ORGANIZATIONS, lambda s, t: "/api/products/senhasegura-pam", anyone(), public=True
+    ),
+    "POST /api/products": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/products",
+        staff_only(201),
+        body=fixed({"name": "Allure Detect", "vendor": "Allure Security"}),
+    ),
+    "POST /api/products/{slug}/versions": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/products/senhasegura-pam/versions",
+        staff_only(201),
+        body=fixed({"module": "core", "number": "4.5", "released_on": "2026-01-20"}),
+    ),
+    "POST /api/products/versions/{version_id}": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: f"/api/products/versions/{s.catalogue.versions['4.3'].pk}",
+        staff_only(),
+        body=fixed({"end_of_support_on": "2027-06-30"}),
+    ),
+    "GET /api/products/versions/{version_id}/support": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: (
+            f"/api/products/versions/{s.catalogue.versions['4.1'].pk}/support"
+            f"?organization={s.organizations[t].pk}"
+        ),
+        viewers(ORGANIZATION_VIEWERS),
+    ),
+    "GET /api/known-issues": Endpoint(
+        STATES,
+        lambda s, t: "/api/known-issues",
+        published_or_staff(),
+        listed=ids,
+        target_id=lambda s, t: s.known_issues[t].pk,
+    ),
+    "GET /api/known-issues/{slug}": Endpoint(STATES, known_issue_path(), published_or_staff()),
+    "POST /api/known-issues": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/known-issues",
+        staff_only(201),
+        body=fixed(
+            {
+                "product": "senhasegura-pam",
+                "title": "Login loop",
+                "symptoms": "Loops",
+                "ranges": [{"module": "core", "introduced": "4.2", "last_affected": "4.3"}],
+            }
+        ),
+    ),
+    "POST /api/known-issues/{slug}": Endpoint(
+        STATES,
+        known_issue_path(),
+        published_or_staff(ok_contact=403),
+        body=fixed({"workaround": "Restart the service"}),
+    ),
+    "POST /api/known-issues/{slug}/publish": Endpoint(
+        STATES,
+        known_issue_path("/publish"),
+        published_or_staff(ok_contact=403),
+        body=fixed({"step": "issue"}),
+    ),
+    "GET /api/releases": Endpoint(
+        STATES,
+        lambda s, t: "/api/releases",
+        published_or_staff(),
+        listed=ids,
+        target_id=lambda s, t: s.releases[t].pk,
+    ),
+    "POST /api/releases": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/releases",
+        staff_only(201),
+        body=lambda role, s, t: {
+            "product": "senhasegura-pam",
+            "title": "PAM 4.3",
+            "notes": "Fixes",
+            "version": s.catalogue.versions["4.3"].pk,
+        },
+    ),
+    "POST /api/releases/{release_id}/publish": Endpoint(
+        STATES,
+        lambda s, t: f"/api/releases/{s.releases[t].pk}/publish",
+        published_or_staff(ok_contact=403),
+        body=fixed({}),
+    ),
+    "GET /api/engineering-items": Endpoint(
+        ORGANIZATIONS, lambda s, t: "/api/engineering-items", staff_only()
+    ),
+    "POST /api/engineering-items": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/engineering-items",
+        staff_only(201),
+        body=fixed({"key": "ENG-2", "title": "Faster search"}),
+    ),
+    "POST /api/engineering-items/{key}": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: "/api/engineering-items/ENG-1",
+        staff_only(),
+        body=fixed({"status": "in_progress", "body": "Started"}),
+    ),
+    "POST /api/tickets/{ticket_id}/known-issue": Endpoint(
+        TICKETS,
+        ticket_path("/known-issue"),
+        ticket_change(True),
+        body=lambda role, s, t: {"known_issue": s.known_issues["published"].slug},
+    ),
+    "POST /api/tickets/{ticket_id}/engineering-item": Endpoint(
+        TICKETS, ticket_path("/engineering-item"), ticket_change(True), body=fixed({"key": "ENG-1"})
+    ),
+    "POST /api/tickets/{ticket_id}/product-version": Endpoint(
+        TICKETS,
+        ticket_path("/product-version"),
+        ticket_change(True),
+        body=lambda role, s, t: {
+            "product_version": s.catalogue.versions["4.3"].pk,
+            "reason": "customer said so",
+        },
+    ),
+    "POST /api/inventory/{line_id}": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: f"/api/inventory/{inventory_line(s, t)}",
+        inventory_change,
+        body=lambda role, s, t: {
+            "installed_version": s.catalogue.versions["4.3" if t == "azul" else "saner"].pk
+        },
+    ),
     "POST /api/policies/validate": Endpoint(
         ORGANIZATIONS,
         lambda s, t: "/api/policies/validate",
@@ -600,7 +797,7 @@ def test_each_role_reaches_exactly_what_access_allows(scene, route):
         for target in endpoint.targets:
             response = attempt(scene, route, role, target)
             body = response.json()
-            if role == "anonymous":
+            if role == "anonymous" and not endpoint.public:
                 expected, got = 401, response.status_code
             elif endpoint.listed is not None:
                 # A list never fails for a stranger: the object is just not in it.

@@ -68,7 +68,7 @@ def test_every_demo_login_signs_in_with_the_demo_password_and_is_listed():
 def test_the_demo_has_tickets_in_every_status_category():
     demo()
 
-    assert 25 <= Ticket.objects.count() <= 60
+    assert 25 <= Ticket.objects.exclude(type="notice").count() <= 60
     assert set(Ticket.objects.values_list("status_category", flat=True)) >= {
         "new", "open", "pending", "waiting_on_customer", "waiting_on_third_party", "solved",
         "closed",
@@ -93,7 +93,8 @@ def test_the_demo_is_built_through_the_actions():
 
     for ticket in Ticket.objects.all():
         assert ticket.events.first().kind == "opened"
-        assert ticket.clocks.exists()
+        # Vendor notices and tickets accepted without SLA targets run no clock.
+        assert ticket.clocks.exists() or ticket.sla_mode == "without_targets"
     assert TicketEvent.objects.filter(kind="access_granted").exists()
     assert User.objects.get(email="marcos@bancoazul.example").is_authorized
     assert Outbox.objects.filter(kind="feature_request").exists()
@@ -140,6 +141,27 @@ def test_the_demo_shows_the_policy_fidelity_rules_on_each_preset():
     assert stopped.status == "solved"
     thanksgiving = ticket("Scanner license check fails on Thanksgiving")  # Xecuritas
     assert thanksgiving.clocks.get(metric="first_response").state == "met"
+
+
+def test_the_demo_shows_the_catalogue_a_known_issue_release_notices_and_engineering_work():
+    from pacto.catalog.models import EngineeringItem, KnownIssue, NoticeDelivery, Product
+
+    demo()
+
+    assert Product.objects.count() == 5  # one per preset's vendor
+    issue = KnownIssue.objects.published().get()
+    assert issue.workaround
+    assert issue.tickets.count() == 2
+    assert {d.publication.step for d in NoticeDelivery.objects.filter(kind="organization")} == {
+        "issue", "workaround", "release",
+    }  # fmt: skip
+    notices = Ticket.objects.filter(type="notice")
+    assert set(notices.values_list("organization__name", flat=True)) == {
+        "Banco Azul", "Verde Energia", "Xisto Logística",
+    }  # fmt: skip
+    followed = EngineeringItem.objects.get().tickets.get()
+    assert followed.events.filter(kind="engineering").count() == 2
+    assert Ticket.objects.filter(support_status="discontinued", sla_mode="without_targets").exists()
 
 
 def test_the_demo_shows_availability_and_hypercare():

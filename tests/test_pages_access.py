@@ -26,6 +26,12 @@ from django.db import transaction
 from django.urls import get_resolver
 
 from pacto.accounts.actions import do_create_token
+from pacto.catalog.actions import (
+    do_create_engineering_item,
+    do_create_known_issue,
+    do_create_release,
+)
+from pacto.catalog.tests.fixtures import build_catalogue
 from pacto.kb.actions import do_add_article_attachment, do_create_article, do_vote
 from pacto.portal.tests.fixtures import NOW, client_for
 from pacto.portal.tests.fixtures import clock as clock
@@ -182,6 +188,22 @@ PAGES: dict[str, list[Page]] = {
     "console:escalate": [Page("POST", staff_page(422), per_ticket=True)],
     "console:work": [Page("POST", staff_page(422), per_ticket=True)],
     "console:approve": [Page("POST", staff_page(422), per_ticket=True)],  # not an access request
+    # The catalogue: public page, the customer's products and known issues, the console's pages.
+    "catalog:products": [Page("GET", everyone(200))],
+    "catalog:inventory": [Page("GET", contacts_page()), Page("POST", contacts_page(ok=422))],
+    "catalog:known_issues": [Page("GET", contacts_page())],
+    "catalog:console_catalogue": [Page("GET", staff_page()), Page("POST", staff_page(422))],
+    "catalog:console_known_issues": [Page("GET", staff_page()), Page("POST", staff_page(422))],
+    "catalog:console_known_issue": [Page("GET", staff_page())],
+    "catalog:console_known_issue_change": [Page("POST", staff_page(422))],
+    "catalog:console_known_issue_publish": [Page("POST", staff_page(422))],
+    "catalog:console_releases": [Page("GET", staff_page()), Page("POST", staff_page(422))],
+    "catalog:console_release_publish": [Page("POST", staff_page(302))],
+    "catalog:console_engineering": [Page("GET", staff_page()), Page("POST", staff_page(422))],
+    "catalog:console_engineering_update": [Page("POST", staff_page(422))],
+    "catalog:link_known_issue": [Page("POST", staff_page(422), per_ticket=True)],
+    "catalog:link_engineering_item": [Page("POST", staff_page(422), per_ticket=True)],
+    "catalog:set_product_version": [Page("POST", staff_page(422), per_ticket=True)],
     # Availability and hypercare (no probe, extension or contract of these ids: 404).
     "availability:portal": [Page("GET", contacts_page())],
     "availability:console": [Page("GET", staff_page())],
@@ -215,7 +237,7 @@ PAGES: dict[str, list[Page]] = {
 def page_names() -> list[str]:
     resolver = get_resolver()
     names = []
-    for namespace in ("portal", "console", "kb", "availability"):
+    for namespace in ("portal", "console", "catalog", "kb", "availability"):
         _prefix, sub_resolver = resolver.namespace_dict[namespace]
         names += [f"{namespace}:{p.name}" for p in sub_resolver.url_patterns if p.name]
     return sorted(names)
@@ -258,6 +280,16 @@ def scene(db, clock):
         attachments[name] = do_add_attachment(ticket.requester, ticket, upload, message=message)
     people = {role: getattr(world, role) for role in CONTACTS + STAFF}
     token, _secret = do_create_token(world.alice, name="alice's script")
+    catalogue = build_catalogue(world, verde_runs_pam=False)
+    known_issue = do_create_known_issue(
+        world.sam, product=catalogue.pam, title="Search fails", symptoms="Error 500",
+        ranges=[{"module": catalogue.core, "introduced": "4.1", "fixed": "4.4"}],
+    )  # fmt: skip
+    release = do_create_release(
+        world.maria, product=catalogue.pam, title="PAM 4.4", notes="Faster",
+        version=catalogue.versions["4.4"],
+    )  # fmt: skip
+    do_create_engineering_item(world.sam, key="ENG-1", title="Rebuild the index")
     article = do_create_article(
         world.fiona, title="Rotate the vault keys", body_markdown="Rotate.", status="published",
         products=["senhasegura PAM"],
@@ -267,6 +299,7 @@ def scene(db, clock):
     vote = do_vote(world.alice, article, helpful=False, reason="outdated", comment="old")
     return {
         "tickets": tickets, "attachments": attachments, "people": people, "token": token,
+        "known_issue": known_issue, "release": release,
         "article": article, "task": vote.tasks.get(),
     }  # fmt: skip
 
@@ -281,6 +314,12 @@ def url_for(name: str, scene, ticket: str | None) -> str:
         kwargs["attachment_id"] = scene["attachments"][ticket].pk
     if name == "portal:revoke_token":
         kwargs["token_id"] = scene["token"].pk
+    if name.startswith("catalog:console_known_issue_") or name == "catalog:console_known_issue":
+        kwargs["slug"] = scene["known_issue"].slug
+    if name == "catalog:console_release_publish":
+        kwargs["release_id"] = scene["release"].pk
+    if name == "catalog:console_engineering_update":
+        kwargs["key"] = "ENG-1"
     article = scene["article"]
     if name in ("kb:edit", "kb:status", "kb:attach"):
         kwargs["pk"] = article.pk

@@ -14,8 +14,10 @@ from pacto.portal.forms import (
     ENVIRONMENTS,
     AttachmentForm,
     PactoForm,
+    ProductVersionField,
     attachment_help,
     initial_severity,
+    offer_versions,
     severity_choices,
 )
 from pacto.sla.policy import Policy, StatusCategory
@@ -131,20 +133,27 @@ class PhoneTicketForm(PactoForm):
     channel = forms.ChoiceField(label=_("Received by"), widget=forms.Select(attrs=DUE_INPUT))
     type = forms.ChoiceField(
         label=_("Kind of request"),
-        choices=[(t.value, t.label) for t in Ticket.Type if t != Ticket.Type.ACCESS_REQUEST],
+        choices=[
+            (t.value, t.label)
+            for t in Ticket.Type
+            if t not in (Ticket.Type.ACCESS_REQUEST, Ticket.Type.NOTICE)
+        ],
         widget=forms.Select(attrs=DUE_INPUT),
     )
     severity = forms.ChoiceField(label=_("Severity"), widget=forms.RadioSelect(attrs=DUE_INPUT))
     environment = forms.ChoiceField(label=_("Environment"), widget=forms.Select(attrs=DUE_INPUT))
     subject = forms.CharField(label=_("Subject"), max_length=250)
+    product_version = ProductVersionField()
     product = forms.CharField(label=_("Product"), max_length=100, required=False)
     version = forms.CharField(label=DETAIL_LABELS["version"], max_length=60, required=False)
     body = forms.CharField(
         label=_("What the contact reported"), widget=forms.Textarea(attrs={"rows": 6})
     )
 
-    def __init__(self, *args, policy: Policy, **kwargs):
+    def __init__(self, *args, policy: Policy, contract=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if contract is not None:
+            offer_versions(self.fields["product_version"], contract)
         channels = [c for c in policy.channels if c in ("phone", "email")]
         self.fields["channel"].choices = [(c, CHANNELS[c]) for c in channels]
         self.fields["severity"].choices = severity_choices(policy)

@@ -37,7 +37,7 @@ from pacto.console.queues import (
 from pacto.errors import ActionError, NotFound
 from pacto.portal import display
 from pacto.portal.forms import DuePreviewForm
-from pacto.portal.views import _preview, query_without_page, ticket_rows
+from pacto.portal.views import _preview, _support, query_without_page, ticket_rows
 from pacto.portal.web import is_htmx, manager_required, message_of, run_action, staff_required
 from pacto.tickets.actions import (
     do_approve_access_request,
@@ -49,6 +49,7 @@ from pacto.tickets.actions import (
     do_open_ticket,
     do_reply,
     do_set_line,
+    preview_support,
 )
 from pacto.tickets.models import Attachment, Message, Ticket
 
@@ -335,7 +336,9 @@ def new_ticket(request):
     status = 422 if picker.errors or (request.method == "POST" and contract is None) else 200
     if contract is not None:
         policy = contract.policy
-        form = PhoneTicketForm(request.POST if request.method == "POST" else None, policy=policy)
+        form = PhoneTicketForm(
+            request.POST if request.method == "POST" else None, policy=policy, contract=contract
+        )
         if request.method == "POST" and "preview" not in request.POST:
             if form.is_valid():
                 data = form.cleaned_data
@@ -353,6 +356,7 @@ def new_ticket(request):
                     environment=data["environment"],
                     product=data["product"],
                     version=data["version"],
+                    product_version=data["product_version"],
                 )
                 if ok:
                     messages.success(
@@ -372,6 +376,7 @@ def new_ticket(request):
         "contract": contract,
         "plan_name": display.plan_name(contract.policy, contract.plan) if contract else "",
         "preview": preview,
+        "support": _support(contract, form) if contract is not None else None,
         "preview_url": reverse("console:new_ticket_due"),
     }
     return render(request, "console/new_ticket.html", context, status=status)
@@ -387,7 +392,8 @@ def new_ticket_due(request):
     form.is_valid()
     data = form.cleaned_data
     preview = _preview(contract.policy, contract, data, channel=data.get("channel") or "phone")
-    return render(request, "partials/due_preview.html", {"preview": preview})
+    support = preview_support(contract, data.get("product_version"), timezone.now().date())
+    return render(request, "partials/due_preview.html", {"preview": preview, "support": support})
 
 
 # ----------------------------------------------------------------------------- dashboard

@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
+from pacto.accounts.models import AccountEvent
+from pacto.catalog.models import Module, Version
 from pacto.contracts.models import Contract, ContractProduct, PolicyVersion, contract_end
-from pacto.errors import ActionError
+from pacto.errors import ActionError, NotAllowed
 from pacto.sla.policy import PRESETS, PolicyError, loads_policy
 
 
@@ -93,7 +97,15 @@ def do_create_contract(
             included_services=included_services or {},
             auto_renew=auto_renew,
         )
-        for product, module, quantity in products:
+        for line in products:
+            if isinstance(line, ContractProduct):
+                ContractProduct.objects.create(
+                    contract=contract, product=line.product, module=line.module,
+                    quantity=line.quantity, catalog_module=line.catalog_module,
+                    installed_version=line.installed_version,
+                )  # fmt: skip
+                continue
+            product, module, quantity = line
             ContractProduct.objects.create(
                 contract=contract, product=product, module=module, quantity=quantity
             )
@@ -112,7 +124,7 @@ def do_renew_contract(contract: Contract, *, years: int = 1, plan: str | None = 
             starts_on=starts_on,
             years=years,
             included_services=contract.included_services,
-            products=[(p.product, p.module, p.quantity) for p in contract.products.all()],
+            products=list(contract.products.all()),
             auto_renew=contract.auto_renew,
         )
         renewed.renewal_of = contract
@@ -127,3 +139,103 @@ def active_contract(organization, day: dt.date) -> Contract | None:
         .order_by("-starts_on")
         .first()
     )
+
+
+# ----------------------------------------------------------------------------- inventory
+
+
+def _may_change_inventory(actor, contract: Contract) -> None:
+    """Agents, and the customer's own authorized contacts, keep the inventory current."""
+    if actor.is_staff_member:
+        return
+    if actor.organization_id != contract.organization_id or not actor.is_authorized:
+        raise NotAllowed(
+            "only the vendor's staff and the customer's authorized contacts change the inventory",
+            field="contract",
+        )
+
+
+def _inventory_event(actor, contract: Contract, kind: str, now, **data) -> None:
+    AccountEvent.objects.create(
+        organization=contract.organization, actor=actor, kind=kind, at=now,
+        data={"contract": contract.service_contract_id, **data},
+    )  # fmt: skip
+
+
+def do_add_inventory(
+    actor,
+    contract: Contract,
+    *,
+    module: Module,
+    quantity: int = 1,
+    installed_version: Version | None = None,
+    now: dt.datetime | None = None,
+) -> ContractProduct:
+    """A catalogue product or module under the contract, with its quantity (devices, users)
+    and the version installed."""
+    now = now or timezone.now()
+    if not actor.is_staff_member:
+        raise NotAllowed("only the vendor's staff add products to a contract", field="contract")
+    if quantity < 1:
+        raise ActionError("quantity", "min_value", "quantity: at least 1")
+    if installed_version is not None and installed_version.module_id != module.pk:
+        raise ActionError("installed_version", "of_module", f"a version of {module}")
+    if contract.products.filter(catalog_module=module).exists():
+        raise ActionError("module", "unique", f"{module} is already under this contract")
+    with transaction.atomic():
+        line = ContractProduct.objects.create(
+            contract=contract, product=module.product.name,
+            module="" if module.main else module.name, quantity=quantity, catalog_module=module,
+            installed_version=installed_version, updated_at=now,
+        )  # fmt: skip
+        _inventory_event(actor, contract, "inventory_added", now, module=str(module),
+                         quantity=quantity, version=str(installed_version or ""))  # fmt: skip
+    return line
+
+
+def do_set_installed_version(
+    actor,
+    line: ContractProduct,
+    version: Version,
+    *,
+    quantity: int | None = None,
+    now: dt.datetime | None = None,
+) -> ContractProduct:
+    """The customer (an authorized contact) or an agent records the version now installed
+    (and, optionally, the quantity)."""
+    now = now or timezone.now()
+    _may_change_inventory(actor, line.contract)
+    if line.catalog_module_id is None:
+        raise ActionError("module", "in_catalogue", f"{line} is not a catalogue product")
+    if version.module_id != line.catalog_module_id:
+        raise ActionError("installed_version", "of_module", f"a version of {line.catalog_module}")
+    if quantity is not None and quantity < 1:
+        raise ActionError("quantity", "min_value", "quantity: at least 1")
+    with transaction.atomic():
+        line = ContractProduct.objects.select_for_update().get(pk=line.pk)
+        previous = str(line.installed_version or "")
+        line.installed_version = version
+        if quantity is not None:
+            line.quantity = quantity
+        line.updated_at = now
+        line.save()
+        _inventory_event(actor, line.contract, "installed_version_changed", now,
+                         module=str(line.catalog_module), version=str(version),
+                         previous=previous, quantity=line.quantity)  # fmt: skip
+    return line
+
+
+def link_free_text_inventory() -> int:
+    """Point free-text inventory lines at the catalogue where a product and module of that
+    name exist (``pacto catalog link``). Returns how many lines were linked."""
+    linked = 0
+    for line in ContractProduct.objects.filter(catalog_module=None):
+        module = (
+            Module.objects.filter(product__name__iexact=line.product)
+            .filter(Q(name__iexact=line.module) if line.module else Q(main=True))
+            .first()
+        )
+        if module is not None:
+            ContractProduct.objects.filter(pk=line.pk).update(catalog_module=module)
+            linked += 1
+    return linked

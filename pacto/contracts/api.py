@@ -45,9 +45,19 @@ LATEST = dt.date(2999, 12, 31)
 
 
 class ProductOut(Schema):
+    """One inventory line: a catalogue module (or free text) with the version installed."""
+
+    id: int
     product: str
     module: str
     quantity: int
+    catalog_module_id: int | None
+    installed_version_id: int | None
+    installed_version: str | None = Field(description="its number, when in the catalogue")
+
+    @staticmethod
+    def resolve_installed_version(line) -> str | None:
+        return line.installed_version.number if line.installed_version else None
 
 
 class ContractOut(Schema):
@@ -167,7 +177,7 @@ def _contracts(user: User) -> QuerySet:
     return (
         visible_contracts(user)
         .select_related("organization", "policy_version")
-        .prefetch_related("products")
+        .prefetch_related("products__installed_version")
     )
 
 

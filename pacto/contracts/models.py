@@ -139,6 +139,25 @@ class ContractProduct(models.Model):
     product = models.CharField(_("product"), max_length=100)
     module = models.CharField(_("module"), max_length=100, blank=True)
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    # The catalogue module and the version installed; ``product``/``module`` above then hold
+    # its names. Products outside the catalogue keep only the free text.
+    catalog_module = models.ForeignKey(
+        "catalog.Module",
+        verbose_name=_("catalogue module"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inventory",
+    )
+    installed_version = models.ForeignKey(
+        "catalog.Version",
+        verbose_name=_("installed version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="installations",
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["product", "module"]

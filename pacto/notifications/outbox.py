@@ -32,6 +32,10 @@ CUSTOMER_KINDS = frozenset(
         "resolution_confirmed",
         "access_granted",
         "lifecycle_reminder",
+        "known_issue_notice",
+        "release_notice",
+        "engineering_linked",
+        "engineering_updated",
     }
 )
 

@@ -127,6 +127,26 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "Your email reached ticket #{n}, but these files were not attached. Send them "
             "again in an accepted type and size, or share them another way.",
         ),
+        # Seed 000 §9 and §11, seed 002 (``pacto.catalog.notices``).
+        "known_issue_notice": (
+            "[#{n}] Software issue notice {known_issue}: {title}",
+            "A software issue affects a version you run. Ticket #{n} tells you what it is and "
+            "what to do; answer there with any question.",
+        ),
+        "release_notice": (
+            "[#{n}] {release_kind}: {title}",
+            "{release_kind} for a product under your contract. Please schedule it and answer on "
+            "ticket #{n}.",
+        ),
+        "engineering_linked": (
+            "[#{n}] Engineering is tracking your ticket: {key}",
+            "Your ticket #{n} is now followed by engineering work {key} ({title}); you will be "
+            "told of each change.",
+        ),
+        "engineering_updated": (
+            "[#{n}] Engineering update on {key}: {engineering_status}",
+            "The engineering work {key} ({title}) that ticket #{n} follows changed.",
+        ),
     },
     "pt-br": {
         REFUSAL_KIND: (
@@ -219,6 +239,24 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "Seu email chegou ao chamado #{n}, mas estes arquivos não foram anexados. Envie-os "
             "de novo em um tipo e tamanho aceitos, ou compartilhe-os de outra forma.",
         ),
+        "known_issue_notice": (
+            "[#{n}] Aviso de problema de software {known_issue}: {title}",
+            "Um problema de software afeta uma versão que vocês usam. O chamado #{n} explica o "
+            "que é e o que fazer; respondam nele com qualquer dúvida.",
+        ),
+        "release_notice": (
+            "[#{n}] {release_kind}: {title}",
+            "{release_kind} de um produto do seu contrato. Agendem e respondam no chamado #{n}.",
+        ),
+        "engineering_linked": (
+            "[#{n}] A engenharia acompanha seu chamado: {key}",
+            "Seu chamado #{n} agora é acompanhado pelo trabalho de engenharia {key} ({title}); "
+            "vocês serão avisados de cada mudança.",
+        ),
+        "engineering_updated": (
+            "[#{n}] Atualização da engenharia em {key}: {engineering_status}",
+            "O trabalho de engenharia {key} ({title}) acompanhado pelo chamado #{n} mudou.",
+        ),
     },
 }
 GENERIC = {
@@ -246,6 +284,8 @@ FIELDS = {
         "line": "Support line", "by": "By", "contact": "Contact", "tier": "Tier",
         "attempt": "Attempt", "acts_at": "Automatically on", "organization": "Organization",
         "missing_details": "Details still needed",
+        "affected_version": "Your version", "fixed_in": "Fixed in", "new_version": "New version",
+        "engineering_status": "Engineering status",
     },
     "pt-br": {
         "status": "Status", "severity": "Criticidade", "previous": "Criticidade anterior",
@@ -254,9 +294,13 @@ FIELDS = {
         "line": "Linha de suporte", "by": "Por", "contact": "Contato", "tier": "Nível",
         "attempt": "Tentativa", "acts_at": "Automaticamente em", "organization": "Organização",
         "missing_details": "Detalhes ainda necessários",
+        "affected_version": "Sua versão", "fixed_in": "Corrigido em", "new_version": "Nova versão",
+        "engineering_status": "Status da engenharia",
     },
 }  # fmt: skip
 TIME_FIELDS = {"due_at", "breached_at", "acts_at"}
+# Kinds whose email carries the ticket message named in the payload.
+MESSAGE_KINDS = ("agent_reply", "customer_reply", "known_issue_notice", "release_notice")
 
 # Why an emailed ticket has its severity (``severity_source``, with ``severity_evidence``).
 SEVERITY_SOURCES = {
@@ -369,7 +413,7 @@ def context(row: Outbox) -> dict:
         details.append(source)
     details += _refusals(language, payload)
     body = ""
-    if payload.get("message") and row.kind in ("agent_reply", "customer_reply"):
+    if payload.get("message") and row.kind in MESSAGE_KINDS:
         from pacto.tickets.models import Message
 
         message = Message.objects.filter(pk=payload["message"], public=True).first()

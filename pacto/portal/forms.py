@@ -49,6 +49,55 @@ CHANNELS = {"portal": _("Portal"), "email": _("Email"), "phone": _("Phone"), "ap
 DUE_INPUT = {"data-due": ""}  # inputs whose change updates the due-time preview (htmx)
 
 
+def version_label(version, installed: bool) -> str:
+    status = version.get_status_display()
+    label = f"{version.module} {version.number} — {status}"
+    if version.end_of_support_on and version.status == "supported":
+        label += " " + gettext("until %(date)s") % {"date": version.end_of_support_on.isoformat()}
+    if installed:
+        label += " " + gettext("(installed)")
+    return label
+
+
+class ProductVersionField(forms.ChoiceField):
+    """The contract's catalogue products and versions; the free-text product and version
+    fields stay for products outside the catalogue."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            label=_("Product and version"),
+            required=False,
+            widget=forms.Select(attrs=DUE_INPUT),
+            help_text=_("The versions of the products under your contract."),
+            **kwargs,
+        )
+        self.versions = {}
+
+    def offer(self, versions, installed_ids=()) -> None:
+        self.versions = {str(v.pk): v for v in versions}
+        self.choices = [("", gettext("Not in the list (type it below)"))] + [
+            (str(v.pk), version_label(v, v.pk in installed_ids)) for v in versions
+        ]
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.versions.get(value) if value else None
+
+
+def offer_versions(field: ProductVersionField, contract) -> None:
+    from pacto.tickets.actions import contract_versions
+
+    installed = set(
+        contract.products.exclude(installed_version=None).values_list(
+            "installed_version", flat=True
+        )
+    )
+    versions = contract_versions(contract)
+    field.offer(versions, installed)
+    if installed and not field.initial:
+        field.initial = str(next(iter(installed)))
+
+
 class PactoForm(forms.Form):
     """Labels without a trailing colon; required fields' labels carry the class ``required``."""
 
@@ -126,6 +175,7 @@ class NewTicketForm(AttachmentForm, PactoForm):
     )
     severity = forms.ChoiceField(label=_("Severity"), widget=forms.RadioSelect(attrs=DUE_INPUT))
     environment = forms.ChoiceField(label=_("Environment"), widget=forms.Select(attrs=DUE_INPUT))
+    product_version = ProductVersionField()
     product = forms.CharField(label=_("Product"), max_length=100, required=False)
     version = forms.CharField(label=DETAIL_LABELS["version"], max_length=60, required=False)
     steps = forms.CharField(
@@ -167,9 +217,11 @@ class NewTicketForm(AttachmentForm, PactoForm):
         required=False,
     )
 
-    def __init__(self, *args, policy: Policy, products: list[str] = (), **kwargs):
+    def __init__(self, *args, policy: Policy, products: list[str] = (), contract=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.policy = policy
+        if contract is not None:
+            offer_versions(self.fields["product_version"], contract)
         self.required = required_details(policy)
         self.fields["severity"].choices = severity_choices(policy)
         self.fields["severity"].initial = initial_severity(policy, "portal")
@@ -198,6 +250,8 @@ class NewTicketForm(AttachmentForm, PactoForm):
         data = super().clean()
         if data.get("type") == Ticket.Type.PROBLEM:
             for name in self.required:
+                if name == "version" and data.get("product_version"):
+                    continue
                 if name in self.fields and not (data.get(name) or "").strip():
                     self.add_error(
                         name, _("Your support policy requires this detail for problem reports.")
@@ -221,6 +275,7 @@ class DuePreviewForm(PactoForm):
     environment = forms.CharField(required=False)
     type = forms.CharField(required=False)
     channel = forms.CharField(required=False)
+    product_version = forms.CharField(required=False)
 
 
 class ReplyForm(AttachmentForm, PactoForm):
@@ -316,7 +371,8 @@ class CalculatorForm(PactoForm):
     channel = forms.ChoiceField(label=_("Channel"))
     environment = forms.ChoiceField(label=_("Environment"))
     type = forms.ChoiceField(
-        label=_("Kind of request"), choices=[(t.value, t.label) for t in Ticket.Type]
+        label=_("Kind of request"),
+        choices=[(t.value, t.label) for t in Ticket.Type if t != Ticket.Type.NOTICE],
     )
     opened = forms.DateTimeField(
         label=_("Opened at"),

@@ -54,6 +54,7 @@ from pacto.tickets.actions import (
     do_reopen,
     do_reply,
     do_request_severity_change,
+    preview_support,
 )
 from pacto.tickets.models import Attachment, Message, Ticket
 
@@ -333,6 +334,7 @@ def new_ticket(request):
         request.FILES or None,
         policy=policy,
         products=products,
+        contract=contract,
         initial=chosen,
     )
     status = 200
@@ -354,6 +356,7 @@ def new_ticket(request):
                 environment=data["environment"],
                 product=data["product"],
                 version=data["version"],
+                product_version=data["product_version"],
                 details=form.details(),
                 attachments=[data["attachment"]] if data.get("attachment") else [],
             )
@@ -371,9 +374,18 @@ def new_ticket(request):
         "customer": customer,
         "customers": customers,
         "preview": preview,
+        "support": _support(contract, form),
         "preview_url": reverse("portal:new_ticket_due"),
     }
     return render(request, "portal/new_ticket.html", context, status=status)
+
+
+def _support(contract, form):
+    """The support verdict on the chosen catalogue version, shown before the ticket is sent."""
+    chosen = form["product_version"].value() if form is not None else None
+    if not chosen:
+        return None
+    return preview_support(contract, chosen, timezone.now().date())
 
 
 def _preview(policy, contract, data, *, channel: str) -> display.DuePreview | None:
@@ -408,7 +420,10 @@ def new_ticket_due(request):
     form = DuePreviewForm(request.GET)
     form.is_valid()
     preview = _preview(contract.policy, contract, form.cleaned_data, channel="portal")
-    return render(request, "partials/due_preview.html", {"preview": preview})
+    support = preview_support(
+        contract, form.cleaned_data.get("product_version"), timezone.now().date()
+    )
+    return render(request, "partials/due_preview.html", {"preview": preview, "support": support})
 
 
 def _ticket_url(pk):

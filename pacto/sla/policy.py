@@ -76,7 +76,9 @@ class StatusCategory(StrEnum):
 
 CHANNELS = ("portal", "email", "phone", "api")
 ENVIRONMENTS = ("production", "non-production")
-TICKET_TYPES = ("problem", "question", "feature_request", "access_request", "service_request")
+TICKET_TYPES = (
+    "problem", "question", "feature_request", "access_request", "service_request", "notice",
+)  # fmt: skip
 
 
 def _duration(value: Any) -> Duration:
@@ -398,6 +400,26 @@ class Hypercare(Strict):
     cite: str | None = None
 
 
+SupportHandling = Literal["refuse", "without_targets", "beta_policy", "as_supported"]
+
+
+class ProductSupport(Strict):
+    """What happens to a ticket on a catalogue version outside support: ``refuse`` it,
+    accept it ``without_targets`` (no SLA clock runs), handle it under the version's
+    ``beta_policy`` (without targets when the version names none), or ``as_supported``."""
+
+    unsupported: SupportHandling = "without_targets"
+    discontinued: SupportHandling = "refuse"
+    beta: SupportHandling = "beta_policy"
+    fix_pending_status: str | None = Field(
+        None, description="where a ticket linked to a known issue waits for the fix"
+    )
+    cite: str | None = None
+
+    def handling(self, status: str) -> str:
+        """The handling of a version in ``status`` (supported versions: ``as_supported``)."""
+        return getattr(self, status, "as_supported") if status != "supported" else "as_supported"
+
 class KnowledgeResource(Strict):
     """A place the policy sends customers to before they open a ticket (senhasegura §3: the
     Online Help Center, the Community, the short videos)."""
@@ -448,6 +470,7 @@ class Policy(Strict):
     severity_changes: SeverityChanges = SeverityChanges()
     availability: Availability | None = None
     hypercare: Hypercare | None = None
+    product_support: ProductSupport = ProductSupport()
     required_details: list[str] = Field(
         default_factory=list, description="ticket fields a problem report must carry"
     )
@@ -477,6 +500,12 @@ class Policy(Strict):
         statuses = [s.id for s in self.statuses]
         check("default_calendar", "calendar", self.default_calendar, calendars)
         check("working_status", "status", self.working_status, statuses)
+        check(
+            "product_support.fix_pending_status",
+            "status",
+            self.product_support.fix_pending_status,
+            statuses,
+        )
         kind_sections = {"severity": "severities", "plan": "plans", "status": "statuses"}
         for kind, items in (("severity", severities), ("plan", plans), ("status", statuses)):
             duplicates = {x for x in items if items.count(x) > 1}

@@ -23,6 +23,9 @@ from django.utils import timezone
 from pacto.accounts.access import visible_tickets
 from pacto.accounts.actions import check_may_open_tickets, do_create_contact
 from pacto.accounts.models import Organization, User
+from pacto.catalog.actions import find_version
+from pacto.catalog.models import EngineeringItem, EngineeringUpdate, KnownIssue, Version
+from pacto.catalog.support import SupportVerdict, verdict
 from pacto.errors import ActionError, Conflict, NotAllowed, NotFound
 from pacto.notifications.outbox import enqueue
 from pacto.sla.policy import Policy, PolicyError, StatusCategory
@@ -209,6 +212,7 @@ def do_open_ticket(
     environment: str = Ticket.Environment.PRODUCTION,
     product: str = "",
     version: str = "",
+    product_version: Version | None = None,
     details: dict | None = None,
     access_request: dict | None = None,
     acknowledgement: dict | None = None,
@@ -218,8 +222,14 @@ def do_open_ticket(
     """Open a ticket for an authorized contact (or, for an agent, log one on their behalf),
     with its ``attachments`` (uploaded files) in the same transaction.
 
+    ``product_version`` is the catalogue version the ticket is about (else one is looked up
+    from the free-text ``product`` and ``version`` among the contract's inventory). A version
+    outside support is handled as the policy's ``product_support`` says: refused, accepted
+    without SLA targets, or run under the version's beta policy (see ``check_product_version``).
+
     ``acknowledgement``: what the channel adds to the requester's acknowledgement (email:
-    where the severity was taken from)."""
+    where the severity was taken from).
+    """
     now = _now(now)
     names = [check_attachment(upload) for upload in attachments]
     details = {k: v for k, v in (details or {}).items() if v}
@@ -245,8 +255,24 @@ def do_open_ticket(
         raise NotAllowed("you do not belong to an organization", rule="authorized_contact")
     contract = check_may_open_tickets(requester, customer, now.date())
     policy = contract.policy
-    if type not in Ticket.Type.values:
-        raise ActionError("type", "choice", f"type must be one of {', '.join(Ticket.Type.values)}")
+    if product_version is None and version:
+        product_version = find_version(_catalogue_modules(contract), product, version)
+    support = None
+    policy_version = contract.policy_version
+    sla_mode = Ticket.SlaMode.POLICY
+    if product_version is not None:
+        support = check_product_version(contract, product_version, now.date())
+        product, version = str(product_version.module), product_version.number
+        if support.handling == "without_targets":
+            sla_mode = Ticket.SlaMode.WITHOUT_TARGETS
+        elif support.handling == "beta_policy":
+            sla_mode = Ticket.SlaMode.BETA_POLICY
+            policy_version = _beta_policy_version(support.beta_policy)
+            policy = policy_version.policy  # the separate policy covers this ticket
+    if type not in Ticket.Type.values or type == Ticket.Type.NOTICE:
+        # Notices are the vendor's: publishing a known issue or a release opens them.
+        openable = [t for t in Ticket.Type.values if t != Ticket.Type.NOTICE]
+        raise ActionError("type", "choice", f"type must be one of {', '.join(openable)}")
     if not policy.accepts_channel(channel):
         raise ActionError("channel", "policy_channel", policy.channel_refusal(channel))
     if environment not in Ticket.Environment.values:
@@ -261,15 +287,22 @@ def do_open_ticket(
     check_details(policy, type, channel, {**details, "version": version})
     if type == Ticket.Type.ACCESS_REQUEST:
         access_request = _check_access_request(access_request or {})
-    new_status = policy.status_for(StatusCategory.NEW)
+    plan = contract.plan
+    if policy_version != contract.policy_version:
+        plans = [p.id for p in policy_version.policy.plans]
+        plan = plan if plan in plans else plans[0]
+    new_status = policy_version.policy.status_for(StatusCategory.NEW)
     with transaction.atomic():
         ticket = Ticket.objects.create(
             organization=customer,
             partner=partner,
             requester=requester,
             contract=contract,
-            policy_version=contract.policy_version,
-            plan=contract.plan,
+            product_version=product_version,
+            support_status=support.status if support else "",
+            sla_mode=sla_mode,
+            policy_version=policy_version,
+            plan=plan,
             type=type,
             subject=subject,
             product=product,
@@ -305,8 +338,13 @@ def do_open_ticket(
             channel=channel,
             environment=environment,
             type=type,
-            policy=policy.key,
-            plan=contract.plan,
+            policy=policy_version.policy.key,
+            plan=plan,
+            **(
+                {"support_status": support.status, "sla_mode": sla_mode}
+                if support and support.flagged
+                else {}
+            ),
         )
         for upload, name in zip(attachments, names, strict=True):
             _attach(ticket, actor, now, upload, name, first_message)
@@ -328,6 +366,72 @@ def do_open_ticket(
             product_managers = User.objects.filter(role=User.Role.PRODUCT_MANAGER, is_active=True)
             _notify(ticket, event, "feature_request", list(product_managers))
     return ticket
+
+
+def _catalogue_modules(contract):
+    """The catalogue modules of a contract's inventory."""
+    from pacto.catalog.models import Module
+
+    return Module.objects.filter(inventory__contract=contract).select_related("product")
+
+
+def contract_versions(contract) -> list[Version]:
+    """The catalogue versions a new ticket under ``contract`` may name: every version of the
+    modules in its inventory, newest first, the installed ones first of all."""
+    modules = list(_catalogue_modules(contract))
+    installed = set(
+        contract.products.exclude(installed_version=None).values_list(
+            "installed_version", flat=True
+        )
+    )
+    versions = Version.objects.filter(module__in=modules).select_related("module__product")
+    return sorted(versions, key=lambda v: (str(v.module), v.pk not in installed, _desc(v.key)))
+
+
+def _desc(key: tuple) -> tuple:
+    return tuple((-a, -b, c) for a, b, c in key)
+
+
+def check_product_version(contract, product_version: Version, day: dt.date) -> SupportVerdict:
+    """The verdict on a ticket about ``product_version`` under ``contract``'s policy, shown
+    before the ticket is sent; a version the policy refuses is an error naming the field."""
+    modules = list(_catalogue_modules(contract))
+    if modules and product_version.module not in modules:
+        raise ActionError(
+            "product_version",
+            "in_inventory",
+            f"{product_version.module} is not in contract {contract.service_contract_id}",
+        )
+    support = verdict(product_version, contract.policy, day)
+    if support.refused:
+        raise ActionError("product_version", "supported_version", support.message)
+    return support
+
+
+def preview_support(contract, version_id, day: dt.date) -> SupportVerdict | None:
+    """The verdict to show before a ticket naming catalogue version ``version_id`` is sent
+    (refusals included: the customer is told before sending)."""
+    version = next((v for v in contract_versions(contract) if str(v.pk) == str(version_id)), None)
+    if version is None:
+        return None
+    return verdict(version, contract.policy, day)
+
+
+def _beta_policy_version(policy_id: str):
+    """The newest stored version of the policy a beta version names (a preset is stored on
+    first use)."""
+    from pacto.contracts.actions import preset_version
+    from pacto.contracts.models import PolicyVersion
+
+    stored = PolicyVersion.objects.filter(policy_id=policy_id).order_by("-created_at").first()
+    if stored is not None:
+        return stored
+    try:
+        return preset_version(policy_id)
+    except ActionError:
+        raise ActionError(
+            "product_version", "beta_policy_exists", f"the beta policy {policy_id!r} is not stored"
+        ) from None
 
 
 def _check_access_request(data: dict) -> dict:
@@ -800,6 +904,240 @@ def do_approve_access_request(
         )
         _notify(ticket, event, "access_granted", [ticket.requester, contact], contact=contact.email)
     return contact
+
+
+# ----------------------------------------------------------------------------- catalogue
+
+
+def authorized_contacts(organization: Organization) -> list[User]:
+    """The people a vendor notice for ``organization`` goes to: its active authorized
+    contacts, the focal point first."""
+    return list(
+        User.objects.filter(
+            organization=organization, is_authorized=True, is_active=True, role=User.Role.CONTACT
+        ).order_by("-is_focal_point", "pk")
+    )
+
+
+def do_open_notice(
+    actor: User,
+    *,
+    organization: Organization,
+    subject: str,
+    body: str,
+    notice_key: str,
+    kind: str,
+    payload: dict | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[Ticket, list[User]] | None:
+    """Open a vendor notice ticket for ``organization`` (seed 000 §11: customers "will be
+    notified via ticket") and email its authorized contacts. The vendor's message is the
+    ticket's first reply and the ticket waits on the customer, who answers there. No SLA
+    target runs on a notice.
+
+    At most once per ``notice_key`` (a unique column): returns None when it exists already,
+    or when the organization has no active contract or no authorized contact to address.
+    """
+    from pacto.contracts.actions import active_contract
+
+    now = _now(now)
+    _require_staff(actor, "send vendor notices")
+    contract = active_contract(organization, now.date())
+    contacts = authorized_contacts(organization)
+    if contract is None or not contacts or Ticket.objects.filter(notice_key=notice_key).exists():
+        return None
+    policy = contract.policy
+    categories = {s.category for s in policy.statuses}
+    waiting = (
+        StatusCategory.WAITING_ON_CUSTOMER
+        if StatusCategory.WAITING_ON_CUSTOMER in categories
+        else StatusCategory.NEW
+    )
+    status = policy.status_for(waiting)
+    severity = policy.severities[-1].id  # a notice stops no production: the least severe
+    clean, text = sanitize_html(body)
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            organization=organization, requester=contacts[0], contract=contract,
+            policy_version=contract.policy_version, plan=contract.plan, type=Ticket.Type.NOTICE,
+            subject=_require_text("subject", subject, "required", "a notice needs a subject")[:250],
+            channel=Ticket.Channel.PORTAL, proposed_severity=severity, severity=severity,
+            sla_mode=Ticket.SlaMode.WITHOUT_TARGETS, notice_key=notice_key,
+            status=status.id, status_category=status.category.value, opened_at=now,
+            updated_at=now, status_changed_at=now,
+        )  # fmt: skip
+        message = Message.objects.create(
+            ticket=ticket, author=actor, body_html=clean, body_text=text, created_at=now
+        )
+        event = _event(
+            ticket, TicketEvent.Kind.OPENED, actor, now, severity=severity, channel="portal",
+            environment=ticket.environment, type=ticket.type, policy=policy.key,
+            plan=contract.plan, notice=notice_key,
+        )  # fmt: skip
+        store_clocks(ticket, now)
+        _notify(ticket, event, kind, contacts, message=message.pk, **(payload or {}))
+    return ticket, contacts
+
+
+def do_notice_reply(
+    actor: User, ticket: Ticket, body: str, *, kind: str, payload: dict | None = None, now=None
+) -> list[User]:
+    """A later step of a vendor notice, as a public reply on the organization's notice
+    ticket, emailed to all its authorized contacts. Returns who was emailed."""
+    now = _now(now)
+    _require_staff(actor, "send vendor notices")
+    contacts = authorized_contacts(ticket.organization)
+    with _changing(actor, ticket, now) as ticket:
+        clean, text = sanitize_html(body)
+        message = Message.objects.create(
+            ticket=ticket, author=actor, body_html=clean, body_text=text, created_at=now
+        )
+        event = _event(ticket, TicketEvent.Kind.AGENT_REPLY, actor, now, message=message.pk)
+        _notify(ticket, event, kind, contacts, message=message.pk, **(payload or {}))
+    return contacts
+
+
+def do_link_known_issue(
+    actor: User,
+    ticket: Ticket,
+    known_issue: KnownIssue,
+    *,
+    wait_for_fix: bool = False,
+    now=None,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Seed 000 §7.7: the response may be "A confirmation that the issue you reported is a
+    known issue, and whether a product fix is planned, or workarounds are available". The
+    customer gets that confirmation as a public reply. With ``wait_for_fix`` the ticket waits
+    in the policy's fix-pending status (``product_support.fix_pending_status``) until the
+    fix ships."""
+    now = _now(now)
+    _require_staff(actor, "link tickets to known issues")
+    with _changing(actor, ticket, now, expected_version) as ticket:
+        if ticket.known_issue_id == known_issue.pk:
+            raise ActionError("known_issue", "changed", f"already linked to {known_issue.slug}")
+        if ticket.status_category == StatusCategory.CLOSED:
+            raise ActionError("status", "not_closed", "closed tickets are archived")
+        ticket.known_issue = known_issue
+        _event(
+            ticket, TicketEvent.Kind.KNOWN_ISSUE, actor, now, known_issue=known_issue.slug,
+            title=known_issue.title, wait_for_fix=wait_for_fix,
+        )  # fmt: skip
+        body = known_issue_confirmation(known_issue)
+        clean, text = sanitize_html(body)
+        message = Message.objects.create(
+            ticket=ticket, author=actor, body_html=clean, body_text=text, created_at=now
+        )
+        reply = _event(ticket, TicketEvent.Kind.AGENT_REPLY, actor, now, message=message.pk)
+        if ticket.status_category == StatusCategory.NEW:
+            _set_working(ticket, actor, now)
+        if wait_for_fix:
+            waiting = fix_pending_status(ticket.policy)
+            if waiting.id != ticket.status:
+                _set_status(
+                    ticket, waiting.id, actor, now, f"waiting for the fix of {known_issue.slug}"
+                )
+        _notify(ticket, reply, "agent_reply", [ticket.requester], message=message.pk)
+    return ticket
+
+
+def fix_pending_status(policy: Policy):
+    """Where a ticket waits while a product fix is pending: the status the policy names, or
+    its first "waiting on third party" status, or its first "pending" one."""
+    named = policy.product_support.fix_pending_status
+    if named:
+        return policy.status(named)
+    for category in (StatusCategory.WAITING_ON_THIRD_PARTY, StatusCategory.PENDING):
+        if any(s.category == category for s in policy.statuses):
+            return policy.status_for(category)
+    return policy.status_for(StatusCategory.OPEN)
+
+
+def known_issue_confirmation(issue: KnownIssue) -> str:
+    """The public reply confirming a known issue (in the vendor's words, kept in English and
+    Portuguese side by side would be noisy: the words are the known issue's own)."""
+    parts = [f"<p><strong>{html.escape(issue.slug)}: {html.escape(issue.title)}</strong></p>"]
+    parts.append(f"<p>{html.escape(issue.symptoms)}</p>")
+    if issue.workaround:
+        parts.append(f"<p>Workaround / Solução paliativa: {html.escape(issue.workaround)}</p>")
+    if issue.fixed_in:
+        parts.append(f"<p>Fixed in / Corrigido em: {html.escape(str(issue.fixed_in))}</p>")
+    elif issue.status == KnownIssue.Status.FIX_SCHEDULED:
+        parts.append("<p>A product fix is planned. / Uma correção do produto está planejada.</p>")
+    return "".join(parts)
+
+
+def do_resume_after_fix(actor: User, ticket: Ticket, *, now=None) -> Ticket:
+    """The fix shipped: a ticket that waited for it goes back to the vendor."""
+    now = _now(now)
+    with _changing(actor, ticket, now) as ticket:
+        if ticket.status_category in (StatusCategory.SOLVED, StatusCategory.CLOSED):
+            return ticket
+        if ticket.status == fix_pending_status(ticket.policy).id:
+            _set_working(ticket, actor, now, "the fix shipped")
+    return ticket
+
+
+def do_link_engineering_item(
+    actor: User, ticket: Ticket, item: EngineeringItem, *, now=None, expected_version=None
+) -> Ticket:
+    """Seed 002: "a ticket will be opened which will track the issue. You will be notified if
+    and when this happens, and will be given access to follow the ticket as it is updated"."""
+    now = _now(now)
+    _require_staff(actor, "link engineering work")
+    with _changing(actor, ticket, now, expected_version) as ticket:
+        if ticket.engineering_item_id == item.pk:
+            raise ActionError("engineering_item", "changed", f"already following {item.key}")
+        ticket.engineering_item = item
+        event = _event(
+            ticket, TicketEvent.Kind.ENGINEERING, actor, now, key=item.key, title=item.title,
+            status=item.status, linked=True,
+        )  # fmt: skip
+        _notify(ticket, event, "engineering_linked", [ticket.requester], key=item.key,
+                title=item.title, engineering_status=item.get_status_display())  # fmt: skip
+    return ticket
+
+
+def do_record_engineering_update(
+    actor: User, ticket: Ticket, update: EngineeringUpdate, *, now=None
+) -> Ticket:
+    """One change of the engineering item a ticket follows: in its history, and told to the
+    customer."""
+    now = _now(now)
+    item = update.item
+    with _changing(actor, ticket, now) as ticket:
+        event = _event(
+            ticket, TicketEvent.Kind.ENGINEERING, actor, now, update.body, key=item.key,
+            title=item.title, status=update.status, update=update.pk,
+        )  # fmt: skip
+        _notify(ticket, event, "engineering_updated", [ticket.requester], key=item.key,
+                title=item.title, engineering_status=item.get_status_display(),
+                reason=update.body)  # fmt: skip
+    return ticket
+
+
+def do_set_product_version(
+    actor: User, ticket: Ticket, product_version: Version, *, reason: str, now=None,
+    expected_version=None,
+) -> Ticket:  # fmt: skip
+    """An agent corrects the catalogue version a ticket is about, with a reason. The SLA
+    handling it was opened under stays (it is part of the ticket's history)."""
+    now = _now(now)
+    _require_staff(actor, "correct a ticket's product version")
+    reason = _require_text("reason", reason, "required", "say why the version changes")
+    with _changing(actor, ticket, now, expected_version) as ticket:
+        if ticket.product_version_id == product_version.pk:
+            raise ActionError(
+                "product_version", "changed", f"the ticket is already on {product_version}"
+            )
+        support = verdict(product_version, ticket.contract.policy, now.date())
+        previous = str(ticket.product_version or f"{ticket.product} {ticket.version}".strip())
+        ticket.product_version = product_version
+        ticket.product, ticket.version = str(product_version.module), product_version.number
+        ticket.support_status = support.status
+        _event(ticket, TicketEvent.Kind.VERSION, actor, now, reason, to=str(product_version),
+               previous=previous, support_status=support.status)  # fmt: skip
+    return ticket
 
 
 def recompute_open_tickets(now: dt.datetime, tickets=None, progress=None) -> dict:

@@ -68,8 +68,9 @@ def _with_relations(tickets: QuerySet) -> QuerySet:
     # A response names the policy (``id@version``); the policy's YAML (kilobytes, read for
     # every row of a page) stays in the database.
     return tickets.select_related(
-        "organization", "partner", "requester", "assignee", "contract", "policy_version"
-    ).defer("policy_version__source_yaml")
+        "organization", "partner", "requester", "assignee", "contract", "policy_version",
+        "known_issue__fixed_in__module__product", "engineering_item",
+    ).defer("policy_version__source_yaml")  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- cursor
@@ -165,6 +166,13 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
             "channel", "api_channel", "a ticket opened through the API has channel api"
         )
     details = {name: getattr(payload, name) for name in actions.DETAIL_FIELDS}
+    product_version = None
+    if payload.product_version is not None:
+        from pacto.catalog.models import Version
+
+        product_version = Version.objects.filter(pk=payload.product_version).first()
+        if product_version is None:
+            raise ActionError("product_version", "exists", "no catalogue version has this id")
     ticket = actions.do_open_ticket(
         actor,
         subject=payload.subject,
@@ -177,6 +185,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
         environment=payload.environment,
         product=payload.product,
         version=payload.version,
+        product_version=product_version,
         details=details,
         access_request=payload.access_request.dict() if payload.access_request else None,
     )

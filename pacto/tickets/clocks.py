@@ -78,6 +78,9 @@ def with_hypercare(
 
 
 def compute_ticket_clocks(ticket: Ticket, now: dt.datetime, history=None) -> dict:
+    if ticket.sla_mode == Ticket.SlaMode.WITHOUT_TARGETS:
+        # Accepted without SLA targets (a version outside support, a vendor notice).
+        return {}
     facts, events = engine_events(ticket, history)
     facts, events = with_hypercare(ticket, facts, events, now)
     return compute_clocks(ticket.policy, facts, events, now)

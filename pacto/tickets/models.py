@@ -15,12 +15,22 @@ class Ticket(models.Model):
         FEATURE_REQUEST = "feature_request", _("Feature request")
         ACCESS_REQUEST = "access_request", _("Access request")
         SERVICE_REQUEST = "service_request", _("Service request")
+        NOTICE = "notice", _("Notice")
 
     class Channel(models.TextChoices):
         PORTAL = "portal", _("Portal")
         EMAIL = "email", _("Email")
         PHONE = "phone", _("Phone")
         API = "api", _("API")
+
+    class SlaMode(models.TextChoices):
+        """How the policy's targets apply (seed 003: the process "applies to released,
+        supported Xecuritas products as opposed to unsupported/discontinued products; beta
+        and field test technology is covered by a separate policy")."""
+
+        POLICY = "policy", _("Under the contract's policy")
+        WITHOUT_TARGETS = "without_targets", _("Accepted without SLA targets")
+        BETA_POLICY = "beta_policy", _("Under the beta policy")
 
     class Environment(models.TextChoices):
         PRODUCTION = "production", _("Production")
@@ -51,6 +61,37 @@ class Ticket(models.Model):
     subject = models.CharField(_("subject"), max_length=250)
     product = models.CharField(_("product"), max_length=100, blank=True)
     version = models.CharField(_("software version"), max_length=60, blank=True)
+    # The catalogue version the ticket is about (``product``/``version`` above then hold its
+    # names; tickets on products outside the catalogue keep only the free text).
+    product_version = models.ForeignKey(
+        "catalog.Version",
+        verbose_name=_("product version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    support_status = models.CharField(_("support status of the version"), max_length=16, blank=True)
+    sla_mode = models.CharField(max_length=16, choices=SlaMode.choices, default=SlaMode.POLICY)
+    known_issue = models.ForeignKey(
+        "catalog.KnownIssue",
+        verbose_name=_("known issue"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    engineering_item = models.ForeignKey(
+        "catalog.EngineeringItem",
+        verbose_name=_("engineering item"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    # A vendor notice (software issue, release, maintenance) opened once per organization
+    # and publishing step: e.g. ``publication:12``. Unique, so it is never opened twice.
+    notice_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
     environment = models.CharField(
         max_length=16, choices=Environment.choices, default=Environment.PRODUCTION
     )
@@ -174,6 +215,9 @@ class TicketEvent(models.Model):
         WORK_LOGGED = "work_logged"
         CLOCK_BREACHED = "clock_breached"
         ATTACHED = "attached"
+        VERSION = "version"
+        KNOWN_ISSUE = "known_issue"
+        ENGINEERING = "engineering"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)

@@ -106,6 +106,9 @@ class TicketIn(In):
     environment: Literal["production", "non-production"] = "production"
     product: str = Field("", max_length=100)
     version: str = Field("", max_length=60)
+    product_version: int | None = Field(
+        None, description="a catalogue version id (`GET /api/products`); else free text above"
+    )
     steps: Text = ""
     expected_result: Text = ""
     obtained_result: Text = ""
@@ -243,6 +246,36 @@ class EventOut(Schema):
     reason: str
 
 
+class KnownIssueRef(Schema):
+    slug: str
+    title: str
+    status: str
+    workaround: str
+    fixed_in: str | None
+
+    @staticmethod
+    def resolve_fixed_in(issue) -> str | None:
+        return str(issue.fixed_in) if issue.fixed_in_id else None
+
+
+class EngineeringUpdateRef(Schema):
+    status: str
+    body: str
+    at: dt.datetime
+
+
+class EngineeringItemRef(Schema):
+    key: str
+    title: str
+    status: str
+    tracker_url: str
+    updates: list[EngineeringUpdateRef]
+
+    @staticmethod
+    def resolve_updates(item) -> list:
+        return list(item.updates.all())
+
+
 class TicketOut(Schema):
     id: int
     subject: str
@@ -262,6 +295,13 @@ class TicketOut(Schema):
     environment: str
     product: str
     version: str
+    product_version_id: int | None = Field(description="the catalogue version, if any")
+    support_status: str = Field(
+        description="the version's support status when opened (flagged unless supported)"
+    )
+    sla_mode: str = Field(description="policy, without_targets or beta_policy")
+    known_issue: KnownIssueRef | None
+    engineering_item: EngineeringItemRef | None
     support_line: str
     escalation_level: int
     details_requested: bool

@@ -31,6 +31,7 @@ from pacto.accounts.actions import (
 from pacto.accounts.models import Organization, User
 from pacto.automation import demo as fidelity_demo
 from pacto.availability import demo as availability_demo
+from pacto.catalog import demo as catalog_demo
 from pacto.contracts.actions import do_create_contract, preset_version
 from pacto.kb import demo as kb_demo
 from pacto.mail import demo as mail_demo
@@ -457,6 +458,7 @@ class Command(BaseCommand):
                 build_xisto_tickets(demo)
                 fidelity_demo.load(demo)
                 mail_demo.load(demo)
+                catalog_demo.load(demo)
                 availability_demo.load(demo)
                 kb_demo.load(demo)
                 # Each action stored its clocks as of its own (past) time; bring them to now.

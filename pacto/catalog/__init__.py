@@ -1,0 +1,1 @@
+"""The product catalogue, known issues, releases and engineering items (see models.py)."""
