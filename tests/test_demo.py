@@ -138,7 +138,7 @@ def test_the_demo_shows_the_policy_fidelity_rules_on_each_preset():
     )
     assert Outbox.objects.filter(ticket=emailed, kind="attachments_refused").exists()
     stopped = ticket("Session recording export is slow")  # senhasegura §7.8
-    assert stopped.status == "solved"
+    assert stopped.status == "solved" and not hasattr(stopped, "lifecycle_timer")
     thanksgiving = ticket("Scanner license check fails on Thanksgiving")  # Xecuritas
     assert thanksgiving.clocks.get(metric="first_response").state == "met"
 

@@ -29,7 +29,15 @@ log = logging.getLogger(__name__)
 
 # The kinds acted on below; any other event costs nothing here.
 HOOKED_KINDS = frozenset(
-    {TicketEvent.Kind.OPENED, TicketEvent.Kind.SEVERITY, TicketEvent.Kind.STATUS}
+    {
+        TicketEvent.Kind.OPENED,
+        TicketEvent.Kind.SEVERITY,
+        TicketEvent.Kind.STATUS,
+        # Follow-ups while waiting on the customer, and a customer reply that stops a
+        # countdown (see actions.do_count_followup, lifecycle.next_step).
+        TicketEvent.Kind.AGENT_REPLY,
+        TicketEvent.Kind.CUSTOMER_REPLY,
+    }
 )
 
 
