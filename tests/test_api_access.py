@@ -276,8 +276,6 @@ def ticket_body(role: str, scene: Scene, target: str) -> dict:
     if role in STAFF:
         requester = w.alice if target == "azul" else w.carol
         body.update(requester=requester.pk, channel="phone" if target == "azul" else "email")
-    elif target == "verde":
-        body.update(channel="portal")  # secpod takes tickets by portal and email only
     return body
 
 

@@ -30,15 +30,19 @@ def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in models}
 
 
-def test_the_demo_loads_customers_on_three_policies_and_a_partner():
+def test_the_demo_loads_a_customer_on_each_of_the_five_policies_and_a_partner():
     output = demo()
 
     assert "Demo data loaded." in output
     customers = Organization.objects.filter(kind="customer")
     assert {c.contracts.get().policy_version.policy_id for c in customers} == {
-        "senhasegura", "secpod", "xecuritas", "andmoney",
+        "senhasegura", "secpod", "xecuritas", "allure", "andmoney",
     }  # fmt: skip
-    assert {c.contracts.get().plan for c in customers} == {"premier-24x7", "standard"}
+    assert {c.contracts.get().plan for c in customers} == {"premier-24x7", "standard", "saas"}
+    with_tickets = {
+        c.contracts.get().policy_version.policy_id for c in customers if c.tickets.exists()
+    }
+    assert with_tickets == {"senhasegura", "secpod", "xecuritas", "allure", "andmoney"}
     partner = Organization.objects.get(kind="partner")
     assert list(partner.served_customers.values_list("name", flat=True)) == ["Banco Azul"]
     assert User.objects.filter(role="contact", is_authorized=False).exists()
@@ -64,8 +68,7 @@ def test_every_demo_login_signs_in_with_the_demo_password_and_is_listed():
 def test_the_demo_has_tickets_in_every_status_category():
     demo()
 
-    # Customers' tickets (the vendor's notice tickets come on top, one per notice).
-    assert 18 <= Ticket.objects.exclude(type="notice").count() <= 25
+    assert 25 <= Ticket.objects.exclude(type="notice").count() <= 60
     assert set(Ticket.objects.values_list("status_category", flat=True)) >= {
         "new", "open", "pending", "waiting_on_customer", "waiting_on_third_party", "solved",
         "closed",
@@ -77,8 +80,10 @@ def test_the_demo_clocks_are_running_paused_met_and_breached_as_of_now():
 
     states = set(SlaClock.objects.values_list("state", flat=True))
     assert states >= {"running", "paused", "met", "breached", "no_target"}
-    paused = SlaClock.objects.get(state="paused")
-    assert paused.ticket.status_category == "waiting_on_customer"
+    # SecPod's update clock is paused outside Waiting on Third Party; the response clocks
+    # pause only while a ticket waits on its customer.
+    paused = SlaClock.objects.filter(state="paused").exclude(metric="periodic_update")
+    assert {clock.ticket.status_category for clock in paused} == {"waiting_on_customer"}
     never_answered = Ticket.objects.get(subject="Nobody can log in to retrieve credentials")
     assert never_answered.clocks.get(metric="first_response").state == "breached"
 
@@ -104,6 +109,38 @@ def test_running_the_demo_twice_changes_nothing():
     assert "already loaded" in output
     assert counts() == before
     assert "rafael@bancoazul.example" in output  # the logins are shown again
+
+
+def test_the_demo_shows_the_policy_fidelity_rules_on_each_preset():
+    demo()
+
+    def ticket(subject):
+        return Ticket.objects.get(subject=subject)
+
+    assert ticket("Segment sync from Salesforce stopped").channel == "api"  # &money
+    assert ticket("Phishing takedown console unreachable").support_line == "first"  # Allure
+    moved = ticket("Brand alerts arrive twice")
+    assert moved.support_line == "second"
+    assert "unable to diagnose" in moved.events.get(kind="line").reason
+    solved = ticket("Patch scan skips three endpoints")  # SecPod
+    assert solved.status == "solved"
+    assert solved.events.filter(kind="status", data__rule="solve-no-feedback").exists()
+    assert Outbox.objects.filter(ticket=solved, kind="lifecycle_reminder").count() == 3
+    assert ticket("Compliance report misses last week").status == "pending"
+    third_party = ticket("Vendor patch for the VPN client fails")
+    assert third_party.clocks.get(metric="periodic_update").state == "running"
+    assert ticket("Dashboard widgets blank").status == "pending"  # reopened by the customer
+    emailed = Ticket.objects.get(channel="email", organization__name="Banco Azul")
+    assert emailed.severity == "urgent"
+    assert (
+        Outbox.objects.get(ticket=emailed, kind="ticket_opened").payload["severity_source"]
+        == "subject"
+    )
+    assert Outbox.objects.filter(ticket=emailed, kind="attachments_refused").exists()
+    stopped = ticket("Session recording export is slow")  # senhasegura §7.8
+    assert stopped.status == "solved" and not hasattr(stopped, "lifecycle_timer")
+    thanksgiving = ticket("Scanner license check fails on Thanksgiving")  # Xecuritas
+    assert thanksgiving.clocks.get(metric="first_response").state == "met"
 
 
 def test_the_demo_shows_the_catalogue_a_known_issue_release_notices_and_engineering_work():

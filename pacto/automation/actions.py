@@ -29,7 +29,7 @@ from pacto.notifications.models import Outbox
 from pacto.notifications.outbox import enqueue, enqueue_many
 from pacto.sla.calendar import ALWAYS, Calendar
 from pacto.sla.clock import ClockResult
-from pacto.sla.policy import BreachAction, Policy, StatusCategory, TicketFacts
+from pacto.sla.policy import BreachAction, Metric, Policy, StatusCategory, TicketFacts
 from pacto.tickets import actions as ticket_actions
 from pacto.tickets.models import Ticket, TicketEvent
 
@@ -39,6 +39,7 @@ SYSTEM_EMAIL = "automation@pacto.invalid"
 ACK_SALT = "pacto.automation.page-ack"
 ACK_MAX_AGE = dt.timedelta(days=7)
 _REAL_TIME = Calendar("real-time", "UTC", ALWAYS)
+_LIVE = (Page.State.WAITING, Page.State.PAGING)  # a page still to send or to acknowledge
 
 
 def system_user() -> User:
@@ -81,7 +82,7 @@ def breach_actions(
     return [
         (i, action)
         for i, action in enumerate(policy.escalation.on_breach)
-        if action.metric == metric and action.when.matches(facts)
+        if action.metric == metric and action.when.matches(policy.counted_facts(facts))
     ]
 
 
@@ -294,11 +295,50 @@ def do_record_breaches(breaches: list[tuple[Ticket, ClockResult]], now: dt.datet
 # ----------------------------------------------------------------------------- lifecycle
 
 
-def do_schedule_lifecycle(ticket: Ticket) -> LifecycleTimer | None:
-    """(Re)plan the ticket's next lifecycle step after it entered its current status."""
-    step = lifecycle.next_step(
-        ticket.policy, ticket.status, ticket.status_changed_at, ticket.details_requested
+def _conversation_since(ticket: Ticket) -> tuple[bool, dt.datetime | None]:
+    """Since the ticket entered its status: is the customer's latest reply unanswered, and
+    when did the vendor last answer a customer's reply (a ``stop`` rule counts from then)?"""
+    replied, counting_from = False, None
+    kinds = [TicketEvent.Kind.CUSTOMER_REPLY, TicketEvent.Kind.AGENT_REPLY]
+    for kind, at in (
+        TicketEvent.objects.filter(ticket=ticket, kind__in=kinds, at__gte=ticket.status_changed_at)
+        .order_by("at", "pk")
+        .values_list("kind", "at")
+    ):
+        if kind == TicketEvent.Kind.CUSTOMER_REPLY:
+            replied = True
+        elif replied:
+            replied, counting_from = False, at
+    return replied, counting_from
+
+
+def _plan(ticket: Ticket, reminders_sent: int, last_followup_at, rule_id=None):
+    policy = ticket.policy
+    if not any(
+        lifecycle.applies(policy, rule, ticket.status, ticket.details_requested)
+        for rule in policy.lifecycle
+    ):
+        return None
+    replied, counting_from = _conversation_since(ticket)
+    return lifecycle.next_step(
+        ticket.policy, ticket.status, ticket.status_changed_at, ticket.details_requested,
+        reminders_sent, rule_id, last_followup_at=last_followup_at,
+        counting_from=counting_from, customer_replied=replied,
+    )  # fmt: skip
+
+
+def do_schedule_lifecycle(ticket: Ticket, *, keep_followups: bool = False) -> LifecycleTimer | None:
+    """(Re)plan the ticket's next lifecycle step: after it entered its current status, or
+    (``keep_followups``) after a reply in it, keeping the follow-ups already sent."""
+    timer = LifecycleTimer.objects.filter(ticket=ticket).first()
+    same = (
+        keep_followups
+        and timer is not None
+        and timer.status == ticket.status
+        and timer.entered_at == ticket.status_changed_at
     )
+    sent, last = (timer.reminders_sent, timer.last_followup_at) if same else (0, None)
+    step = _plan(ticket, sent, last, timer.rule_id if same else None)
     if step is None:
         LifecycleTimer.objects.filter(ticket=ticket).delete()
         return None
@@ -308,10 +348,32 @@ def do_schedule_lifecycle(ticket: Ticket) -> LifecycleTimer | None:
             "rule_id": step.rule.id,
             "status": ticket.status,
             "entered_at": ticket.status_changed_at,
-            "reminders_sent": 0,
+            "reminders_sent": sent,
+            "last_followup_at": last,
             "next_at": step.at,
         },
     )
+    return timer
+
+
+def do_count_followup(ticket: Ticket, at: dt.datetime) -> LifecycleTimer | None:
+    """An agent's public reply to a ticket waiting on the customer is a follow-up too
+    (secpod: "no feedback has been received from the customer after three follow-ups"): it
+    counts toward the rule's follow-ups, and the next automatic one is due after it."""
+    timer = LifecycleTimer.objects.select_for_update().filter(ticket=ticket).first()
+    if (
+        timer is None
+        or timer.status != ticket.status
+        or ticket.status_category != StatusCategory.WAITING_ON_CUSTOMER
+        or ticket.policy.lifecycle_rule(timer.rule_id).followups is None
+    ):
+        return do_schedule_lifecycle(ticket, keep_followups=True)
+    rule = ticket.policy.lifecycle_rule(timer.rule_id)
+    timer.reminders_sent = min(timer.reminders_sent + 1, rule.followups)
+    timer.last_followup_at = at
+    step = _plan(ticket, timer.reminders_sent, at, timer.rule_id)
+    timer.next_at = step.at if step else None
+    timer.save(update_fields=["reminders_sent", "last_followup_at", "next_at"])
     return timer
 
 
@@ -335,10 +397,7 @@ def do_lifecycle_step(ticket: Ticket, now: dt.datetime) -> str | None:
         do_schedule_lifecycle(ticket)  # the ticket moved since: plan again
         return None
     policy = ticket.policy
-    step = lifecycle.next_step(
-        policy, ticket.status, timer.entered_at, ticket.details_requested,
-        timer.reminders_sent, timer.rule_id,
-    )  # fmt: skip
+    step = _plan(ticket, timer.reminders_sent, timer.last_followup_at, timer.rule_id)
     if step is None:
         timer.delete()
         return None
@@ -348,10 +407,7 @@ def do_lifecycle_step(ticket: Ticket, now: dt.datetime) -> str | None:
         return None
     rule = step.rule
     if step.action == "remind":
-        after = lifecycle.next_step(
-            policy, ticket.status, timer.entered_at, ticket.details_requested, step.reminder,
-            rule.id,
-        )  # fmt: skip
+        after = _plan(ticket, step.reminder, step.at, rule.id)
         enqueue(
             kind="lifecycle_reminder",
             dedupe_key=f"ticket:{ticket.pk}:{rule.id}:{timer.entered_at.isoformat()}:reminder:{step.reminder}",
@@ -361,12 +417,15 @@ def do_lifecycle_step(ticket: Ticket, now: dt.datetime) -> str | None:
             payload=_payload(
                 ticket, rule=rule.id, reminder=step.reminder, of=rule.followups,
                 status=policy.status(rule.to_status).name,
-                acts_at=lifecycle.fires_at(policy, rule, timer.entered_at).isoformat(),
+                acts_at=lifecycle.fires_at(
+                    policy, rule, timer.entered_at, step.reminder, step.at
+                ).isoformat(),
             ),
         )  # fmt: skip
         timer.reminders_sent = step.reminder
+        timer.last_followup_at = step.at
         timer.next_at = after.at if after else None
-        timer.save(update_fields=["reminders_sent", "next_at"])
+        timer.save(update_fields=["reminders_sent", "last_followup_at", "next_at"])
         return "remind"
     target = policy.status(rule.to_status)
     source = policy.status(rule.from_status).name
@@ -419,32 +478,47 @@ def ack_url(page: Page) -> str:
     return f"{settings.PACTO_BASE_URL.rstrip('/')}/pages/ack/{ack_token(page)}/"
 
 
-def should_page(ticket: Ticket, severity: str, now: dt.datetime) -> bool:
-    """A severity that pages (``Severity.pages_on_call``), on a channel the policy pages
-    for, at an hour the customer's plan covers for that severity: a Standard 8x5 customer at
-    3 a.m. is not paged; an Advanced 24x7 one is."""
+def page_at(ticket: Ticket, severity: str, now: dt.datetime) -> dt.datetime | None:
+    """When a ticket of this severity pages the on-call engineer: at once, later, or never.
+
+    A severity that pages (``Severity.pages_on_call``), on a channel the policy pages for,
+    pages while the ticket's first-response clock is running, and never before: an urgent
+    portal ticket at 03:00 whose clock starts at 09:00 pages at 09:00 (senhasegura §7.9:
+    "Tickets opened through the support portal are monitored only during senhasegura
+    business hours"); a phoned-in urgent one on Advanced 24x7 pages at once. A ticket whose
+    first response has no target, or whose status pauses it, does not page.
+    """
     policy = ticket.policy
     if policy.paging is None or not policy.severity(severity).pages_on_call:
-        return False
-    if policy.paging.channels and ticket.channel not in policy.paging.channels:
-        return False
-    return policy.coverage_calendar(ticket.plan, severity).is_open(now)
+        return None
+    if policy.paging.channels and policy.counted_as(ticket.channel) not in policy.paging.channels:
+        return None
+    facts = _facts(ticket).model_copy(update={"severity": severity})
+    row = policy.target_for(Metric.FIRST_RESPONSE, facts)
+    if row is None or row.target is None:
+        return None
+    if Metric.FIRST_RESPONSE in policy.status(ticket.status).pauses:
+        return None
+    return row.target.counts_on(policy.calendar(row.calendar)).next_open(now)
 
 
 def do_page_ticket(ticket: Ticket, *, trigger: str, severity: str, now: dt.datetime) -> Page | None:
-    """Page the on-call engineer of the first tier that has one, at once.
+    """Page the on-call engineer of the first tier that has one: at once when the ticket's
+    first-response clock is running, else a ``waiting`` page the worker sends when it starts.
 
-    Nothing happens when the ticket should not page, when a page for it is already running,
-    or when the installation has no on-call rotation at all (paging is not set up).
+    Nothing happens when the ticket should not page, when a page for it is already running
+    or waiting, or when the installation has no on-call rotation at all (paging is not set
+    up).
     """
-    if not should_page(ticket, severity, now):
+    at = page_at(ticket, severity, now)
+    if at is None:
         return None
     tiers = tiers_for(ticket.policy.id)
     if not tiers:
         log.debug("no on-call rotation: ticket %s not paged", ticket.pk)
         return None
     with transaction.atomic():
-        if Page.objects.filter(ticket=ticket, state=Page.State.PAGING).exists():
+        if Page.objects.filter(ticket=ticket, state__in=_LIVE).exists():
             return None
         page, created = Page.objects.get_or_create(
             ticket=ticket,
@@ -453,8 +527,30 @@ def do_page_ticket(ticket: Ticket, *, trigger: str, severity: str, now: dt.datet
         )
         if not created:
             return page
+        if at > now:
+            page.state, page.next_check_at = Page.State.WAITING, at
+            page.history = [{"at": now.isoformat(), "waits_until": at.isoformat()}]
+            page.save()
+            return page
         _page_next(page, ticket, tiers, start_tier=0, now=now)
     return page
+
+
+def _page_when_clock_starts(page: Page, now: dt.datetime) -> str:
+    """A waiting page whose time has come: page now, wait again, or drop it."""
+    ticket = page.ticket
+    answered = ticket.clocks.filter(metric="first_response", state="met").exists()
+    at = None if answered or not ticket.is_open else page_at(ticket, page.severity, now)
+    if at is None:
+        page.state, page.next_check_at = Page.State.CANCELLED, None
+        page.save(update_fields=["state", "next_check_at"])
+        return "cancelled"
+    if at > now:
+        page.next_check_at = at
+        page.save(update_fields=["next_check_at"])
+        return "none"
+    _page_next(page, ticket, tiers_for(ticket.policy.id), start_tier=0, now=now)
+    return "paged" if page.state == Page.State.PAGING else "exhausted"
 
 
 def _page_next(page: Page, ticket: Ticket, tiers, start_tier: int, now: dt.datetime) -> None:
@@ -515,10 +611,13 @@ def _exhaust(page: Page, ticket: Ticket, now: dt.datetime) -> None:
 
 def do_page_timeout(page: Page, now: dt.datetime) -> str:
     """Nobody acknowledged in time: page again (``paging.repages`` times), then the next tier
-    or the support managers, as ``paging.then`` says. Call with the page locked."""
+    or the support managers, as ``paging.then`` says; a waiting page whose clock has started
+    pages now. Call with the page locked."""
     ticket = page.ticket
-    if page.state != Page.State.PAGING or page.next_check_at is None or page.next_check_at > now:
+    if page.state not in _LIVE or page.next_check_at is None or page.next_check_at > now:
         return "none"
+    if page.state == Page.State.WAITING:
+        return _page_when_clock_starts(page, now)
     if not ticket.is_open:
         page.state, page.next_check_at = Page.State.CANCELLED, None
         page.save(update_fields=["state", "next_check_at"])
@@ -576,6 +675,6 @@ def do_acknowledge_page(page: Page, user: User, *, now: dt.datetime) -> Page:
 
 def do_cancel_pages(ticket: Ticket, now: dt.datetime) -> int:
     """The ticket is solved or closed: stop paging for it."""
-    return Page.objects.filter(ticket=ticket, state=Page.State.PAGING).update(
+    return Page.objects.filter(ticket=ticket, state__in=_LIVE).update(
         state=Page.State.CANCELLED, next_check_at=None
     )

@@ -7,7 +7,9 @@ or not at all:
 
 - ``opened`` with a paging severity, or ``severity`` raised to one → page the on-call engineer
   at once (``actions.do_page_ticket``);
-- ``status`` → plan the next lifecycle step; solved or closed → stop paging.
+- ``status`` → plan the next lifecycle step; solved or closed → stop paging;
+- ``agent_reply`` → a follow-up while waiting on the customer (``actions.do_count_followup``);
+  ``customer_reply`` → plan again (a ``stop`` rule's countdown stops).
 
 A failure here is logged and must not undo the ticket change: each hook runs in a savepoint.
 """
@@ -27,7 +29,15 @@ log = logging.getLogger(__name__)
 
 # The kinds acted on below; any other event costs nothing here.
 HOOKED_KINDS = frozenset(
-    {TicketEvent.Kind.OPENED, TicketEvent.Kind.SEVERITY, TicketEvent.Kind.STATUS}
+    {
+        TicketEvent.Kind.OPENED,
+        TicketEvent.Kind.SEVERITY,
+        TicketEvent.Kind.STATUS,
+        # Follow-ups while waiting on the customer, and a customer reply that stops a
+        # countdown (see actions.do_count_followup, lifecycle.next_step).
+        TicketEvent.Kind.AGENT_REPLY,
+        TicketEvent.Kind.CUSTOMER_REPLY,
+    }
 )
 
 
@@ -57,6 +67,10 @@ def on_ticket_event(sender, instance: TicketEvent, created: bool, raw: bool = Fa
                         actions.do_page_ticket(
                             ticket, trigger=f"severity:{instance.pk}", severity=new, now=instance.at
                         )
+                case TicketEvent.Kind.AGENT_REPLY:
+                    actions.do_count_followup(ticket, instance.at)
+                case TicketEvent.Kind.CUSTOMER_REPLY:
+                    actions.do_schedule_lifecycle(ticket, keep_followups=True)
                 case TicketEvent.Kind.STATUS:
                     actions.do_schedule_lifecycle(ticket)
                     if ticket.status_category in (StatusCategory.SOLVED, StatusCategory.CLOSED):

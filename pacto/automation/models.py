@@ -120,10 +120,12 @@ class Page(models.Model):
     """One severity-1 alert to the on-call engineers of a ticket, until someone acknowledges.
 
     ``attempt`` counts the pages sent at the current tier; ``next_check_at`` is when the
-    worker re-pages or moves on if nobody has acknowledged (null once settled).
+    worker re-pages or moves on if nobody has acknowledged (null once settled), or, while
+    ``waiting``, when the ticket's first-response clock starts and the first page goes out.
     """
 
     class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting for the response clock to start")
         PAGING = "paging", _("Paging")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         EXHAUSTED = "exhausted", _("Nobody acknowledged: support managers notified")
@@ -195,7 +197,10 @@ class LifecycleTimer(models.Model):
     rule_id = models.CharField(max_length=80)
     status = models.CharField(max_length=40, help_text=_("the status the rule moves away from"))
     entered_at = models.DateTimeField(help_text=_("when the ticket entered that status"))
-    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    reminders_sent = models.PositiveSmallIntegerField(
+        default=0, help_text=_("follow-ups sent so far, automatic or by an agent")
+    )
+    last_followup_at = models.DateTimeField(null=True, blank=True)
     next_at = models.DateTimeField(null=True, db_index=True)
 
     def __str__(self) -> str:

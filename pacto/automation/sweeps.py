@@ -143,11 +143,13 @@ def sweep_lifecycle(now: dt.datetime, limit: int = 5000) -> dict[str, int]:
 
 
 def sweep_pages(now: dt.datetime, limit: int = 1000) -> dict[str, int]:
-    """Re-page, page the next tier, or tell the support managers, for every page nobody
-    acknowledged in time."""
+    """Send every waiting page whose response clock has started; re-page, page the next tier,
+    or tell the support managers, for every page nobody acknowledged in time."""
     counts: Counter[str] = Counter()
     ids = list(
-        Page.objects.filter(next_check_at__lte=now, state=Page.State.PAGING)
+        Page.objects.filter(
+            next_check_at__lte=now, state__in=(Page.State.WAITING, Page.State.PAGING)
+        )
         .order_by("next_check_at")
         .values_list("pk", flat=True)[:limit]
     )

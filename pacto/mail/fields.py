@@ -103,7 +103,7 @@ def match_severity(policy: Policy, value: str) -> str | None:
     ``sev1``, ``Severity 1``, ``High``, ``Alta``, ``C2 - High``); None if none or several."""
     names: dict[str, set[str]] = {}
     for severity in policy.severities:
-        for form in (severity.id, severity.name, severity.label or ""):
+        for form in (severity.id, severity.name, severity.label or "", *severity.aliases):
             if form:
                 names.setdefault(_norm(form), set()).add(severity.id)
     value = _norm(value)
@@ -137,6 +137,53 @@ def severity_in_subject(policy: Policy, subject: str) -> str | None:
     for stated in _SUBJECT_SEVERITY.findall(subject or ""):
         if found := match_severity(policy, stated):
             return found
+    return None
+
+
+def severity_words_in_subject(policy: Policy, subject: str) -> tuple[str, str] | None:
+    """The severity a subject names in the words a customer naturally writes, anywhere in
+    it: a severity's id, name, label or alias (``urgent``, ``sev1``, ``C1``, ``crítico``),
+    as whole words, with the Portuguese severity words translated. Returns ``(severity id,
+    the words found)``, or None when none or several severities are named (a bare number is
+    too common in subjects to count)."""
+    text = _norm(subject)
+    translated = " ".join(_PT_WORDS.get(word, word) for word in text.split())
+    found: dict[str, str] = {}
+    for candidate in (text, translated):  # the customer's own words first
+        for severity in policy.severities:
+            for form in (severity.id, severity.name, severity.label or "", *severity.aliases):
+                words = _norm(form)
+                if not words or words.isdigit() or severity.id in found:
+                    continue
+                if re.search(rf"(?<!\w){re.escape(words)}(?!\w)", candidate):
+                    found[severity.id] = form
+    if len(found) != 1:
+        return None
+    return next(iter(found.items()))
+
+
+# Standard priority headers: X-Priority (1 highest … 5 lowest), Importance (RFC 2156: high,
+# normal, low), Priority (RFC 2156: urgent, normal, non-urgent).
+_HIGH = {"x-priority": {"1", "2"}, "importance": {"high"}, "priority": {"urgent"}}
+_LOW = {"x-priority": {"4", "5"}, "importance": {"low"}, "priority": {"non-urgent"}}
+
+
+def severity_from_headers(policy: Policy, header) -> tuple[str, str] | None:
+    """The severity standard priority headers propose, with the header as written.
+
+    A high priority proposes the policy's second most severe level: the most severe one
+    pages the on-call engineer and is taken only from the customer's own words. A low
+    priority proposes the least severe level. ``header(name)`` reads one header.
+    """
+    if len(policy.severities) < 2:
+        return None
+    for name in ("x-priority", "importance", "priority"):
+        raw = (header(name) or "").strip()
+        value = raw.split()[0].strip("()").lower() if raw else ""
+        if value in _HIGH[name]:
+            return policy.severities[1].id, f"{name.title()}: {raw}"
+        if value in _LOW[name]:
+            return policy.severities[-1].id, f"{name.title()}: {raw}"
     return None
 
 

@@ -52,7 +52,13 @@ from pacto.mail.threading import ThreadMatch, find_thread, ticket_for_bounce
 from pacto.notifications.outbox import enqueue
 from pacto.notifications.render import REFUSAL_KIND
 from pacto.sla.policy import StatusCategory
-from pacto.tickets.actions import DETAIL_FIELDS, do_add_attachment, do_open_ticket, do_reply
+from pacto.tickets.actions import (
+    ALLOWED_ATTACHMENT_SUFFIXES,
+    DETAIL_FIELDS,
+    do_add_attachment,
+    do_open_ticket,
+    do_reply,
+)
 from pacto.tickets.models import Message, Ticket
 
 log = logging.getLogger(__name__)
@@ -368,6 +374,26 @@ def _customer(user: User, form: dict[str, str]) -> Organization | None:
     )
 
 
+def _proposed_severity(policy, parsed: ParsedMessage, form: dict) -> tuple[str, str, str]:
+    """The severity an email proposes, where it was found, and the words or header: the
+    subject (a labelled or bracketed severity, then a severity's words anywhere), a
+    ``Severity:`` line in the message, the standard priority headers, the policy's default
+    for email; else provisional. The acknowledgement says which and why."""
+    if severity := stated.severity_in_subject(policy, parsed.subject):
+        return severity, "subject", parsed.subject.strip()[:120]
+    if found := stated.severity_words_in_subject(policy, parsed.subject):
+        return found[0], "subject", found[1]
+    if form.get("severity") and (severity := stated.match_severity(policy, form["severity"])):
+        return severity, "message", form["severity"][:120]
+    if found := stated.severity_from_headers(policy, parsed.header):
+        return found[0], "header", found[1]
+    if severity := policy.default_severity_for("email"):
+        return severity, "default", ""
+    # secpod: "SecPod Technologies shall identify the severity of the support request";
+    # until an agent does, the ticket runs at the least severe level.
+    return policy.severities[-1].id, "provisional", ""
+
+
 def _open_ticket(record, parsed: ParsedMessage, user: User, now, follows: Ticket | None):
     form = stated.form_fields(parsed.text)
     try:
@@ -380,20 +406,9 @@ def _open_ticket(record, parsed: ParsedMessage, user: User, now, follows: Ticket
                 refusal.message)  # fmt: skip
         return
     policy = contract.policy
-    severity = stated.severity_in_subject(policy, parsed.subject)
-    how = "stated in the subject"
-    if severity is None and form.get("severity"):
-        severity = stated.match_severity(policy, form["severity"])
-        how = "stated in the message"
-    provisional = False
-    if severity is None:
-        severity = policy.default_severity.get("email")
-        how = "the policy's default for email"
-    if severity is None:
-        # secpod: "SecPod Technologies shall identify the severity of the support request";
-        # until an agent does, the ticket runs at the least severe level.
-        severity, provisional = policy.severities[-1].id, True
-        how = "provisional: the least severe, until an agent classifies it"
+    severity, source, evidence = _proposed_severity(policy, parsed, form)
+    how = f"{source}: {evidence}" if evidence else source
+    provisional = source == "provisional"
     body = parsed.text or parsed.subject or "(empty message)"
     if follows is not None:
         body = f"(This answers ticket #{follows.pk}, which is closed.)\n\n{body}"
@@ -410,6 +425,7 @@ def _open_ticket(record, parsed: ParsedMessage, user: User, now, follows: Ticket
             product=form.get("product", "")[:100],
             version=form.get("version", "").splitlines()[0][:60] if form.get("version") else "",
             details={name: form[name] for name in DETAIL_FIELDS if form.get(name)},
+            acknowledgement={"severity_source": source, "severity_evidence": evidence},
             now=now,
         )
     except NotAllowed as refusal:
@@ -497,9 +513,46 @@ def _attach(record, parsed: ParsedMessage, user: User, ticket: Ticket, message: 
                 attachment = do_add_attachment(user, ticket, upload, message=message, now=now)
             except ActionError as refusal:
                 entry["skipped"] = refusal.message
+                entry["refused"] = refusal.rule
             else:
                 entry["attachment"] = attachment.pk
                 kept += 1
                 seen.add(part.sha256)
         entries.append(entry)
     record.attachments = entries
+    _tell_refused(user, ticket, [e for e in entries if e.get("refused")], record, now)
+
+
+def _tell_refused(user: User, ticket: Ticket, refused: list[dict], record, now) -> None:
+    """A refused attachment is never dropped silently: the sender is told which file and
+    why, and the agent sees it on the ticket (an internal note)."""
+    if not refused:
+        return
+    from pacto.automation.actions import system_user
+
+    limit_mb = settings.PACTO_ATTACHMENT_MAX_BYTES // 1_000_000
+    allowed = ", ".join(sorted(ALLOWED_ATTACHMENT_SUFFIXES))
+    enqueue(
+        kind="attachments_refused",
+        dedupe_key=f"inbound:{record.pk}:attachments_refused",
+        recipients=[user],
+        ticket=ticket,
+        organization=ticket.organization,
+        payload={
+            "ticket": ticket.pk, "subject": ticket.subject, "limit_mb": limit_mb,
+            "allowed": allowed,
+            "refused": [{"name": e["name"], "rule": e["refused"], "message": e["skipped"]}
+                        for e in refused],
+        },
+    )  # fmt: skip
+    lines = "\n".join(f"- {e['name']}: {e['skipped']}" for e in refused)
+    do_reply(
+        system_user(),
+        ticket,
+        text_to_html(
+            f"Attachments in {user.email}'s email were not attached (the sender was told):\n{lines}"
+        ),
+        public=False,
+        channel="email",
+        now=now,
+    )

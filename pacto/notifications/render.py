@@ -150,6 +150,11 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "The certification {certification} of {contact} ({organization}) expires on "
             "{ends_on}; after it they cannot open tickets.",
         ),
+        "attachments_refused": (
+            "[#{n}] Some attachments were not added: {subject}",
+            "Your email reached ticket #{n}, but these files were not attached. Send them "
+            "again in an accepted type and size, or share them another way.",
+        ),
         # Seed 000 §9 and §11, seed 002 (``pacto.catalog.notices``).
         "known_issue_notice": (
             "[#{n}] Software issue notice {known_issue}: {title}",
@@ -286,6 +291,11 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "A certificação {certification} de {contact} ({organization}) vence em {ends_on}; "
             "depois disso não poderá abrir chamados.",
         ),
+        "attachments_refused": (
+            "[#{n}] Alguns anexos não foram adicionados: {subject}",
+            "Seu email chegou ao chamado #{n}, mas estes arquivos não foram anexados. Envie-os "
+            "de novo em um tipo e tamanho aceitos, ou compartilhe-os de outra forma.",
+        ),
         "known_issue_notice": (
             "[#{n}] Aviso de problema de software {known_issue}: {title}",
             "Um problema de software afeta uma versão que vocês usam. O chamado #{n} explica o "
@@ -357,6 +367,62 @@ LINK_DEFAULT = {"en": "Open", "pt-br": "Abrir"}
 # Kinds whose email carries the ticket message named in the payload.
 MESSAGE_KINDS = ("agent_reply", "customer_reply", "known_issue_notice", "release_notice")
 
+# Why an emailed ticket has its severity (``severity_source``, with ``severity_evidence``).
+SEVERITY_SOURCES = {
+    "en": {
+        "label": "Severity taken from",
+        "subject": "the subject ({evidence})",
+        "message": "your message ({evidence})",
+        "header": "the email's priority header ({evidence})",
+        "default": "the policy's default for email: nothing in the email named a severity",
+        "provisional": "provisional: the least severe, until an agent classifies it",
+    },
+    "pt-br": {
+        "label": "Criticidade definida por",
+        "subject": "o assunto ({evidence})",
+        "message": "a sua mensagem ({evidence})",
+        "header": "o cabeçalho de prioridade do email ({evidence})",
+        "default": "o padrão da política para email: o email não indicava criticidade",
+        "provisional": "provisória: a menos severa, até um atendente classificar",
+    },
+}
+# Why an attachment was refused (``refused``: [{"name", "rule"}], with ``limit_mb``/``allowed``).
+REFUSALS = {
+    "en": {
+        "label": "Not attached",
+        "max_size": "{name}: larger than the {limit_mb} MB limit",
+        "allowed_type": "{name}: this file type is not accepted (accepted: {allowed})",
+        "other": "{name}: {message}",
+    },
+    "pt-br": {
+        "label": "Não anexado",
+        "max_size": "{name}: maior que o limite de {limit_mb} MB",
+        "allowed_type": "{name}: tipo de arquivo não aceito (aceitos: {allowed})",
+        "other": "{name}: {message}",
+    },
+}
+
+
+def _severity_source(language: str, payload: dict) -> tuple[str, str] | None:
+    texts = SEVERITY_SOURCES[language]
+    source = payload.get("severity_source")
+    if source not in texts:
+        return None
+    return texts["label"], texts[source].format(evidence=payload.get("severity_evidence", ""))
+
+
+def _refusals(language: str, payload: dict) -> list[tuple[str, str]]:
+    texts = REFUSALS[language]
+    lines = []
+    for item in payload.get("refused") or []:
+        template = texts.get(item.get("rule"), texts["other"])
+        values = _Blank(
+            name=item.get("name", ""), message=item.get("message", ""),
+            limit_mb=payload.get("limit_mb", ""), allowed=payload.get("allowed", ""),
+        )  # fmt: skip
+        lines.append((texts["label"], template.format_map(values)))
+    return lines
+
 
 class _Blank(dict):
     def __missing__(self, key: str) -> str:
@@ -410,6 +476,9 @@ def context(row: Outbox) -> dict:
         elif isinstance(value, list):
             value = ", ".join(map(str, value))
         details.append((label, value))
+    if source := _severity_source(language, payload):
+        details.append(source)
+    details += _refusals(language, payload)
     body = ""
     if payload.get("message") and row.kind in MESSAGE_KINDS:
         from pacto.tickets.models import Message

@@ -343,10 +343,10 @@ def _event(where: str, item: Any, policy: Policy) -> Event:
 
 
 def _check_channel(policy: Policy, channel: str, where: str) -> None:
-    if channel not in policy.channels:
+    if not policy.accepts_channel(channel):
         raise ValueError(
             f"{where}: policy {policy.id} takes no tickets by {channel!r} "
-            f"(channels: {', '.join(policy.channels)})"
+            f"(channels: {', '.join(policy.accepted_channels)})"
         )
 
 
@@ -472,10 +472,76 @@ def policy_show(args: argparse.Namespace) -> int:
     return 0
 
 
+# The heading of each part of a policy in ``policy show``; a part without one here (a key
+# added later) is printed under its own name by ``_plain``, so no part is ever left out.
+SECTIONS = {
+    "calendars": "Calendars",
+    "plans": "Plans",
+    "severities": "Severities (most severe first)",
+    "channels": "Channels",
+    "environments": "Environments",
+    "statuses": "Statuses and pauses",
+    "targets": "Targets (the first matching row wins)",
+    "reopen": "Reopen",
+    "lifecycle": "Lifecycle",
+    "escalation": "Escalation",
+    "support_lines": "Support lines",
+    "paging": "On-call paging",
+    "severity_changes": "Severity changes",
+    "required_details": "Required details (who supplies them, and when)",
+    "availability": "Availability",
+    "hypercare": "Hypercare",
+    "notes": "Notes",
+}
+# Parts shown inside another part's section, or in the header.
+_SHOWN_WITH = {
+    "schema_", "id", "version", "title", "vendor", "source", "languages", "default_calendar",
+    "excluded_channels", "default_severity", "working_status", "working_status_cite",
+}  # fmt: skip
+
+
+# Parts recorded and shown, which Pacto does not act on yet (later work acts on them).
+_NOT_YET = {
+    "availability": "recorded; the availability measurement and report act on it",
+    "hypercare": "recorded; the contract's hypercare period acts on it",
+}
+
+
+def section_title(field: str) -> str:
+    return SECTIONS.get(field) or field.replace("_", " ").capitalize()
+
+
 def describe_policy(policy: Policy) -> list[str]:
-    """A policy in plain lines: what it promises, when, and which sentence says so."""
+    """A policy in plain lines: what it promises, when, and which sentence says so. Every
+    part of the policy is shown (``SECTIONS``); a part without a describer of its own is
+    printed field by field."""
     out = [f"{policy.key} — {policy.title}", f"Vendor: {policy.vendor}", f"Source: {policy.source}"]
-    out += ["", f"Calendars (default: {policy.default_calendar})"]
+    out.append(f"Languages: {', '.join(policy.languages)}")
+    describers = {
+        "calendars": _calendars, "plans": _plans, "severities": _severities,
+        "channels": _channels, "environments": _environments, "statuses": _statuses,
+        "targets": _targets, "reopen": _reopen, "lifecycle": _lifecycle,
+        "escalation": _escalation, "support_lines": _support_lines, "paging": _paging,
+        "severity_changes": _severity_changes, "required_details": _required_details,
+        "notes": _notes,
+    }  # fmt: skip
+    for field in type(policy).model_fields:
+        if field in _SHOWN_WITH:
+            continue
+        value = getattr(policy, field)
+        describe = describers.get(field)
+        if describe is not None:
+            lines = describe(policy)
+        elif value in (None, [], {}):
+            lines = ["  none"]
+        else:
+            lines = _plain(value, "  ") + [f"  ({note})" for note in [_NOT_YET.get(field)] if note]
+        out += ["", section_title(field), *lines]
+    return out
+
+
+def _calendars(policy: Policy) -> list[str]:
+    out = [f"  default: {policy.default_calendar}"]
     for name, spec in policy.calendars.items():
         hours = (
             spec.hours
@@ -485,13 +551,26 @@ def describe_policy(policy: Policy) -> list[str]:
         day = policy.calendar(name).business_day
         out.append(f"  {name}: {spec.timezone}, {hours}, business day {_hours(day)}")
         out.append(f"    holidays: {_holiday_source(spec.holidays)}")
+        out += _cite(spec.holidays.cite)
         out += _cite(spec.cite)
-    out += ["", "Plans"]
+    return out
+
+
+def _plans(policy: Policy) -> list[str]:
+    out = []
     for plan in policy.plans:
         coverage = ", ".join(f"{k} → {v}" for k, v in plan.coverage.items())
         out.append(f"  {plan.id}: {plan.name}" + (f" (coverage: {coverage})" if coverage else ""))
+        if plan.description:
+            out.append(f"    {plan.description}")
+        if plan.included_services:
+            out.append(f"    included services: {'; '.join(plan.included_services)}")
         out += _cite(plan.cite)
-    out += ["", "Severities (most severe first)"]
+    return out
+
+
+def _severities(policy: Policy) -> list[str]:
+    out = []
     for severity in policy.severities:
         label = f" [{severity.label}]" if severity.label else ""
         flags = [
@@ -504,39 +583,197 @@ def describe_policy(policy: Policy) -> list[str]:
         ]
         extra = f" ({', '.join(flags)})" if flags else ""
         out.append(f"  {severity.id}{label}: {severity.name}{extra} — {severity.definition}")
-    out += ["", "Targets (the first matching row wins)"]
+        if severity.aliases:
+            out.append(f"    also written: {', '.join(severity.aliases)}")
+        for example in severity.examples:
+            out.append(f"    e.g. {example}")
+        out += _cite(severity.cite)
+    return out
+
+
+def _channels(policy: Policy) -> list[str]:
+    out = [f"  takes tickets by: {', '.join(policy.accepted_channels)}"]
+    if policy.api_is_portal:
+        out.append("  api: the ticketing system's own door, counted exactly like portal tickets")
+    if policy.excluded_channels:
+        out.append(f"  refuses: {', '.join(policy.excluded_channels)}")
+    for channel, severity in policy.default_severity.items():
+        out.append(f"  a {channel} ticket without a severity is {severity}")
+    if not policy.default_severity:
+        out.append("  no default severity: the requester (or the vendor) names one")
+    return out
+
+
+def _environments(policy: Policy) -> list[str]:
+    return [f"  {', '.join(policy.environments)}"]
+
+
+def _statuses(policy: Policy) -> list[str]:
+    out = []
+    for status in policy.statuses:
+        pauses = f", pauses {', '.join(status.pauses)}" if status.pauses else ""
+        out.append(f"  {status.id}: {status.name} ({status.category}{pauses})")
+        if status.description:
+            out.append(f"    {' '.join(status.description.split())}")
+        out += _cite(status.cite)
+    if policy.working_status:
+        out.append(f"  when the vendor has to act, the ticket goes to {policy.working_status}")
+        out += _cite(policy.working_status_cite)
+    return out
+
+
+def _targets(policy: Policy) -> list[str]:
+    out = []
     for i, row in enumerate(policy.targets):
         calendar = row.calendar or policy.default_calendar
         target = f"{row.target} on {calendar}" if row.target is not None else "no target"
         warn = f", warn at {', '.join(map(_warn, row.warn_at))}" if row.warn_at else ""
         out.append(f"  [{i}] {row.metric} — {row.when.describe()}: {target}{warn}")
         out += _cite(row.cite)
-    out += ["", "Statuses"]
-    for status in policy.statuses:
-        pauses = f", pauses {', '.join(status.pauses)}" if status.pauses else ""
-        out.append(f"  {status.id}: {status.name} ({status.category}{pauses})")
+    return out
+
+
+def _reopen(policy: Policy) -> list[str]:
     reopen = policy.reopen
     window = f"within {reopen.allowed_within}" if reopen.allowed_within else "at any time"
     clock = {"resume": "resumes", "new_cycle": "starts a new cycle"}[reopen.resolution_clock]
-    out += ["", f"Reopen: {window}; the resolution clock {clock}"]
-    out += _cite(reopen.cite)
-    if policy.lifecycle:
-        out += ["", "Lifecycle"]
-        for rule in policy.lifecycle:
-            trigger = []
-            if rule.after is not None:
-                trigger.append(
-                    f"after {rule.after}" + (f" on {rule.calendar}" if rule.calendar else "")
-                )
-            if rule.followups is not None:
-                trigger.append(f"after {rule.followups} reminders every {rule.remind_every}")
-            only = f" (only when {rule.only_when})" if rule.only_when else ""
-            out.append(
-                f"  {rule.id}: {rule.from_status} → {rule.to_status} {' or '.join(trigger)}{only}"
+    return [f"  {window} after solved; the resolution clock {clock}", *_cite(reopen.cite)]
+
+
+def _lifecycle(policy: Policy) -> list[str]:
+    out = []
+    for rule in policy.lifecycle:
+        trigger = []
+        if rule.after is not None:
+            trigger.append(
+                f"after {rule.after}" + (f" on {rule.calendar}" if rule.calendar else "")
             )
-            out += _cite(rule.cite)
-    out += ["", f"Warnings at {', '.join(map(_warn, policy.escalation.warn_at))} of each target"]
+        if rule.followups is not None:
+            answer = rule.answer_within or rule.remind_every
+            trigger.append(
+                f"after {rule.followups} follow-ups every {rule.remind_every} "
+                f"(agents' follow-ups count) and {answer} without an answer"
+            )
+        only = f" (only when {rule.only_when})" if rule.only_when else ""
+        out.append(
+            f"  {rule.id}: {rule.from_status} → {rule.to_status} {' or '.join(trigger)}{only}"
+        )
+        if rule.on_customer_reply == "stop":
+            out.append("    a customer reply stops it; the vendor's next reply starts it again")
+        elif rule.on_customer_reply == "reopen":
+            out.append("    a customer reply reopens the ticket")
+        out += _cite(rule.cite)
+    return out or ["  none"]
+
+
+def _escalation(policy: Policy) -> list[str]:
+    escalation = policy.escalation
+    out = [f"  warnings at {', '.join(map(_warn, escalation.warn_at))} of each target"]
+    for i, action in enumerate(escalation.on_breach):
+        steps = [f"notify {', '.join(action.notify)}"]
+        if action.raise_level:
+            steps.insert(0, "raise the escalation level")
+        if action.move_to_line:
+            steps.append(f"move to the {action.move_to_line} line")
+        out.append(
+            f"  on_breach[{i}]: a missed {action.metric} ({action.when.describe()}): "
+            + ", ".join(steps)
+        )
+        out += _cite(action.cite)
+    if escalation.customer_may_escalate:
+        out.append(
+            "  customers may escalate; it notifies "
+            + ", ".join(escalation.customer_escalation_notifies)
+        )
+    else:
+        out.append("  customers may not escalate")
+    out += _cite(escalation.cite)
     return out
+
+
+def _support_lines(policy: Policy) -> list[str]:
+    lines = policy.support_lines
+    out = [
+        "  a breach rule's line move happens by itself"
+        if lines.move_on_breach
+        else "  only an agent moves a ticket to second line, with the reason"
+    ]
+    if lines.second_line_when:
+        out.append(f"  second line when: {' '.join(lines.second_line_when.split())}")
+    return out + _cite(lines.cite)
+
+
+def _paging(policy: Policy) -> list[str]:
+    paging = policy.paging
+    if paging is None:
+        return ["  none"]
+    severities = [s.id for s in policy.severities if s.pages_on_call] or ["none"]
+    channels = ", ".join(paging.channels) if paging.channels else "every channel"
+    return [
+        f"  severities that page: {', '.join(severities)}; channels: {channels}",
+        "  a page goes out while the ticket's first-response clock runs, never before",
+        f"  acknowledge within {paging.acknowledge_within}; {paging.repages} re-page(s), then "
+        + paging.then.replace("_", " "),
+        *_cite(paging.cite),
+    ]
+
+
+def _severity_changes(policy: Policy) -> list[str]:
+    changes = policy.severity_changes
+    return [
+        "  an upgrade "
+        + ("needs evidence of the increased impact" if changes.upgrade_requires_justification
+           else "needs no justification"),
+        "  a downgrade " + ("needs a reason" if changes.downgrade_requires_reason else
+                            "needs no reason"),
+        "  the customer " + ("is told" if changes.notify_customer else "is not told"),
+        *_cite(changes.cite),
+    ]  # fmt: skip
+
+
+def _required_details(policy: Policy) -> list[str]:
+    out = []
+    for detail in policy.required_details:
+        if isinstance(detail, str):
+            out.append(f"  {detail}: the customer, when opening")
+            continue
+        data = detail.model_dump(exclude_none=True)
+        name = data.pop("name", None) or data.pop("field", None) or "?"
+        cite = data.pop("cite", None)
+        out.append(f"  {name}: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in data.items()))
+        out += _cite(cite)
+    return out or ["  none"]
+
+
+def _notes(policy: Policy) -> list[str]:
+    return [f"  - {note}" for note in policy.notes] or ["  none"]
+
+
+def _plain(value: Any, indent: str) -> list[str]:
+    """Any part of a policy as indented ``name: value`` lines (cites last)."""
+    if hasattr(value, "model_dump"):
+        value = value.model_dump(mode="json", exclude_none=True, by_alias=True)
+    if isinstance(value, dict):
+        out, cite = [], value.get("cite")
+        for key, item in value.items():
+            if key == "cite" or item in ([], {}, None):
+                continue
+            name = str(key).replace("_", " ")
+            if isinstance(item, dict | list):
+                out += [f"{indent}{name}:", *_plain(item, indent + "  ")]
+            else:
+                out.append(f"{indent}{name}: {item}")
+        return out + ([f"{indent}cite: {' '.join(str(cite).split())}"] if cite else [])
+    if isinstance(value, list):
+        out = []
+        for item in value:
+            lines = _plain(item, indent + "  ")
+            if (lines and isinstance(item, dict | list)) or hasattr(item, "model_dump"):
+                out += [f"{indent}-", *lines]
+            else:
+                out.append(f"{indent}- {item}")
+        return out
+    return [f"{indent}{value}"]
 
 
 def _holiday_source(spec: Any) -> str:
@@ -546,8 +783,26 @@ def _holiday_source(spec: Any) -> str:
         parts.append(f"{where} ({', '.join(spec.categories)})")
     if spec.dates:
         parts.append(f"{len(spec.dates)} listed dates")
+    if spec.dates and spec.dates_replace_rules:
+        parts.append("in the years they list, exactly those; in every other year")
     if spec.annual:
-        parts.append("yearly " + ", ".join(f"{a.date} {a.name}" for a in spec.annual))
+        parts.append(
+            "yearly "
+            + ", ".join(
+                f"{a.date} {a.name}" + (" (as observed)" if a.observed else "") for a in spec.annual
+            )
+        )
+    if spec.weekday:
+        ordinal = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th", -1: "last"}
+        parts.append(
+            "weekday rules "
+            + ", ".join(
+                f"{ordinal[w.nth]} {w.weekday} of month {w.month}"
+                + (f" +{w.offset_days} d" if w.offset_days else "")
+                + f" {w.name}"
+                for w in spec.weekday
+            )
+        )
     if spec.easter:
         parts.append("Easter " + ", ".join(f"{e.offset:+d} d {e.name}" for e in spec.easter))
     if spec.ical:

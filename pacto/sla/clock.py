@@ -12,7 +12,8 @@ Rules (see the README's design notes):
 - first response is met by the first public agent reply; resolution by solved (or closed);
   a clock met (or paused) exactly at its due instant is on time: it is breached at the due
   instant only once it runs past it;
-  a periodic-update clock starts over at every public agent reply;
+  a periodic-update clock starts over at every public agent reply, and when the ticket
+  enters a status in which it runs from one that paused it;
 - a severity (or channel, environment, plan, type) change keeps the elapsed business time;
   the new row's target applies from then on, counted on the new row's calendar; if the
   elapsed time is already past the new target, the change itself is recorded as the breach;
@@ -253,7 +254,9 @@ class _Clock:
             self.calendar = self.policy.calendar(rule.calendar if rule else None)
             self.target_length = None
             if rule is None:
-                source = f"no row of the policy's target table matches {facts_text(facts)}"
+                source = (
+                    f"no row of the policy's target table matches {facts_text(facts, self.policy)}"
+                )
             else:
                 cite = f" [{rule.cite}]" if rule.cite else ""
                 source = f"the policy sets no target for {rule.when.describe()}{cite}"
@@ -355,9 +358,12 @@ class _Clock:
                 return ["Stopped."]
 
 
-def facts_text(facts: TicketFacts) -> str:
+def facts_text(facts: TicketFacts, policy: Policy | None = None) -> str:
+    channel = facts.channel
+    if policy is not None and policy.counted_as(channel) != channel:
+        channel = f"{channel} (counted as {policy.counted_as(channel)})"
     return (
-        f"severity {facts.severity}, plan {facts.plan or '-'}, channel {facts.channel}, "
+        f"severity {facts.severity}, plan {facts.plan or '-'}, channel {channel}, "
         f"environment {facts.environment}, type {facts.type}"
     )
 
@@ -457,7 +463,12 @@ def _on_status(clock: _Clock, previous, status, event: Event) -> None:
             clock.notes.append(f"{when} status {status.name}: clock stopped.")
     elif was_done and not done:
         _reopen(clock, event.at, status)
+    was_paused = clock.paused_by is not None
     clock.paused_by = _pause(clock.policy, status, clock.metric)
+    if clock.metric is Metric.PERIODIC_UPDATE and was_paused and clock.paused_by is None:
+        # Updates are owed from the moment the status that owes them is entered (secpod,
+        # Waiting on Third Party: "Updates will be provided"), not from an older reply.
+        _start_over(clock, event.at, f"status {status.name}: the update clock starts")
     if not clock.ended:
         verb = "paused" if clock.paused_by else "running"
         clock.notes.append(
@@ -497,12 +508,16 @@ def _on_agent_reply(clock: _Clock, event: Event) -> None:
     if clock.metric is Metric.FIRST_RESPONSE:
         _meet(clock, event.at, "first public agent reply")
     elif clock.metric is Metric.PERIODIC_UPDATE:
-        if clock.breached_at is not None:
-            clock.previous_breaches.append(clock.breached_at)
-        clock.elapsed = dt.timedelta(0)
-        clock.breached_at = None
-        clock.reached.clear()
-        clock.notes.append(f"{clock.when(event.at)} agent update: the update clock starts over.")
+        _start_over(clock, event.at, "agent update: the update clock starts over")
+
+
+def _start_over(clock: _Clock, at: dt.datetime, why: str) -> None:
+    if clock.breached_at is not None:
+        clock.previous_breaches.append(clock.breached_at)
+    clock.elapsed = dt.timedelta(0)
+    clock.breached_at = None
+    clock.reached.clear()
+    clock.notes.append(f"{clock.when(at)} {why}.")
 
 
 __all__ = [

@@ -3,7 +3,10 @@
 - a country's (and subdivision's) official holidays from the ``holidays`` package, with its
   categories (``public``, ``optional``, ``bank``…);
 - explicit dates (Xecuritas lists its 2010 holidays one by one);
-- yearly dates (&money's bank closing days: 5 June, 24 and 31 December);
+- yearly dates (&money's bank closing days: 5 June, 24 and 31 December), optionally moved
+  to the weekday they are observed on (Saturday → Friday, Sunday → Monday);
+- the nth weekday of a month, or the last, plus an offset (Thanksgiving is the fourth
+  Thursday of November; the day after it is the same plus one day);
 - dates relative to Easter Sunday (the Friday after Ascension is Easter + 40 days);
 - removal of a named holiday the country list has but the vendor works;
 - an iCal file of closures (all-day events; yearly recurrence is honoured).
@@ -13,7 +16,6 @@ Holidays are dates in the calendar's own time zone.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -37,6 +39,47 @@ class AnnualRule:
     month: int
     day: int
     name: str
+    # "nearest_weekday": a Saturday holiday is observed on the Friday before, a Sunday one
+    # on the Monday after (how US employers observe New Year's Day, July 4 and Christmas;
+    # Xecuritas' 2010 list has Christmas on Friday Dec. 24 and New Year's Day 2011 on
+    # Friday Dec. 31).
+    observed: str | None = None
+
+    def on(self, year: int) -> tuple[dt.date, str] | None:
+        """The day this holiday of ``year`` is observed, with its name; it may fall in the
+        year before (1 January on a Saturday is observed on 31 December)."""
+        try:
+            day = dt.date(year, self.month, self.day)
+        except ValueError:  # 29 February in a common year
+            return None
+        if self.observed == "nearest_weekday" and day.weekday() >= 5:
+            shift = -1 if day.weekday() == 5 else 1
+            return day + dt.timedelta(days=shift), f"{self.name} (observed)"
+        return day, self.name
+
+
+@dataclass(frozen=True)
+class WeekdayRule:
+    """The ``nth`` ``weekday`` (0 Monday … 6 Sunday) of ``month``; ``nth = -1`` the last;
+    plus ``offset_days`` (the day after Thanksgiving)."""
+
+    month: int
+    weekday: int
+    nth: int
+    name: str
+    offset_days: int = 0
+
+    def on(self, year: int) -> dt.date:
+        if self.nth > 0:
+            first = dt.date(year, self.month, 1)
+            day = first + dt.timedelta(days=(self.weekday - first.weekday()) % 7)
+            day += dt.timedelta(weeks=self.nth - 1)
+        else:
+            following = dt.date(year + self.month // 12, self.month % 12 + 1, 1)
+            last = following - dt.timedelta(days=1)
+            day = last - dt.timedelta(days=(last.weekday() - self.weekday) % 7)
+            day -= dt.timedelta(weeks=-self.nth - 1)
+        return day + dt.timedelta(days=self.offset_days)
 
 
 @dataclass
@@ -48,6 +91,10 @@ class HolidaySet:
     annual: tuple[AnnualRule, ...] = ()
     easter: tuple[EasterRule, ...] = ()
     remove: tuple[str, ...] = ()
+    weekday: tuple[WeekdayRule, ...] = ()
+    # A year the explicit dates list is exactly those dates (and the country's): the yearly,
+    # weekday and Easter rules fill the years the list does not cover.
+    dates_replace_rules: bool = False
     _years: dict[int, dict[dt.date, str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -82,12 +129,18 @@ class HolidaySet:
                 for day, name in days.items()
                 if not any(part.strip().casefold() in removed for part in name.split(";"))
             }
-        for rule in self.annual:
-            with contextlib.suppress(ValueError):  # 29 February in a common year
-                days[dt.date(year, rule.month, rule.day)] = rule.name
-        sunday = easter(year)
-        for rule in self.easter:
-            days[sunday + dt.timedelta(days=rule.offset_days)] = rule.name
+        listed = self.dates_replace_rules and any(day.year == year for day in self.dates)
+        if not listed:
+            for rule in self.annual:
+                for source_year in (year - 1, year, year + 1) if rule.observed else (year,):
+                    observed = rule.on(source_year)
+                    if observed is not None and observed[0].year == year:
+                        days[observed[0]] = observed[1]
+            for rule in self.weekday:
+                days[rule.on(year)] = rule.name
+            sunday = easter(year)
+            for rule in self.easter:
+                days[sunday + dt.timedelta(days=rule.offset_days)] = rule.name
         for day, name in self.dates.items():
             if day.year == year:
                 days[day] = name

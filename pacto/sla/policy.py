@@ -43,6 +43,7 @@ from pacto.sla.holiday_rules import (
     EasterRule,
     HolidayError,
     HolidaySet,
+    WeekdayRule,
     dates_from_ical,
 )
 from pacto.sla.units import Duration, DurationError
@@ -102,7 +103,31 @@ class Strict(BaseModel):
 class AnnualHoliday(Strict):
     date: Annotated[str, Field(pattern=r"^\d{2}-\d{2}$", description="MM-DD, every year")]
     name: str
+    observed: Literal["nearest_weekday"] | None = Field(
+        None, description="nearest_weekday: on a Saturday observed Friday, on a Sunday Monday"
+    )
     cite: str | None = None
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class WeekdayHoliday(Strict):
+    """The nth weekday of a month (Thanksgiving: the 4th Thursday of November)."""
+
+    month: Annotated[int, Field(ge=1, le=12)]
+    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    nth: Annotated[int, Field(ge=-1, le=5, description="1..5, or -1 for the last")]
+    offset_days: int = Field(0, description="days after that weekday (the day after: 1)")
+    name: str
+    cite: str | None = None
+
+    @field_validator("nth")
+    @classmethod
+    def _not_zero(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("nth is 1..5 or -1 (the last), not 0")
+        return value
 
 
 class EasterHoliday(Strict):
@@ -118,6 +143,12 @@ class HolidaysSpec(Strict):
     dates: dict[dt.date, str] = Field(default_factory=dict, description="explicit dates")
     annual: list[AnnualHoliday] = []
     easter: list[EasterHoliday] = []
+    weekday: list[WeekdayHoliday] = []
+    dates_replace_rules: bool = Field(
+        False,
+        description="a year the explicit dates cover takes only those dates; the yearly, "
+        "weekday and Easter rules fill the other years",
+    )
     remove: list[str] = Field([], description="names of country holidays the vendor works")
     ical: str | None = Field(None, description="iCal file of closures, relative to the policy")
     cite: str | None = None
@@ -145,6 +176,11 @@ class Severity(Strict):
     label: str | None = Field(None, description="the document's own code, e.g. C1")
     definition: str
     examples: list[str] = []
+    aliases: list[str] = Field(
+        [],
+        description="other words customers write for it, English and Portuguese "
+        "('critical', 'crítico', 'P1'): an email subject naming one proposes this severity",
+    )
     pages_on_call: bool = Field(False, description="a new ticket pages the on-call engineer")
     requires_phone_call: bool = Field(
         False, description="the document only guarantees this severity's times with a call"
@@ -242,6 +278,14 @@ class LifecycleRule(Strict):
     calendar: str | None = None
     followups: int | None = Field(None, description="after this many unanswered reminders")
     remind_every: DurationField | None = None
+    answer_within: DurationField | None = Field(
+        None, description="how long the last follow-up waits for an answer; default remind_every"
+    )
+    on_customer_reply: Literal["stop", "reopen"] | None = Field(
+        None,
+        description="a customer reply in from_status stops the countdown (until the vendor "
+        "replies again) or reopens the ticket",
+    )
     only_when: Literal["details_requested", "resolution_proposed"] | None = None
     cite: str | None = None
 
@@ -251,6 +295,8 @@ class LifecycleRule(Strict):
             raise ValueError("a lifecycle rule needs 'after' or 'followups'")
         if self.followups is not None and self.remind_every is None:
             raise ValueError("'followups' needs 'remind_every' (how often to remind)")
+        if self.answer_within is not None and self.followups is None:
+            raise ValueError("'answer_within' needs 'followups' (it follows the last follow-up)")
         return self
 
 
@@ -269,7 +315,23 @@ class Escalation(Strict):
     warn_at: list[float] = Field([0.75], description="default warning shares of every target")
     on_breach: list[BreachAction] = []
     customer_may_escalate: bool = True
-    customer_escalation_notifies: list[str] = ["account_manager"]
+    customer_escalation_notifies: list[
+        Literal["account_manager", "support_managers", "assignee"]
+    ] = Field(["account_manager"], description="whom a customer's escalation notifies")
+    cite: str | None = None
+
+
+class SupportLines(Strict):
+    """When a ticket moves from first to second line (fidelity of the escalation rules)."""
+
+    second_line_when: str | None = Field(
+        None, description="the document's condition for second line, shown to the agent"
+    )
+    move_on_breach: bool = Field(
+        True,
+        description="a breach rule's move_to_line moves the ticket by itself; false: only an "
+        "agent moves it, with a reason",
+    )
     cite: str | None = None
 
 
@@ -399,6 +461,11 @@ class Policy(Strict):
     plans: list[Plan]
     severities: list[Severity] = Field(description="most severe first")
     channels: list[Literal["portal", "email", "phone", "api"]] = list(CHANNELS)
+    excluded_channels: list[Literal["portal", "email", "phone", "api"]] = Field(
+        [],
+        description="channels the document refuses; list 'api' here to refuse API tickets "
+        "where portal tickets are taken",
+    )
     default_severity: dict[str, str] = Field(
         default_factory=dict, description="channel -> severity when the requester gives none"
     )
@@ -408,6 +475,13 @@ class Policy(Strict):
     reopen: Reopen = Reopen()
     lifecycle: list[LifecycleRule] = []
     escalation: Escalation = Escalation()
+    support_lines: SupportLines = SupportLines()
+    working_status: str | None = Field(
+        None,
+        description="the status a ticket goes to when the vendor has to act (the customer "
+        "answered, the first reply, a reopen); default: the first open, else new, status",
+    )
+    working_status_cite: str | None = None
     paging: Paging | None = None
     severity_changes: SeverityChanges = SeverityChanges()
     availability: Availability | None = None
@@ -442,6 +516,7 @@ class Policy(Strict):
         plans = [p.id for p in self.plans]
         statuses = [s.id for s in self.statuses]
         check("default_calendar", "calendar", self.default_calendar, calendars)
+        check("working_status", "status", self.working_status, statuses)
         check(
             "product_support.fix_pending_status",
             "status",
@@ -468,15 +543,36 @@ class Policy(Strict):
                     check(f"targets[{i}].when.{field}", field, value, known)
             for value in target.when.channel or []:
                 check(f"targets[{i}].when.channel", "channel", value, self.channels)
+        for value in self.excluded_channels:
+            if value in self.channels:
+                problems.append(
+                    f"excluded_channels: {value!r} is also listed in channels (a channel is "
+                    "either taken or refused)"
+                )
             for value in target.when.type or []:
                 check(f"targets[{i}].when.type", "ticket type", value, TICKET_TYPES)
         for channel, severity in self.default_severity.items():
-            check(f"default_severity.{channel}", "channel", channel, self.channels)
+            check(f"default_severity.{channel}", "channel", channel, self.accepted_channels)
             check(f"default_severity.{channel}", "severity", severity, severities)
         for i, rule in enumerate(self.lifecycle):
             check(f"lifecycle[{i}].from_status", "status", rule.from_status, statuses)
             check(f"lifecycle[{i}].to_status", "status", rule.to_status, statuses)
             check(f"lifecycle[{i}].calendar", "calendar", rule.calendar, calendars)
+            if (
+                rule.on_customer_reply == "reopen"
+                and rule.from_status in statuses
+                and self.status(rule.from_status).category != StatusCategory.SOLVED
+            ):
+                problems.append(
+                    f"lifecycle[{i}].on_customer_reply: only a rule leaving a solved "
+                    "status can reopen on a customer reply"
+                )
+        for i, action in enumerate(self.escalation.on_breach):
+            if action.move_to_line and not self.support_lines.move_on_breach:
+                problems.append(
+                    f"escalation.on_breach[{i}].move_to_line: the policy says "
+                    "support_lines.move_on_breach: false (only an agent moves the line)"
+                )
         if self.availability:
             check("availability.calendar", "calendar", self.availability.calendar, calendars)
         if self.hypercare:
@@ -488,7 +584,7 @@ class Policy(Strict):
                     check(f"{where}.when.severity", "severity", value, severities)
         if self.paging:
             for value in self.paging.channels or []:
-                check("paging.channels", "channel", value, self.channels)
+                check("paging.channels", "channel", value, self.accepted_channels)
         categories = {s.category for s in self.statuses}
         for needed in (StatusCategory.NEW, StatusCategory.SOLVED, StatusCategory.CLOSED):
             if needed not in categories:
@@ -541,6 +637,7 @@ class Policy(Strict):
     def target_for(self, metric: Metric, facts: TicketFacts) -> Target | None:
         """The first target row for ``metric`` that matches the ticket, if any. While the
         ticket's contract is in hypercare, the hypercare overlay's rows are tried first."""
+        facts = self.counted_facts(facts)
         rows = self.targets
         if facts.hypercare and self.hypercare and self.hypercare.targets:
             rows = [*self.hypercare.targets, *self.targets]
@@ -548,6 +645,49 @@ class Policy(Strict):
             if target.metric == metric and target.when.matches(facts):
                 return target
         return None
+
+    # ------------------------------------------------------------------ channels
+
+    @property
+    def api_is_portal(self) -> bool:
+        """The REST API is the ticketing system's own door: a policy that takes portal
+        tickets takes API tickets, counted exactly like portal tickets, unless it lists
+        ``api`` itself (in ``channels``: API tickets follow their own rows; in
+        ``excluded_channels``: refused)."""
+        return (
+            "portal" in self.channels
+            and "api" not in self.channels
+            and "api" not in self.excluded_channels
+        )
+
+    @property
+    def accepted_channels(self) -> list[str]:
+        """Every channel a ticket may come in by, the API door included."""
+        return [*self.channels, "api"] if self.api_is_portal else list(self.channels)
+
+    def accepts_channel(self, channel: str) -> bool:
+        return channel in self.accepted_channels
+
+    def counted_as(self, channel: str) -> str:
+        """The channel whose rules a ticket of ``channel`` follows (``api`` → ``portal``
+        when the API is the portal's door)."""
+        return "portal" if channel == "api" and self.api_is_portal else channel
+
+    def counted_facts(self, facts: TicketFacts) -> TicketFacts:
+        counted = self.counted_as(facts.channel)
+        return facts if counted == facts.channel else facts.model_copy(update={"channel": counted})
+
+    def channel_refusal(self, channel: str) -> str:
+        """Why a ticket by ``channel`` is refused, naming the channel."""
+        return (
+            f"{self.title} takes no tickets by {channel} "
+            f"(channels: {', '.join(self.accepted_channels)})"
+        )
+
+    def default_severity_for(self, channel: str) -> str | None:
+        return self.default_severity.get(channel) or self.default_severity.get(
+            self.counted_as(channel)
+        )
 
     def metrics(self) -> list[Metric]:
         """The metrics this policy has any target row for, in canonical order."""
@@ -620,9 +760,17 @@ def build_calendar(name: str, spec: CalendarSpec, base_dir: Path | None = None) 
         subdivision=holidays.subdivision,
         categories=tuple(holidays.categories),
         dates=dates,
-        annual=tuple(AnnualRule(int(a.date[:2]), int(a.date[3:]), a.name) for a in holidays.annual),
+        annual=tuple(
+            AnnualRule(int(a.date[:2]), int(a.date[3:]), a.name, a.observed)
+            for a in holidays.annual
+        ),
         easter=tuple(EasterRule(e.offset, e.name) for e in holidays.easter),
         remove=tuple(holidays.remove),
+        weekday=tuple(
+            WeekdayRule(w.month, WEEKDAYS.index(w.weekday), w.nth, w.name, w.offset_days)
+            for w in holidays.weekday
+        ),
+        dates_replace_rules=holidays.dates_replace_rules,
     )
     hours = WeeklyHours.parse(spec.hours)
     calendar = Calendar(name, spec.timezone, hours, holiday_set)

@@ -215,6 +215,7 @@ def do_open_ticket(
     product_version: Version | None = None,
     details: dict | None = None,
     access_request: dict | None = None,
+    acknowledgement: dict | None = None,
     now: dt.datetime | None = None,
     attachments: Sequence = (),
 ) -> Ticket:
@@ -225,6 +226,9 @@ def do_open_ticket(
     from the free-text ``product`` and ``version`` among the contract's inventory). A version
     outside support is handled as the policy's ``product_support`` says: refused, accepted
     without SLA targets, or run under the version's beta policy (see ``check_product_version``).
+
+    ``acknowledgement``: what the channel adds to the requester's acknowledgement (email:
+    where the severity was taken from).
     """
     now = _now(now)
     names = [check_attachment(upload) for upload in attachments]
@@ -269,14 +273,12 @@ def do_open_ticket(
         # Notices are the vendor's: publishing a known issue or a release opens them.
         openable = [t for t in Ticket.Type.values if t != Ticket.Type.NOTICE]
         raise ActionError("type", "choice", f"type must be one of {', '.join(openable)}")
-    if channel not in policy.channels:
-        raise ActionError(
-            "channel", "policy_channel", f"{policy.title} accepts {', '.join(policy.channels)}"
-        )
+    if not policy.accepts_channel(channel):
+        raise ActionError("channel", "policy_channel", policy.channel_refusal(channel))
     if environment not in Ticket.Environment.values:
         raise ActionError("environment", "choice", "environment: production or non-production")
     if severity is None:
-        severity = policy.default_severity.get(channel)
+        severity = policy.default_severity_for(channel)
         if severity is None:
             raise ActionError("severity", "required", "choose a severity")
     _check_severity(policy, severity)
@@ -357,6 +359,7 @@ def do_open_ticket(
             if first_response and first_response.due_at
             else None,
             missing_details=missing_details(policy, ticket) if channel == "email" else [],
+            **(acknowledgement or {}),
         )
         if type == Ticket.Type.FEATURE_REQUEST:
             # Seed 000 §7.1, seed 003: feature requests go to product management.
@@ -487,6 +490,12 @@ def do_reply(
             if ticket.status_category == StatusCategory.WAITING_ON_CUSTOMER:
                 ticket.details_requested = False
                 _set_working(ticket, actor, now)
+            elif ticket.status_category == StatusCategory.SOLVED and _reopens_on_reply(ticket, now):
+                # secpod: "The customer has 3 days to reopen the ticket if further action is
+                # needed"; a follow-up inside them is that action.
+                reason = "the customer replied to the solved ticket"
+                _event(ticket, TicketEvent.Kind.REOPENED, actor, now, reason, automatic=True)
+                _set_working(ticket, actor, now, reason)
             _notify(ticket, event, "customer_reply", [ticket.assignee], message=message.pk)
         for upload, name in zip(attachments, names, strict=True):
             _attach(ticket, actor, now, upload, name, message)
@@ -565,9 +574,12 @@ def _set_working(ticket: Ticket, actor, now, reason: str = "") -> TicketEvent | 
     or, for a policy without one (secpod's first status "Open" is its ``new``), its first
     ``new`` status. No event when the ticket is already there."""
     policy = ticket.policy
-    categories = {s.category for s in policy.statuses}
-    category = StatusCategory.OPEN if StatusCategory.OPEN in categories else StatusCategory.NEW
-    status = policy.status_for(category)
+    if policy.working_status:  # secpod: "Pending | Action required from SecPod Support"
+        status = policy.status(policy.working_status)
+    else:
+        categories = {s.category for s in policy.statuses}
+        category = StatusCategory.OPEN if StatusCategory.OPEN in categories else StatusCategory.NEW
+        status = policy.status_for(category)
     if status.id == ticket.status:
         return None
     return _set_status(ticket, status.id, actor, now, reason)
@@ -628,6 +640,27 @@ def do_confirm_resolution(
     return ticket
 
 
+def _reopen_deadline(policy: Policy, ticket: Ticket) -> dt.datetime | None:
+    window = policy.reopen.allowed_within
+    if window is None or ticket.solved_at is None:
+        return None
+    calendar = window.counts_on(policy.calendar())
+    return calendar.add(ticket.solved_at, window.length(policy.calendar()))
+
+
+def _reopens_on_reply(ticket: Ticket, now: dt.datetime) -> bool:
+    """A lifecycle rule leaving this solved status says a customer reply reopens it, and the
+    policy's reopen window is still open."""
+    policy = ticket.policy
+    if not any(
+        rule.from_status == ticket.status and rule.on_customer_reply == "reopen"
+        for rule in policy.lifecycle
+    ):
+        return False
+    deadline = _reopen_deadline(policy, ticket)
+    return deadline is None or now <= deadline
+
+
 def do_reopen(
     actor: User, ticket: Ticket, *, reason: str, now=None, expected_version: int | None = None
 ) -> Ticket:
@@ -644,16 +677,14 @@ def do_reopen(
         if ticket.status_category != StatusCategory.SOLVED:
             raise ActionError("status", "solved", "only a solved ticket can be reopened")
         window = policy.reopen.allowed_within
-        if window is not None and ticket.solved_at is not None:
-            calendar = window.counts_on(policy.calendar())
-            deadline = calendar.add(ticket.solved_at, window.length(policy.calendar()))
-            if now > deadline:
-                raise ActionError(
-                    "status",
-                    "reopen_window",
-                    f"{policy.title} allows reopening for {window} after solved "
-                    f"(until {deadline:%Y-%m-%d %H:%M %Z})",
-                )
+        deadline = _reopen_deadline(policy, ticket)
+        if deadline is not None and now > deadline:
+            raise ActionError(
+                "status",
+                "reopen_window",
+                f"{policy.title} allows reopening for {window} after solved "
+                f"(until {deadline:%Y-%m-%d %H:%M %Z})",
+            )
         event = _event(ticket, TicketEvent.Kind.REOPENED, actor, now, reason)
         _set_working(ticket, actor, now, reason)
         _notify(
@@ -672,11 +703,15 @@ def do_change_severity(
     severity's target applies (see ``pacto.sla.clock``)."""
     now = _now(now)
     _require_staff(actor, "change the severity (customers ask with a justification)")
-    reason = _require_text("reason", reason, "required", "a severity change needs a reason")
     with _changing(actor, ticket, now, expected_version) as ticket:
         _refuse_closed(ticket)
         policy = ticket.policy
         policy_severity = _check_severity(policy, severity)
+        downgrade = policy.severity_rank(severity) > policy.severity_rank(ticket.severity)
+        if not (downgrade and not policy.severity_changes.downgrade_requires_reason):
+            # Every change carries a reason, unless the policy waives it for downgrades.
+            reason = _require_text("reason", reason, "required", "a severity change needs a reason")
+        reason = (reason or "").strip()
         if severity == ticket.severity:
             raise ActionError(
                 "severity", "changed", f"the ticket is already {policy_severity.name}"
@@ -808,11 +843,28 @@ def do_escalate(
         event = _event(ticket, TicketEvent.Kind.ESCALATED, actor, now, reason, to=to,
                        level=ticket.escalation_level)  # fmt: skip
         recipients = [ticket.organization.account_manager] if to == "account_manager" else []
-        if to == "management" or not recipients[0]:
+        if actor.is_contact and to == "account_manager":
+            # The policy says whom a customer's escalation reaches (seed 003: "by contacting
+            # their account manager").
+            recipients = _escalation_recipients(ticket)
+        if to == "management" or not any(recipients):
             recipients = _managers()
         _notify(ticket, event, "ticket_escalated", [*recipients, ticket.assignee], reason=reason,
                 level=ticket.escalation_level, by=actor.email)  # fmt: skip
     return ticket
+
+
+def _escalation_recipients(ticket: Ticket) -> list:
+    recipients: list = []
+    for who in ticket.policy.escalation.customer_escalation_notifies:
+        match who:
+            case "account_manager":
+                recipients.append(ticket.organization.account_manager)
+            case "support_managers":
+                recipients += _managers()
+            case "assignee":
+                recipients.append(ticket.assignee)
+    return [r for r in recipients if r is not None]
 
 
 def do_log_work(actor: User, ticket: Ticket, *, minutes: int, note: str = "", now=None):

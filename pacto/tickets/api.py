@@ -160,6 +160,11 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
         requester = visible_contacts(actor).filter(pk=payload.requester).first()
         if requester is None:
             raise NotFound("requester")
+    if not actor.is_staff_member and payload.channel != "api":
+        # A ticket a contact opens through the API came in by the API, whatever it claims.
+        raise ActionError(
+            "channel", "api_channel", "a ticket opened through the API has channel api"
+        )
     details = {name: getattr(payload, name) for name in actions.DETAIL_FIELDS}
     product_version = None
     if payload.product_version is not None:

@@ -3,12 +3,14 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from pacto.accounts.actions import do_create_contact, do_create_organization
 from pacto.automation.actions import SYSTEM_EMAIL
 from pacto.automation.models import ClockAlert
 from pacto.automation.sweeps import sweep_clocks
+from pacto.contracts.actions import do_create_contract, do_store_policy, preset_version
 from pacto.notifications.models import Outbox
-from pacto.testing import SAO_PAULO
-from pacto.tickets.actions import do_assign, do_change_status
+from pacto.testing import PASSWORD, SAO_PAULO
+from pacto.tickets.actions import do_assign, do_change_status, do_set_line
 from pacto.tickets.models import SlaClock, TicketEvent
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -84,8 +86,9 @@ def test_xecuritas_escalates_an_unresolved_ticket_to_support_management(desk, wo
     assert ticket.escalation_level == 1
 
 
-def test_allure_moves_a_missed_first_response_from_first_to_second_line(desk, world):
-    """Seed 002: "Allure Security will escalate internally to “Second Line Support.”"."""
+def test_allure_escalates_a_missed_first_response_but_keeps_it_on_first_line(desk, world):
+    """Seed 002 ties Second Line to first line being "unable to diagnose or resolve", not to a
+    missed response time: the breach reaches the managers, and only an agent moves the line."""
     contact = desk.customer("allure")
     opened = dt.datetime(2026, 1, 15, 9, 0, tzinfo=NEW_YORK)
     ticket = desk.open(contact, "sev1", opened)
@@ -95,12 +98,46 @@ def test_allure_moves_a_missed_first_response_from_first_to_second_line(desk, wo
         "tickets": 1, "breaches": 1, "escalations": 1,
     }  # fmt: skip
     ticket.refresh_from_db()
-    assert (ticket.escalation_level, ticket.support_line) == (1, "second")
+    assert (ticket.escalation_level, ticket.support_line) == (1, "first")
+    assert not ticket.events.filter(kind=TicketEvent.Kind.LINE).exists()
+    assert sent("ticket_escalated", ticket) == ["fiona@vendor.example", "maria@vendor.example"]
+
+    later = opened + dt.timedelta(hours=3)
+    do_set_line(
+        world.fiona, ticket, "second", reason="Unable to diagnose the login loop", now=later
+    )
     line = ticket.events.get(kind=TicketEvent.Kind.LINE)
-    assert (line.data["previous"], line.data["to"]) == ("first", "second")
-    assert sent("ticket_escalated", ticket) == [
-        "fiona@vendor.example", "maria@vendor.example", "sam@vendor.example",
-    ]  # fmt: skip
+    assert (line.data["previous"], line.data["to"], line.reason) == (
+        "first", "second", "Unable to diagnose the login loop",
+    )  # fmt: skip
+
+
+def test_a_policy_that_opts_in_moves_a_missed_first_response_to_second_line(desk, world):
+    text = preset_version("allure").source_yaml
+    text = text.replace("move_on_breach: false", "move_on_breach: true")
+    text = text.replace(
+        "      notify: [support_managers, assignee]\n",
+        "      notify: [support_managers, assignee]\n      move_to_line: second\n",
+        1,
+    )
+    version = do_store_policy(text.replace('version: "2024"', 'version: "2024-moves"'))
+    organization = do_create_organization(
+        name="Opted In", kind="customer", account_manager=world.maria
+    )
+    do_create_contract(
+        organization=organization, service_contract_id="C-moves", policy_version=version,
+        plan="saas", starts_on=dt.date(2026, 1, 1),
+    )  # fmt: skip
+    contact = do_create_contact(
+        organization=organization, email="ops@opted.example", full_name="Opted Ops",
+        authorized=True, password=PASSWORD,
+    )  # fmt: skip
+    opened = dt.datetime(2026, 1, 15, 9, 0, tzinfo=NEW_YORK)
+    ticket = desk.open(contact, "sev1", opened)
+
+    sweep_clocks(opened + dt.timedelta(hours=1) + SECOND)
+    ticket.refresh_from_db()
+    assert ticket.support_line == "second"
 
 
 def test_a_warning_for_an_unassigned_ticket_goes_to_the_support_managers(world, desk):

@@ -23,22 +23,6 @@ def pages(ticket=None):
     return [(r.recipient, r.payload["tier"], r.payload["attempt"]) for r in rows]
 
 
-def test_a_standard_8x5_customer_is_not_paged_at_3am_but_an_advanced_24x7_one_is(
-    desk, world, rotations
-):
-    """senhasegura §5.1: Standard 8x5 serves business hours; Advanced 24x7 "is extended by
-    Support for Urgent issues that meets any day and time"."""
-    standard = desk.open(world.alice, "urgent", THREE_AM)
-    advanced = desk.open(desk.customer("senhasegura", "advanced-24x7"), "urgent", THREE_AM)
-
-    assert pages(standard) == []
-    assert pages(advanced) == [("fiona@vendor.example", 1, 1)]
-    page = Page.objects.get(ticket=advanced)
-    assert (page.state, page.engineer, page.next_check_at) == (
-        Page.State.PAGING, world.fiona, THREE_AM + MINUTES_15,
-    )  # fmt: skip
-
-
 def test_a_standard_8x5_customer_is_paged_during_business_hours(desk, world, rotations):
     ticket = desk.open(world.alice, "urgent", TEN_AM)
     assert pages(ticket) == [("fiona@vendor.example", 1, 1)]

@@ -175,7 +175,7 @@ def test_a_changed_policy_text_is_a_new_version(db):
     text = (PRESETS / "secpod.yaml").read_text(encoding="utf-8")
     first = do_store_policy(text)
 
-    changed = do_store_policy(text.replace("remind_every: 2 days", "remind_every: 1 day"))
+    changed = do_store_policy(text.replace("after: 7 days", "after: 8 days"))
 
     assert changed != first
     assert changed.sha256 != first.sha256

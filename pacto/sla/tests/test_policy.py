@@ -218,7 +218,7 @@ def test_duplicate_status_ids_are_refused(tmp_path: Path) -> None:
 def test_paging_from_a_channel_the_policy_does_not_offer_is_refused(tmp_path: Path) -> None:
     data = policy_data(paging={"channels": ["phone"]})
     assert load_error(tmp_path, data) == [
-        "acme.yaml: paging.channels: channel 'phone' is not defined (defined: portal, email)"
+        "acme.yaml: paging.channels: channel 'phone' is not defined (defined: portal, email, api)"
     ]
 
 

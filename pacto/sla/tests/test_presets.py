@@ -195,7 +195,7 @@ def test_secpod_critical_is_covered_every_day_and_the_rest_on_weekdays() -> None
 
 def test_secpod_sets_no_resolution_target() -> None:
     policy = preset("secpod")
-    assert policy.metrics() == [FIRST]
+    assert policy.metrics() == [FIRST, Metric.PERIODIC_UPDATE]  # updates: third party only
     assert row(policy, RESOLUTION, severity="critical") is None
 
 
@@ -251,12 +251,14 @@ def test_allure_lower_severities_keep_a_row_without_a_target(severity: str) -> N
     assert target is not None and target.target is None
 
 
-def test_allure_upgrades_need_evidence_and_breaches_go_to_second_line() -> None:
+def test_allure_upgrades_need_evidence_and_a_breach_does_not_move_the_line_by_itself() -> None:
     policy = preset("allure")
     assert policy.severity_changes.upgrade_requires_justification
     assert policy.severity_changes.downgrade_requires_reason
     [action] = policy.escalation.on_breach
-    assert action.move_to_line == "second"
+    assert action.move_to_line is None
+    assert not policy.support_lines.move_on_breach
+    assert "unable to diagnose or resolve" in policy.support_lines.second_line_when
     assert any("one question/issue per request" in note for note in policy.notes)
     assert policy.coverage_calendar("saas", "sev1").name == "always"
     assert policy.coverage_calendar("saas", "sev3").name == "business"

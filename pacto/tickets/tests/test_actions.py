@@ -691,16 +691,16 @@ def solved_verde_ticket(world: World) -> Ticket:
     return ticket
 
 
-def test_on_secpod_the_first_agent_reply_meets_first_response_and_the_ticket_stays_open(world):
-    # secpod has no status of the "open" category: its "Open" is the new ticket's status,
-    # and the vendor keeps working the ticket there.
+def test_on_secpod_the_first_agent_reply_meets_first_response_and_the_ticket_is_pending(world):
+    # secpod: "Open | Ticket logged but not yet reviewed or assigned for action"; once an
+    # agent has answered, the ticket is "Pending | Action required from SecPod Support".
     ticket = open_at_verde(world, kolkata("2026-01-15 10:00"))
 
     do_reply(world.fiona, ticket, "Looking at it.", now=kolkata("2026-01-15 11:00"))
 
     ticket.refresh_from_db()
-    assert ticket.status == "open"
-    assert event_kinds(ticket) == ["opened", "agent_reply"]
+    assert ticket.status == "pending"
+    assert event_kinds(ticket) == ["opened", "agent_reply", "status"]
     assert clock(ticket).state == "met"
     assert clock(ticket).met_at == kolkata("2026-01-15 11:00")
 
@@ -714,7 +714,7 @@ def test_on_secpod_a_solved_ticket_reopens_within_three_days(world):
     )
 
     ticket.refresh_from_db()
-    assert ticket.status == "open"
+    assert ticket.status == "pending"  # "Action required from SecPod Support"
     assert ticket.solved_at is None
     assert event_kinds(ticket)[-2:] == ["reopened", "status"]
     assert recipients("ticket_reopened", ticket) == {"carol@verde.example"}

@@ -464,15 +464,15 @@ def test_an_agent_approves_an_access_request_and_the_person_becomes_an_authorize
     assert response.json()["ticket"]["status_category"] == "solved"
 
 
-def test_an_agent_replying_to_a_secpod_ticket_keeps_its_open_status(world):
-    """secpod has no status of category open; its first status "Open" is where work
-    happens, so the first reply (which meets first response) leaves it there."""
+def test_an_agent_replying_to_a_secpod_ticket_makes_it_pending_on_secpod(world):
+    """secpod's "Open" is "not yet reviewed or assigned"; once an agent has answered, the
+    ticket is "Pending | Action required from SecPod Support"."""
     ticket = open_ticket(world.carol)
 
     response = ApiClient(world.fiona).post(f"/api/tickets/{ticket.pk}/replies", {"body": "Hi"})
 
     assert response.status_code == 200
-    assert response.json()["status"] == "open"
+    assert response.json()["status"] == "pending"
 
 
 # ----------------------------------------------------------------------------- authentication

@@ -29,11 +29,13 @@ from pacto.accounts.actions import (
     do_record_certification,
 )
 from pacto.accounts.models import Organization, User
+from pacto.automation import demo as fidelity_demo
 from pacto.availability import demo as availability_demo
 from pacto.catalog import demo as catalog_demo
 from pacto.contracts import demo as onboarding_demo
 from pacto.contracts.actions import do_create_contract, preset_version
 from pacto.kb import demo as kb_demo
+from pacto.mail import demo as mail_demo
 from pacto.tickets.actions import (
     do_approve_access_request,
     do_assign,
@@ -131,6 +133,7 @@ def demo_logins() -> list[Login]:
         Login(email, name, who, ORGANIZATIONS[org])
         for _key, org, email, name, _flags, who in CONTACTS
     ]
+    contacts += [Login(*row) for row in fidelity_demo.logins()]
     return staff + contacts
 
 
@@ -455,6 +458,8 @@ class Command(BaseCommand):
                 build_azul_tickets(demo)
                 build_verde_tickets(demo)
                 build_xisto_tickets(demo)
+                fidelity_demo.load(demo)
+                mail_demo.load(demo)
                 catalog_demo.load(demo)
                 availability_demo.load(demo)
                 kb_demo.load(demo)
