@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pacto.accounts.actions import do_create_contact, do_create_organization
+from pacto.accounts.actions import do_create_contact, do_create_organization, do_record_training
 from pacto.automation import actions as automation
 from pacto.automation import lifecycle
 from pacto.automation.models import LifecycleTimer
@@ -87,6 +87,13 @@ def load(demo: Any) -> None:
             organization=organization, email=email, full_name=name, password="pacto-demo",
             actor=demo.people["marina"], authorized=True, focal_point=True,
         )  # fmt: skip
+        if course := preset_version(customer.preset).policy.contacts.required_training:
+            # allure: "Your technical contacts must have, at a minimum, initial basic
+            # product training".
+            do_record_training(
+                demo.people["marina"], demo.people[customer.key], course=course,
+                completed_on=demo.now.date() - dt.timedelta(days=120),
+            )  # fmt: skip
     _andina(demo)
     _lumen(demo)
     _secpod(demo)

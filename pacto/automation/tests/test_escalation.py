@@ -9,7 +9,7 @@ from pacto.automation.models import ClockAlert
 from pacto.automation.sweeps import sweep_clocks
 from pacto.contracts.actions import do_create_contract, do_store_policy, preset_version
 from pacto.notifications.models import Outbox
-from pacto.testing import PASSWORD, SAO_PAULO
+from pacto.testing import PASSWORD, SAO_PAULO, meet_contact_rules
 from pacto.tickets.actions import do_assign, do_change_status, do_set_line
 from pacto.tickets.models import SlaClock, TicketEvent
 
@@ -128,10 +128,15 @@ def test_a_policy_that_opts_in_moves_a_missed_first_response_to_second_line(desk
         organization=organization, service_contract_id="C-moves", policy_version=version,
         plan="saas", starts_on=dt.date(2026, 1, 1),
     )  # fmt: skip
-    contact = do_create_contact(
-        organization=organization, email="ops@opted.example", full_name="Opted Ops",
-        authorized=True, password=PASSWORD,
-    )  # fmt: skip
+    contact = meet_contact_rules(
+        do_create_contact(
+            organization=organization,
+            email="ops@opted.example",
+            full_name="Opted Ops",
+            authorized=True,
+            password=PASSWORD,
+        )
+    )
     opened = dt.datetime(2026, 1, 15, 9, 0, tzinfo=NEW_YORK)
     ticket = desk.open(contact, "sev1", opened)
 

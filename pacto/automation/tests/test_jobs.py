@@ -41,7 +41,7 @@ def test_worker_once_runs_every_sweep_and_the_outbox(db):
     call_command("worker", "--once", "--reschedule", stdout=out)
     lines = out.getvalue().splitlines()
     assert json.loads(lines[0]) == {}
-    assert set(json.loads(lines[1])) == {"clocks", "pages", "lifecycle", "outbox"}
+    assert set(json.loads(lines[1])) == {"clocks", "pages", "lifecycle", "accounts", "outbox"}
 
 
 def test_worker_refuses_to_consume_when_tasks_run_immediately(db):
