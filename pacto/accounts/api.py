@@ -33,6 +33,7 @@ from pacto.tickets.schemas import BodyId, In, OrganizationRef, QueryId, Reason, 
 
 router = Router()
 tokens_router = Router()
+EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2999, 12, 31)
 
 
 # ----------------------------------------------------------------------------- schemas
@@ -82,9 +83,9 @@ class MeOut(ContactOut):
 
 class OrganizationChangeIn(In):
     share_tickets: bool | None = Field(None, description="null: as the contract's policy says")
-    partnership_starts_on: dt.date | None = None
-    partnership_ends_on: dt.date | None = None
-    email_domains: str | None = Field(None, max_length=300)
+    partnership_starts_on: dt.date | None = Field(None, ge=EARLIEST, le=LATEST)
+    partnership_ends_on: dt.date | None = Field(None, ge=EARLIEST, le=LATEST)
+    email_domains: str = Field("", max_length=300, description="comma-separated")
 
 
 class ContactIn(In):
@@ -127,8 +128,8 @@ class InvitationOut(Schema):
 
 class TrainingIn(In):
     course: str = Field(min_length=1, max_length=200)
-    completed_on: dt.date
-    expires_on: dt.date | None = None
+    completed_on: dt.date = Field(ge=EARLIEST, le=LATEST)
+    expires_on: dt.date | None = Field(None, ge=EARLIEST, le=LATEST)
 
 
 class TrainingOut(Schema):

@@ -77,7 +77,10 @@ def test_an_agent_replies_and_the_first_response_clock_shows_met(open_session, p
     page.get_by_role("link", name="The vault does not show passwords").click()
     clock = page.locator("section.clock", has_text="First response")
     expect(clock).to_contain_text("Running")
-    page.get_by_label("Message").fill("Hello Alice, we are looking into it.")
+    # The reply's message box (the knowledge-base panel has a "Message with the link" too).
+    page.get_by_role("textbox", name=re.compile(r"^Message( \*)?$")).fill(
+        "Hello Alice, we are looking into it."
+    )
     page.get_by_role("button", name="Send", exact=True).click()
 
     expect(page.get_by_role("status")).to_contain_text("Reply sent.")
