@@ -60,3 +60,11 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker("database")
         if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
             item.add_marker(not_postgres)
+
+
+@pytest.fixture
+def world(db):
+    """The named world of ``pacto.testing``, for every app's tests and the cross-app ones."""
+    from pacto.testing import build_world
+
+    return build_world()
