@@ -9,7 +9,7 @@ stored tickets' clocks (the `sla_recompute` command).
 import os
 import sys
 
-ENGINE_COMMANDS = ("sla", "calendar", "policy", "availability")
+ENGINE_COMMANDS = ("sla", "calendar", "policy", "availability", "services")
 # Subcommands of engine groups that read or write the database, hence Django management
 # commands: ``pacto availability compute`` is the engine, ``pacto availability import`` is not.
 DJANGO_SUBCOMMANDS = {
@@ -17,6 +17,7 @@ DJANGO_SUBCOMMANDS = {
     ("availability", "import"): "availability_import",
     ("availability", "probe"): "availability_probe",
     ("availability", "month"): "availability_month",
+    ("services", "export"): "services_export",
 }
 
 HELP = """\
@@ -27,12 +28,15 @@ SLA engine (pure computation: no Django, no database):
   calendar     business calendars, working hours and holidays
   policy       support policy files
   availability compute  the monthly availability figure from probe results (a file)
+  services price  split work into business and off-hours time and price it
 
 Support desk (Django; uses the database):
   sla recompute  recompute open tickets' clocks after a policy or calendar change
   availability import --probe NAME FILE   load probe results from CSV
   availability probe     run the due probes once
   availability month     the stored monthly figures of every probe
+  services export --month YYYY-MM [--organization NAME] [--format csv|xlsx] FILE
+                 the month's billable professional services
   worker         background work: SLA sweeps, escalations, paging, notifications
   mail           email in: ingest a message, poll IMAP mailboxes
   demo           load the demo data

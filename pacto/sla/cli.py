@@ -14,6 +14,9 @@ Commands::
     pacto policy list | show NAME|FILE [--json] | check FILE | schema
     pacto availability compute --policy NAME|FILE --month YYYY-MM --results FILE
                                [--windows FILE] [--unknown exclude|down]
+    pacto services price --policy NAME|FILE [--calendar NAME] --start ISO --end ISO
+                         --day-rate N [--hours-per-day 8] [--off-hours-multiplier M]
+    pacto services price --policy NAME|FILE ... --day-rate N --input FILE|-
 
 Instants are read as ISO 8601 with a UTC offset (``Z`` or ``±HH:MM``) and written in UTC
 with a ``Z``. ``sla due`` never reads the system clock unless told ``--now now``: by default
@@ -36,6 +39,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -104,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pacto", description="Pacto's SLA engine: due instants, business time, policies."
     )
     groups = parser.add_subparsers(
-        dest="group", required=True, metavar="{sla,calendar,policy,availability}"
+        dest="group", required=True, metavar="{sla,calendar,policy,availability,services}"
     )
 
     sla = groups.add_parser("sla", help="SLA clocks of a ticket").add_subparsers(
@@ -198,6 +202,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="slots without a result or unknown (default: the policy's availability.unknown)",
     )
     compute.set_defaults(run=availability_compute)
+
+    services = groups.add_parser(
+        "services", help="professional services: exact off-hours pricing"
+    ).add_subparsers(dest="command", required=True)
+    price = services.add_parser(
+        "price",
+        help="split work into business and off-hours time and price it",
+        description="Amount = (business hours + off-hours hours x multiplier) x day rate / "
+        "hours per day, rounded half up to cents. Prints one JSON object (or, with --input, "
+        "one JSON line per input line).",
+    )
+    _policy_option(price)
+    price.add_argument("--calendar", help="calendar name (default: the policy's services calendar)")
+    price.add_argument("--start", help="ISO 8601 instant with a UTC offset")
+    price.add_argument("--end", help="ISO 8601 instant with a UTC offset")
+    price.add_argument("--day-rate", required=True, help="the price of one day of work")
+    price.add_argument(
+        "--hours-per-day", help="hours a day rate buys (default: the policy's, else 8)"
+    )
+    price.add_argument(
+        "--off-hours-multiplier",
+        help="the off-hours increase (default: the policy's, else 1)",
+    )
+    price.add_argument(
+        "--input",
+        metavar="FILE",
+        help='JSON lines {"start": ISO, "end": ISO} ("-" for stdin); one result per line',
+    )
+    price.set_defaults(run=services_price)
     return parser
 
 
@@ -491,6 +524,7 @@ SECTIONS = {
     "required_details": "Required details (who supplies them, and when)",
     "availability": "Availability",
     "hypercare": "Hypercare",
+    "services": "Professional services",
     "notes": "Notes",
 }
 # Parts shown inside another part's section, or in the header.
@@ -523,7 +557,7 @@ def describe_policy(policy: Policy) -> list[str]:
         "targets": _targets, "reopen": _reopen, "lifecycle": _lifecycle,
         "escalation": _escalation, "support_lines": _support_lines, "paging": _paging,
         "severity_changes": _severity_changes, "required_details": _required_details,
-        "notes": _notes,
+        "services": _services, "notes": _notes,
     }  # fmt: skip
     for field in type(policy).model_fields:
         if field in _SHOWN_WITH:
@@ -745,6 +779,62 @@ def _required_details(policy: Policy) -> list[str]:
     return out or ["  none"]
 
 
+def _services(policy: Policy) -> list[str]:
+    spec = policy.services
+    out = []
+    if spec.catalogue or spec.included:
+        multiplier = (
+            f"x{spec.off_hours_multiplier}"
+            if spec.off_hours_multiplier
+            else "the contract's rate card"
+        )
+        out.append(
+            f"  priced on calendar {spec.calendar or policy.default_calendar}: a day is "
+            f"{spec.hours_per_day:g} hours; off hours {multiplier}"
+            + ("; on-site logistics passed through" if spec.on_site_logistics else "")
+            + ("; the customer approves every quote first" if spec.prior_approval else "")
+        )
+        out += _cite(spec.cite)
+    for item in spec.catalogue:
+        sizes = [
+            f"{label} {value:g} {item.unit}{'s' if value != 1 else ''}"
+            for label, value in (
+                ("estimated", item.estimated_units),
+                ("minimum", item.minimum_units),
+            )
+            if value is not None
+        ]
+        name = item.name + (f" / {item.name_pt_br}" if item.name_pt_br else "")
+        out.append(
+            f"  {item.code}: {name} (per {item.unit}" + "".join(f", {s}" for s in sizes) + ")"
+        )
+        out += _cite(item.cite)
+    for item in spec.included:
+        plans = ", ".join(item.plans)
+        extra = f", {item.units:g} units" if item.units else ""
+        extra += f", {item.engineers} engineers" if item.engineers > 1 else ""
+        out.append(f"  included in {plans}: {item.service} x{item.count} per contract year{extra}")
+        out += _cite(item.cite)
+    if spec.remote_sessions:
+        rs = spec.remote_sessions
+        limit = f"at most {rs.limit}" if rs.limit else "no length limit"
+        tools = f" via {', '.join(rs.tools)}" if rs.tools else ""
+        out.append(f"  remote sessions: {limit}{tools}")
+        if rs.prepare:
+            out.append(f"    the customer prepares: {rs.prepare}")
+        out += _cite(rs.cite)
+    if spec.waiver:
+        kinds = ", ".join(k.replace("_", " ") for k in spec.waiver.required_for)
+        out.append(
+            f"  modification waiver before any {kinds}: {' '.join(spec.waiver.text.split())}"
+        )
+        out += _cite(spec.waiver.cite)
+    if not out:
+        out.append("  none")
+        out += _cite(spec.cite)
+    return out
+
+
 def _notes(policy: Policy) -> list[str]:
     return [f"  - {note}" for note in policy.notes] or ["  none"]
 
@@ -879,6 +969,70 @@ def availability_compute(args: argparse.Namespace) -> int:
     )
     document = {"policy": policy.key, **figure.as_json()}
     _print(json.dumps(document, indent=2, ensure_ascii=False))
+    return 0
+
+
+# ----------------------------------------------------------------------------- services
+
+
+def services_price(args: argparse.Namespace) -> int:
+    from pacto.sla.services import decimal, price
+
+    policy = load_policy(args.policy)
+    spec = policy.services
+    calendar = policy.calendar(args.calendar or spec.calendar)
+    day_rate = decimal(args.day_rate, "--day-rate", minimum=Decimal(0))
+    hours_per_day = decimal(
+        args.hours_per_day if args.hours_per_day is not None else spec.hours_per_day,
+        "--hours-per-day",
+    )
+    multiplier = decimal(
+        args.off_hours_multiplier
+        if args.off_hours_multiplier is not None
+        else spec.off_hours_multiplier or 1,
+        "--off-hours-multiplier",
+    )
+
+    def one(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
+        priced = price(
+            calendar,
+            start,
+            end,
+            day_rate=day_rate,
+            hours_per_day=hours_per_day,
+            off_hours_multiplier=multiplier,
+        )
+        return priced.as_json(calendar.zone)
+
+    if args.input is not None:
+        if args.start is not None or args.end is not None:
+            raise ValueError("--input takes the starts and ends from the file, not options")
+        with _open_input(args.input) as stream:
+            for number, line in enumerate(stream, start=1):
+                if not line.strip():
+                    continue
+                where = f"--input line {number}"
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"{where}: not valid JSON: {exc}") from None
+                if not isinstance(record, dict):
+                    raise InputError(f'{where}: expected an object {{"start": ISO, "end": ISO}}')
+                for name in ("start", "end"):
+                    if name not in record:
+                        raise InputError(f"{where}: {name}: missing")
+                try:
+                    start = parse_instant(record["start"], f"{where}: start")
+                    end = parse_instant(record["end"], f"{where}: end")
+                    result = one(start, end)
+                except ValueError as exc:
+                    raise InputError(str(exc) if where in str(exc) else f"{where}: {exc}") from None
+                sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        return 0
+    if args.start is None or args.end is None:
+        raise ValueError("services price needs --start and --end (or --input FILE)")
+    result = one(parse_instant(args.start, "--start"), parse_instant(args.end, "--end"))
+    _print(json.dumps({"policy": policy.key, "calendar": calendar.name, **result}, indent=2))
     return 0
 
 

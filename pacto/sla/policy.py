@@ -19,6 +19,7 @@ import datetime as dt
 import functools
 import json
 from collections.abc import Iterable
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -448,6 +449,89 @@ class KnowledgeResource(Strict):
     cite: str | None = None
 
 
+# ----------------------------------------------------------------------------- services
+
+ServiceCode = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+Units = Annotated[Decimal, Field(gt=0, max_digits=8, decimal_places=2)]
+
+
+class CatalogueService(Strict):
+    """One professional service the document sells (seed 000 §13's table, seed 004's
+    consultancy examples)."""
+
+    code: ServiceCode
+    name: str
+    name_pt_br: str | None = Field(None, description="the name in Brazilian Portuguese")
+    description: str = ""
+    unit: Literal["day", "hour"] = Field("day", description="what the rate counts")
+    estimated_units: Units | None = Field(None, description="the usual length, in units")
+    minimum_units: Units | None = Field(None, description="never quoted below this")
+    cite: str | None = None
+
+
+class RemoteSessions(Strict):
+    """Remote sessions with an engineer (seed 000 §7.7, seed 001)."""
+
+    limit: DurationField | None = Field(None, description="a session's longest length")
+    tools: list[str] = Field(default_factory=list, description="e.g. Remote Desktop, VPN")
+    prepare: str = Field("", description="what the customer must have ready")
+    cite: str | None = None
+
+
+class Waiver(Strict):
+    """A text an authorized contact must accept before engineers change configuration on
+    the customer's equipment (seed 003)."""
+
+    required_for: list[Literal["configuration_change"]] = ["configuration_change"]
+    text: str
+    cite: str | None = None
+
+
+class IncludedService(Strict):
+    """A service a plan includes: ``count`` deliveries each contract year."""
+
+    service: ServiceCode
+    plans: list[str]
+    count: Annotated[int, Field(ge=1)] = 1
+    per: Literal["contract_year"] = "contract_year"
+    units: Units | None = Field(None, description="units one delivery covers")
+    engineers: Annotated[int, Field(ge=1)] = 1
+    cite: str | None = None
+
+
+class Services(Strict):
+    """Professional services: the catalogue, how they are priced, remote sessions, the
+    modification waiver and what the plans include."""
+
+    calendar: str | None = Field(
+        None, description="business hours for pricing (default: the policy's default calendar)"
+    )
+    hours_per_day: Annotated[Decimal, Field(gt=0, le=24)] = Decimal(8)
+    off_hours_multiplier: Annotated[Decimal, Field(ge=1, le=10)] | None = Field(
+        None,
+        description="the off-hours increase, when the document states it (else the contract's)",
+    )
+    on_site_logistics: bool = Field(False, description="on-site logistics are passed through")
+    prior_approval: bool = Field(True, description="nothing is scheduled or billed before it")
+    catalogue: list[CatalogueService] = []
+    remote_sessions: RemoteSessions | None = None
+    waiver: Waiver | None = None
+    included: list[IncludedService] = []
+    cite: str | None = None
+
+    def service(self, code: str) -> CatalogueService:
+        for item in self.catalogue:
+            if item.code == code:
+                return item
+        raise PolicyError(
+            f"services.catalogue: service {code!r} is not defined "
+            f"(defined: {', '.join(s.code for s in self.catalogue) or 'none'})"
+        )
+
+    def included_for(self, plan_id: str) -> list[IncludedService]:
+        return [item for item in self.included if plan_id in item.plans]
+
+
 class Policy(Strict):
     schema_: Literal["pacto/policy/v1"] = Field(SCHEMA_ID, alias="schema")
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -494,6 +578,7 @@ class Policy(Strict):
     knowledge_resources: list[KnowledgeResource] = Field(
         default_factory=list, description="help center, community, videos the portal links to"
     )
+    services: Services = Services()
     notes: list[str] = []
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -585,6 +670,24 @@ class Policy(Strict):
         if self.paging:
             for value in self.paging.channels or []:
                 check("paging.channels", "channel", value, self.accepted_channels)
+        check("services.calendar", "calendar", self.services.calendar, calendars)
+        codes = [item.code for item in self.services.catalogue]
+        if duplicates := sorted({c for c in codes if codes.count(c) > 1}):
+            problems.append(f"services.catalogue: codes must be unique: {', '.join(duplicates)}")
+        for i, item in enumerate(self.services.catalogue):
+            if (
+                item.minimum_units
+                and item.estimated_units
+                and (item.estimated_units < item.minimum_units)
+            ):
+                problems.append(
+                    f"services.catalogue[{i}].estimated_units: below minimum_units "
+                    f"{item.minimum_units}"
+                )
+        for i, item in enumerate(self.services.included):
+            check(f"services.included[{i}].service", "service", item.service, codes)
+            for plan in item.plans:
+                check(f"services.included[{i}].plans", "plan", plan, plans)
         categories = {s.category for s in self.statuses}
         for needed in (StatusCategory.NEW, StatusCategory.SOLVED, StatusCategory.CLOSED):
             if needed not in categories:
@@ -701,6 +804,10 @@ class Policy(Strict):
         """When the plan has support staff reachable for this severity."""
         coverage = self.plan(plan_id).coverage
         return self.calendar(coverage.get(severity_id) or coverage.get("default"))
+
+    def services_calendar(self) -> Calendar:
+        """The business hours professional services are priced by."""
+        return self.calendar(self.services.calendar)
 
     def lifecycle_rule(self, rule_id: str) -> LifecycleRule:
         for rule in self.lifecycle:
