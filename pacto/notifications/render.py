@@ -524,6 +524,9 @@ def build_email(row: Outbox) -> EmailMultiAlternatives:
         },
     )
     message.attach_alternative(html, "text/html")
+    if ics := (row.payload or {}).get("ics"):
+        # A calendar invitation (a scheduled visit): the receiving client offers to add it.
+        message.attach("invitation.ics", ics, "text/calendar; method=REQUEST; charset=utf-8")
     return message
 
 
