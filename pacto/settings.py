@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "pacto.notifications",
     "pacto.automation",
     "pacto.availability",
+    "pacto.reports",
     "pacto.kb",
     "pacto.portal",
 ]

@@ -221,6 +221,9 @@ PAGES: dict[str, list[Page]] = {
     "availability:console_extension": [Page("POST", staff_page(404))],
     "availability:console_conclude": [Page("POST", staff_page(404))],
     "availability:console_report": [Page("POST", staff_page(404))],
+    # Reports: the console's for staff; exports of an unknown table are not found.
+    "reports:console": [Page("GET", staff_page())],
+    "reports:console_export": [Page("GET", staff_page())],
     # The knowledge base: the article is for Banco Azul's product (its contacts, the partner
     # serving it, and staff read it); forms sent empty are refused or sent back.
     "kb:search": [Page("GET", signed_in(200))],
@@ -244,7 +247,7 @@ PAGES: dict[str, list[Page]] = {
 def page_names() -> list[str]:
     resolver = get_resolver()
     names = []
-    for namespace in ("portal", "console", "catalog", "kb", "availability"):
+    for namespace in ("portal", "console", "catalog", "kb", "availability", "reports"):
         _prefix, sub_resolver = resolver.namespace_dict[namespace]
         names += [f"{namespace}:{p.name}" for p in sub_resolver.url_patterns if p.name]
     return sorted(names)
@@ -346,6 +349,8 @@ def url_for(name: str, scene, ticket: str | None) -> str:
         kwargs["task_id"] = scene["task"].pk
     if name == "availability:csv":
         kwargs = {"name": "no-such-probe", "month": "2026-06"}
+    if name == "reports:console_export":
+        kwargs = {"table": "sla", "form": "csv"}
     if name == "availability:answer_extension":
         kwargs = {"extension_id": 999_999}
     if name == "availability:sign_off" or name.startswith("availability:console_"):

@@ -1,0 +1,5 @@
+"""Satisfaction surveys on solved tickets: see ``connect``."""
+
+
+def connect() -> None:
+    pass
