@@ -87,6 +87,19 @@ def contacts_page(allowed: set[str] | None = None, ok: int = 200, refused: int =
     return rule
 
 
+def org_admin_page(ok: int, staff: int) -> Rule:
+    """A page of the organization's admins; other contacts are refused."""
+
+    def rule(role, ticket):
+        if role == "anonymous":
+            return 302
+        if role in STAFF:
+            return staff
+        return ok if role in ORG_ADMINS else 403
+
+    return rule
+
+
 def contact_ticket(ok: int) -> Rule:
     """A portal ticket page: its viewers get ``ok``, other contacts 404 (nothing leaks)."""
 
@@ -221,9 +234,14 @@ PAGES: dict[str, list[Page]] = {
     "availability:console_extension": [Page("POST", staff_page(404))],
     "availability:console_conclude": [Page("POST", staff_page(404))],
     "availability:console_report": [Page("POST", staff_page(404))],
-    # Reports: the console's for staff; exports of an unknown table are not found.
+    # Reports: the console's for staff; the monthly customer report for organization admins
+    # (staff are sent to the console's, or name an organization); a survey by signed link.
     "reports:console": [Page("GET", staff_page())],
     "reports:console_export": [Page("GET", staff_page())],
+    "reports:portal": [Page("GET", org_admin_page(200, staff=302))],
+    "reports:pdf": [Page("GET", org_admin_page(200, staff=404))],
+    "reports:run_pdf": [Page("GET", signed_in(404))],
+    "reports:survey": [Page("GET", everyone(404))],
     # The knowledge base: the article is for Banco Azul's product (its contacts, the partner
     # serving it, and staff read it); forms sent empty are refused or sent back.
     "kb:search": [Page("GET", signed_in(200))],
@@ -351,6 +369,12 @@ def url_for(name: str, scene, ticket: str | None) -> str:
         kwargs = {"name": "no-such-probe", "month": "2026-06"}
     if name == "reports:console_export":
         kwargs = {"table": "sla", "form": "csv"}
+    if name == "reports:pdf":
+        kwargs = {"month": "2026-06"}
+    if name == "reports:run_pdf":
+        kwargs = {"run_id": 999_999}
+    if name == "reports:survey":
+        kwargs = {"token": "not-a-signed-link"}
     if name == "availability:answer_extension":
         kwargs = {"extension_id": 999_999}
     if name == "availability:sign_off" or name.startswith("availability:console_"):

@@ -327,7 +327,7 @@ def sla_figures(
                         "target": row["target"],
                         "breached_at": breached_at.isoformat(),
                         "over_target_seconds": round(over, 1),
-                        "explanation_url": f"/console/tickets/{row['ticket_id']}/#clocks",
+                        "explanation_url": f"/console/tickets/{row['ticket_id']}/#clocks-title",
                         "api_url": f"/api/tickets/{row['ticket_id']}",
                     }
                 )

@@ -33,7 +33,9 @@ def survey_trigger() -> str:
 
 
 def survey_token(survey: Survey) -> str:
-    return signing.dumps({"t": survey.ticket_id, "s": survey.pk}, salt=SALT, compress=True)
+    # Not timestamped: the link in the e-mail stays the same link (the 7 days run from the
+    # first answer, not from the signature).
+    return signing.Signer(salt=SALT).sign_object({"t": survey.ticket_id, "s": survey.pk})
 
 
 def survey_url(survey: Survey) -> str:
@@ -43,8 +45,8 @@ def survey_url(survey: Survey) -> str:
 def survey_for_token(token: str) -> Survey:
     """The survey a signed link is for; a link altered, or for another survey, is not found."""
     try:
-        data = signing.loads(token, salt=SALT)
-    except signing.BadSignature:
+        data = signing.Signer(salt=SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError):
         raise NotFound("survey") from None
     survey = (
         Survey.objects.select_related("ticket", "requester")

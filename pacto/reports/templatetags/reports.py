@@ -26,3 +26,18 @@ def get(mapping, key):
 @register.filter
 def percent(value) -> str:
     return "—" if value is None else f"{value:g} %"
+
+
+@register.filter
+def local(value, zone: str = "UTC") -> str:
+    """An ISO instant as ``YYYY-MM-DD HH:MM`` in ``zone``."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    if not value:
+        return "—"
+    try:
+        instant = dt.datetime.fromisoformat(str(value)).astimezone(ZoneInfo(zone))
+    except (ValueError, KeyError):
+        return str(value)
+    return f"{instant:%Y-%m-%d %H:%M}"

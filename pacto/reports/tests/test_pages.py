@@ -21,7 +21,7 @@ def test_the_reports_page_shows_the_month_s_tables_charts_and_export_links(world
     assert response.status_code == 200
     page = response.content.decode()
     assert "First response" in page
-    assert f'href="/console/tickets/{january["late"].pk}/#clocks"' in page
+    assert f'href="/console/tickets/{january["late"].pk}/#clocks-title"' in page
     assert "/console/reports/sla.csv?" in page and "/console/reports/breaches.xlsx?" in page
     assert 'id="trend-data"' in page and 'id="plan-data"' in page
     trend = json.loads(page.split('id="trend-data" type="application/json">')[1].split("<")[0])

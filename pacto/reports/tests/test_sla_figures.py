@@ -63,7 +63,7 @@ def test_breaches_are_listed_with_a_link_to_their_clock_explanation(world, janua
 
     late = [b for b in figures["breaches"] if b["ticket"] == january["late"].pk]
     assert late and late[0]["metric"] == "first_response"
-    assert late[0]["explanation_url"] == f"/console/tickets/{january['late'].pk}/#clocks"
+    assert late[0]["explanation_url"] == f"/console/tickets/{january['late'].pk}/#clocks-title"
     assert late[0]["over_target_seconds"] == 3600.0  # replied 1 business hour after due
 
 
