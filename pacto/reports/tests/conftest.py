@@ -69,3 +69,11 @@ class ApiClient:
 
     def get(self, path: str, **params):
         return self.client.get(path, params, headers=self.headers)
+
+
+def client_for(user=None) -> Client:
+    """A browser session of ``user`` (anonymous when None)."""
+    client = Client(HTTP_HOST="localhost")
+    if user is not None:
+        client.force_login(user)
+    return client

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pacto.notifications.models import Outbox
-from pacto.portal.tests.fixtures import client_for
 from pacto.reports.jobs import sweep_customer_reports
 from pacto.reports.models import ReportRun
-from pacto.reports.tests.conftest import sp
+from pacto.reports.tests.conftest import client_for, sp
 
 
 def test_the_report_is_sent_to_the_org_admins_on_the_first_business_day(world, january):

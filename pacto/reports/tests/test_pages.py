@@ -7,7 +7,7 @@ import json
 
 from openpyxl import load_workbook
 
-from pacto.portal.tests.fixtures import client_for
+from pacto.reports.tests.conftest import client_for
 
 
 def test_the_reports_page_shows_the_month_s_tables_charts_and_export_links(world, january):

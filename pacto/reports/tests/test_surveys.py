@@ -9,11 +9,10 @@ from django.core import signing
 from django.test import Client
 
 from pacto.notifications.models import Outbox
-from pacto.portal.tests.fixtures import client_for
 from pacto.reports.figures import Period
 from pacto.reports.models import Survey
 from pacto.reports.surveys import SALT, csat_figures, do_answer_survey, survey_url
-from pacto.reports.tests.conftest import sp
+from pacto.reports.tests.conftest import client_for, sp
 from pacto.tickets.actions import do_change_status, do_reopen
 
 
