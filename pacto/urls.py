@@ -16,5 +16,6 @@ urlpatterns = [
     path("mail/", include("pacto.mail.urls")),
     path("", include("pacto.automation.urls")),
     path("", include("pacto.availability.urls")),
+    path("", include("pacto.services.urls")),
     path("", include("pacto.reports.urls")),
 ]

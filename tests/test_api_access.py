@@ -859,6 +859,99 @@ ENDPOINTS |= {
 }
 
 
+# --- professional services: Banco Azul's service request and quote (senhasegura sells
+# services; secpod, Verde Energia's policy, has no catalogue, so Verde's people only ever
+# meet Azul's objects as strangers). Quotes are seen by the customer's authorized contacts,
+# its organization admin and staff; only an authorized contact of the customer decides.
+QUOTE_VIEWERS = {"azul": {"alice", "amelia", *STAFF}}
+QUOTE_DECIDERS = {"alice", "amelia"}
+
+
+def service_quote(scene: Scene, target: str):
+    from pacto.services.actions import do_create_quote, do_request_service, do_set_rate_card
+
+    w = scene.world
+    do_set_rate_card(w.maria, w.azul_contract, day_rate="4000", now=NOW)
+    ticket = do_request_service(w.alice, service="health-check", body="Please", now=NOW)
+    scene.service_ticket = ticket
+    scene.quote = do_create_quote(
+        w.fiona, ticket, service="health-check", lines=[{"units": "1"}],
+        valid_until=NOW.date().replace(day=28), now=NOW,
+    )  # fmt: skip
+
+
+def decide(role: str, target: str) -> int:
+    if role not in QUOTE_VIEWERS[target]:
+        return 404
+    return 200 if role in QUOTE_DECIDERS else 403
+
+
+def create_quote(role: str, target: str) -> int:
+    if role not in TICKET_VIEWERS[target]:
+        return 404
+    return 201 if role in STAFF else 403
+
+
+def request_service(role: str, target: str) -> int:
+    if role in STAFF:
+        return 403
+    if role not in ORGANIZATION_VIEWERS[target]:
+        return 404
+    return 403 if role in ("bob", "peggy") else 201
+
+
+ENDPOINTS |= {
+    "POST /api/services/requests": Endpoint(
+        ("azul",),
+        lambda s, t: "/api/services/requests",
+        request_service,
+        body=lambda role, s, t: {
+            "service": "health-check",
+            "body": "Please",
+            "organization": s.organizations[t].pk,
+        },
+    ),
+    "POST /api/services/quotes": Endpoint(
+        ("azul",),
+        lambda s, t: "/api/services/quotes",
+        create_quote,
+        prepare=service_quote,
+        body=lambda role, s, t: {
+            "ticket": s.service_ticket.pk,
+            "service": "health-check",
+            "lines": [{"units": "1"}],
+            "valid_until": "2026-12-31",
+        },
+    ),
+    "GET /api/services/quotes": Endpoint(
+        ("azul",),
+        lambda s, t: "/api/services/quotes",
+        viewers(QUOTE_VIEWERS),
+        prepare=service_quote,
+        listed=ids,
+        target_id=lambda s, t: s.quote.pk,
+    ),
+    "GET /api/services/quotes/{quote_id}": Endpoint(
+        ("azul",),
+        lambda s, t: f"/api/services/quotes/{s.quote.pk}",
+        viewers(QUOTE_VIEWERS),
+        prepare=service_quote,
+    ),
+    "POST /api/services/quotes/{quote_id}/decision": Endpoint(
+        ("azul",),
+        lambda s, t: f"/api/services/quotes/{s.quote.pk}/decision",
+        decide,
+        prepare=service_quote,
+        body=fixed({"approve": True, "version": 1}),
+    ),
+    "GET /api/services/contracts/{contract_id}/entitlements": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: f"/api/services/contracts/{s.contracts[t].pk}/entitlements",
+        viewers(CONTRACT_VIEWERS),
+    ),
+}
+
+
 # ----------------------------------------------------------------------------- the tests
 
 

@@ -147,6 +147,10 @@ def staff_page(ok: int = 200, only: set[str] | None = None) -> Rule:
     return rule
 
 
+# Authorized contacts (peggy too: her certification lapsed, but she is authorized, so the
+# empty form's rule answers first; opening the ticket would refuse her).
+SERVICE_REQUESTERS = {"alice", "amelia", "carol", "victor", "paul", "peggy"}
+
 KB_READERS = {"alice", "amelia", "bob", "paul", "peggy", *STAFF}
 
 
@@ -259,13 +263,35 @@ PAGES: dict[str, list[Page]] = {
     "kb:task_done": [Page("POST", staff_page(302))],
     "kb:metrics": [Page("GET", staff_page())],
     "kb:send": [Page("POST", staff_page(303), per_ticket=True)],  # no article chosen
+    # Professional services: the portal's page for contacts (staff are sent to the
+    # console's); a request sent empty is refused by its rule (422) for an authorized
+    # contact, and by permission (403) for bob; no quote, session or waiver of these ids
+    # (404); the signed link is checked before anything else (404 for a forged one).
+    "services:portal": [Page("GET", contacts_page())],
+    "services:portal_request": [Page("POST", contacts_page(SERVICE_REQUESTERS, ok=422))],
+    "services:portal_decide": [Page("POST", signed_in(404))],
+    "services:portal_schedule": [Page("POST", signed_in(404))],
+    "services:session_answer": [Page("POST", signed_in(404))],
+    "services:waiver_accept": [Page("POST", signed_in(404))],
+    "services:decide_link": [Page("GET", everyone(404)), Page("POST", everyone(404))],
+    "services:console": [Page("GET", staff_page())],
+    "services:console_export": [Page("GET", staff_page())],
+    # A problem ticket is no service request, Banco Azul's and Verde's policies have no
+    # waiver, and an empty form names its first missing field: 422 for staff.
+    "services:console_quote": [Page("POST", staff_page(422), per_ticket=True)],
+    "services:console_log": [Page("POST", staff_page(422), per_ticket=True)],
+    "services:console_session": [Page("POST", staff_page(422), per_ticket=True)],
+    "services:console_waiver": [Page("POST", staff_page(422), per_ticket=True)],
+    "services:console_schedule": [Page("POST", staff_page(404))],
+    "services:console_session_step": [Page("POST", staff_page(404))],
+    "services:console_rate_card": [Page("POST", staff_page(404))],
 }
 
 
 def page_names() -> list[str]:
     resolver = get_resolver()
     names = []
-    for namespace in ("portal", "console", "catalog", "kb", "availability", "reports"):
+    for namespace in ("portal", "console", "catalog", "kb", "availability", "reports", "services"):
         _prefix, sub_resolver = resolver.namespace_dict[namespace]
         names += [f"{namespace}:{p.name}" for p in sub_resolver.url_patterns if p.name]
     return sorted(names)
@@ -375,6 +401,20 @@ def url_for(name: str, scene, ticket: str | None) -> str:
         kwargs = {"run_id": 999_999}
     if name == "reports:survey":
         kwargs = {"token": "not-a-signed-link"}
+    if name in ("services:portal_decide", "services:portal_schedule", "services:console_schedule"):
+        kwargs = {"quote_id": 999_999}
+    if name == "services:session_answer":
+        kwargs = {"session_id": 999_999}
+    if name == "services:console_session_step":
+        kwargs = {"session_id": 999_999, "step": "start"}
+    if name == "services:waiver_accept":
+        kwargs = {"waiver_id": 999_999}
+    if name == "services:decide_link":
+        kwargs = {"token": "not-a-signed-link"}
+    if name == "services:console_export":
+        kwargs = {"form": "csv"}
+    if name == "services:console_rate_card":
+        kwargs = {"contract_id": 999_999}
     if name == "availability:answer_extension":
         kwargs = {"extension_id": 999_999}
     if name == "availability:sign_off" or name.startswith("availability:console_"):

@@ -494,6 +494,7 @@ def due_sentence(policy, severity, plan, result, holidays, now) -> str:
 # vendor's (``pacto.accounts.access.can_see_internal``).
 PUBLIC_EVENTS = {
     "opened",
+    "service",
     "status",
     "severity",
     "escalated",
@@ -603,6 +604,10 @@ def event_text(event, policy: Policy) -> str:
             return _("%(metric)s target missed") % {
                 "metric": METRIC_TITLES.get(data.get("metric"), data.get("metric", ""))
             }
+        case "service":
+            from pacto.services.display import timeline_text
+
+            return timeline_text(data)
         case _:
             return event.kind
 

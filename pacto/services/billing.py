@@ -57,7 +57,7 @@ def billed_logs(month: Month, organization=None) -> list[WorkLog]:
     logs = WorkLog.objects.select_related(
         "quote", "quote__decided_by", "quote__contract__policy_version", "organization",
         "overrun", "overrun__decided_by",
-    ).order_by("organization__name", "starts_at", "id")  # fmt: skip
+    ).filter(quote__isnull=False).order_by("organization__name", "starts_at", "id")  # fmt: skip
     if organization is not None:
         logs = logs.filter(organization=organization)
     out = []

@@ -37,6 +37,7 @@ from pacto.contracts.actions import do_create_contract, preset_version
 from pacto.kb import demo as kb_demo
 from pacto.mail import demo as mail_demo
 from pacto.reports import demo as reports_demo
+from pacto.services import demo as services_demo
 from pacto.tickets.actions import (
     do_approve_access_request,
     do_assign,
@@ -171,7 +172,7 @@ def build_people(demo: Demo) -> None:
             ("senhasegura PAM", "Core", 400),
             ("senhasegura PAM", "DevOps Secret Manager", 50),
         ],
-        included_services={"assisted upgrade": 1},
+        included_services={"assisted-update": 1},
     )
     do_create_contract(
         organization=verde,
@@ -463,6 +464,7 @@ class Command(BaseCommand):
                 mail_demo.load(demo)
                 catalog_demo.load(demo)
                 availability_demo.load(demo)
+                services_demo.load(demo)
                 kb_demo.load(demo)
                 onboarding_demo.load(demo)
                 # Each action stored its clocks as of its own (past) time; bring them to now.
