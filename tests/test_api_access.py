@@ -880,6 +880,13 @@ def service_quote(scene: Scene, target: str):
     )  # fmt: skip
 
 
+def quote_of(scene: Scene, target: str):
+    """The quote ``prepare`` made (a test reading paths without preparing gets one made)."""
+    if getattr(scene, "quote", None) is None:
+        service_quote(scene, target)
+    return scene.quote
+
+
 def decide(role: str, target: str) -> int:
     if role not in QUOTE_VIEWERS[target]:
         return 404
@@ -929,17 +936,17 @@ ENDPOINTS |= {
         viewers(QUOTE_VIEWERS),
         prepare=service_quote,
         listed=ids,
-        target_id=lambda s, t: s.quote.pk,
+        target_id=lambda s, t: quote_of(s, t).pk,
     ),
     "GET /api/services/quotes/{quote_id}": Endpoint(
         ("azul",),
-        lambda s, t: f"/api/services/quotes/{s.quote.pk}",
+        lambda s, t: f"/api/services/quotes/{quote_of(s, t).pk}",
         viewers(QUOTE_VIEWERS),
         prepare=service_quote,
     ),
     "POST /api/services/quotes/{quote_id}/decision": Endpoint(
         ("azul",),
-        lambda s, t: f"/api/services/quotes/{s.quote.pk}/decision",
+        lambda s, t: f"/api/services/quotes/{quote_of(s, t).pk}/decision",
         decide,
         prepare=service_quote,
         body=fixed({"approve": True, "version": 1}),
