@@ -62,7 +62,9 @@ def query_words(text: str) -> list[str]:
 PRODUCTS_OF = "SELECT 1 FROM kb_articleproduct p WHERE p.article_id = a.id"
 
 
-def scope_sql(scope: Scope, *, locale: str = "", product: str = "") -> tuple[str, list]:
+def scope_sql(
+    scope: Scope, *, locale: str = "", product: str = "", version: str = ""
+) -> tuple[str, list]:
     """``pacto.kb.visibility``'s rule as a condition on ``kb_article a``, evaluated only for
     the rows the index matched (the same rule as ``visible_articles``, which pages use)."""
     clauses = [f"a.status IN ({', '.join(['%s'] * len(scope.statuses))})"]
@@ -82,6 +84,9 @@ def scope_sql(scope: Scope, *, locale: str = "", product: str = "") -> tuple[str
             params += sorted(keys)
         else:
             clauses.append(f"NOT EXISTS ({PRODUCTS_OF})")
+    if excluded := scope.excluded(product=product, version=version):
+        clauses.append(f"a.id NOT IN ({', '.join(['%s'] * len(excluded))})")
+        params += sorted(excluded)
     return " AND ".join(clauses), params
 
 
@@ -92,13 +97,21 @@ def marked(text: str) -> str:
 
 
 def search(
-    user: User, text: str, *, locale: str = "", product: str = "", limit: int = 10
+    user: User,
+    text: str,
+    *,
+    locale: str = "",
+    product: str = "",
+    version: str = "",
+    limit: int = 10,
 ) -> list[Hit]:
+    """The articles ``user`` may read that match ``text``, best first (``version``: only
+    those that apply to that version of ``product``, or of any product)."""
     words = query_words(text)
     scope = scope_of(user)
     if not words or scope.nothing:
         return []
-    visible_sql, visible_params = scope_sql(scope, locale=locale, product=product)
+    visible_sql, visible_params = scope_sql(scope, locale=locale, product=product, version=version)
     if connection.vendor == "postgresql":
         rows = _postgres(words, visible_sql, visible_params, locale, limit)
     else:

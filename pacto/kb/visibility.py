@@ -4,7 +4,9 @@
   the console's article list, to edit them).
 - A customer or partner contact reads published articles only, and only those for products
   their organization's active contracts cover (a partner: the contracts of the customers it
-  serves). An article that names no product applies to every customer.
+  serves). An article that names no product applies to every customer. An article restricted
+  to some versions of a product is hidden from a contact whose inventory shows they run none
+  of them (``pacto.kb.catalogue``).
 - Nobody else reads anything.
 """
 
@@ -18,10 +20,11 @@ from django.utils import timezone
 
 from pacto.accounts.models import User
 from pacto.contracts.models import Contract
+from pacto.kb.catalogue import excluded_by_version, installed_versions
 from pacto.kb.models import Article, ArticleProduct
 
 
-def _reader_organizations(user: User) -> list[int]:
+def reader_organizations(user: User) -> list[int]:
     organization = user.organization
     organizations = [organization.pk]
     if organization.is_partner:
@@ -36,7 +39,7 @@ def covered_products(user: User, day: dt.date | None = None) -> set[str] | None:
         return None
     day = day or timezone.now().date()
     rows = Contract.objects.filter(
-        organization__in=_reader_organizations(user), starts_on__lte=day, ends_on__gte=day
+        organization__in=reader_organizations(user), starts_on__lte=day, ends_on__gte=day
     ).values_list("pk", "products__product")
     if not rows:
         return None
@@ -45,11 +48,17 @@ def covered_products(user: User, day: dt.date | None = None) -> set[str] | None:
 
 @dataclass(frozen=True)
 class Scope:
-    """What a reader may read, ready for the search's SQL: statuses, and for contacts the
-    products (None: every product, for staff)."""
+    """What a reader may read, ready for the search's SQL: statuses, for contacts the
+    products (None: every product, for staff) and the versions they run (product → version
+    numbers, None for a product whose installed version is not known)."""
 
     statuses: tuple[str, ...]
     products: frozenset[str] | None
+    installed: dict | None = None
+
+    def excluded(self, *, product: str = "", version: str = "") -> frozenset[int]:
+        """Articles of covered products left out by their version lists."""
+        return excluded_by_version(self.products, self.installed, product=product, version=version)
 
     @property
     def nothing(self) -> bool:
@@ -63,7 +72,8 @@ def scope_of(user: User) -> Scope:
     products = covered_products(user)
     if products is None:
         return Scope((), None)
-    return Scope(statuses, frozenset(products))
+    day = timezone.now().date()
+    return Scope(statuses, frozenset(products), installed_versions(reader_organizations(user), day))
 
 
 def readable_statuses(user: User) -> list[str]:
@@ -74,8 +84,9 @@ def readable_statuses(user: User) -> list[str]:
     return [Article.Status.PUBLISHED]
 
 
-def visible_articles(user: User, *, product: str = "") -> QuerySet:
-    """The articles ``user`` may read (optionally only those for ``product``)."""
+def visible_articles(user: User, *, product: str = "", version: str = "") -> QuerySet:
+    """The articles ``user`` may read (optionally only those for ``product``, and for one
+    ``version`` of it)."""
     articles = Article.objects.filter(status__in=readable_statuses(user))
     if not user.is_authenticated or not user.is_active:
         return articles.none()
@@ -91,6 +102,9 @@ def visible_articles(user: User, *, product: str = "") -> QuerySet:
             article=OuterRef("pk"), product_key=product.strip().lower()
         )
         articles = articles.filter(Q(~any_product) | Exists(chosen))
+    excluded = scope_of(user).excluded(product=product, version=version)
+    if excluded:
+        articles = articles.exclude(pk__in=excluded)
     return articles
 
 
