@@ -454,6 +454,7 @@ def do_search(
     version: str = "",
     limit: int = 10,
     now=None,
+    scope=None,
 ) -> list[Hit]:
     """Search what ``user`` may read, and record the search for the monthly metrics."""
     now = _now(now)
@@ -469,7 +470,9 @@ def do_search(
     version = (version or "").strip()
     if version and not catalogue.COMPARISON.match(version):
         raise ActionError("version", "version", "version is a version number such as 3.31.2")
-    hits = search(user, text, locale=locale, product=product, version=version, limit=limit)
+    hits = search(
+        user, text, locale=locale, product=product, version=version, limit=limit, scope=scope
+    )
     if text:
         KbEvent.objects.create(
             kind=KbEvent.Kind.SEARCH, at=now, user=user if user.is_authenticated else None,
@@ -487,6 +490,7 @@ def do_suggest(
     version: str = "",
     limit: int = 5,
     now=None,
+    scope=None,
 ) -> list[Hit]:
     """Articles for what a contact is typing on the new-ticket form (from the third
     character), for the product and version chosen on it when one is; what was shown is
@@ -495,7 +499,9 @@ def do_suggest(
     text = (text or "").strip()[:250]
     if len(text) < MIN_QUERY_LENGTH:
         return []
-    hits = search(user, text, locale=locale, product=product, version=version, limit=limit)
+    hits = search(
+        user, text, locale=locale, product=product, version=version, limit=limit, scope=scope
+    )
     if hits:
         KbEvent.objects.create(
             kind=KbEvent.Kind.SUGGESTIONS, at=now, user=user, organization=_reader_organization(user),

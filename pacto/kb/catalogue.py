@@ -28,6 +28,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -112,22 +113,6 @@ def check_versions(product: Product | None, module: str, spec: str) -> None:
 
 
 # ----------------------------------------------------------------------------- readers
-
-
-def installed_versions(organizations: list[int], day: dt.date) -> dict[str, list[str]]:
-    """product name (lower case) → the version numbers the inventory of the organizations'
-    active contracts records as installed. A product with no recorded version is absent
-    (its version is not known, so no article of it is hidden)."""
-    installed: dict[str, list[str]] = {}
-    lines = ContractProduct.objects.filter(
-        contract__organization__in=organizations,
-        contract__starts_on__lte=day,
-        contract__ends_on__gte=day,
-        installed_version__isnull=False,
-    ).values_list("product", "installed_version__number")
-    for product, number in lines:
-        installed.setdefault((product or "").strip().lower(), []).append(number)
-    return installed
 
 
 def excluded_by_version(
@@ -230,6 +215,7 @@ def known_issues(
     version: str = "",
     limit: int = KNOWN_ISSUE_LIMIT,
     day: dt.date | None = None,
+    scope=None,
 ) -> list[KnownIssueHit]:
     """Published known issues matching ``text`` for what ``user`` may read: words are
     prefixes, accents and case ignored, a match in the title ranks above one in the
@@ -237,16 +223,20 @@ def known_issues(
     from pacto.kb.visibility import reader_organizations, scope_of
 
     query = _words(text)[:8]
-    scope = scope_of(user)
+    scope = scope or scope_of(user)
     if not query or scope.nothing:
         return []
     issues = KnownIssue.objects.published().select_related("product", "fixed_in__module")
     if scope.products is not None:
-        issues = issues.filter(product__name__in=_names(scope.products))
+        issues = issues.annotate(product_key=Lower("product__name")).filter(
+            product_key__in=scope.products
+        )
     if product:
         issues = issues.filter(product__name__iexact=product.strip())
-    issues = list(issues.prefetch_related("ranges")[:500])
-    running = _running_versions(user, reader_organizations, version, product, day)
+    issues = list(issues[:500])
+    if not issues:
+        return []
+    running = None  # the versions the reader runs, read once a known issue matches
     staff = user.is_staff_member
     hits = []
     for issue in issues:
@@ -260,8 +250,10 @@ def known_issues(
                 score += 1.0
         if score == 0:
             continue
+        if running is None:
+            running = _running_versions(user, reader_organizations, version, product, day)
         versions = running.get(issue.product_id)
-        if versions and issue.ranges.all() and not any(issue.affects(v) for v in versions):
+        if versions and issue.ranges.exists() and not any(issue.affects(v) for v in versions):
             continue  # known not to affect what the reader runs
         url = (
             reverse("catalog:console_known_issue", args=[issue.slug])
@@ -278,15 +270,6 @@ def known_issues(
         )  # fmt: skip
     hits.sort(key=lambda h: (-h.score, h.slug))
     return hits[:limit]
-
-
-def _names(keys) -> list[str]:
-    """Catalogue product names whose lower case is in ``keys``."""
-    return [
-        name
-        for name in Product.objects.values_list("name", flat=True)
-        if name.strip().lower() in keys
-    ]
 
 
 def _running_versions(user, reader_organizations, version, product, day) -> dict[int, list]:

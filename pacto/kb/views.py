@@ -34,7 +34,12 @@ from pacto.kb.forms import (
 )
 from pacto.kb.models import Article, ArticleAttachment, ArticleTask, TicketArticle, Vote
 from pacto.kb.resources import resources_for
-from pacto.kb.visibility import covered_products, manageable_articles, visible_articles
+from pacto.kb.visibility import (
+    covered_products,
+    manageable_articles,
+    scope_of,
+    visible_articles,
+)
 from pacto.portal.web import contact_required, is_htmx, login_redirect, run_action, staff_required
 
 
@@ -72,13 +77,16 @@ def search_page(request):
     version = form.cleaned_data.get("version", "") if form.is_valid() else ""
     hits, issues = [], []
     if query:
+        scope = scope_of(request.user)
         hits, ok = run_action(
             form, actions.do_search, request.user, query, locale=locale, product=product,
-            version=version, limit=20,
+            version=version, limit=20, scope=scope,
         )  # fmt: skip
         hits = hits or []
         if ok:
-            issues = known_issues(request.user, query, product=product, version=version)
+            issues = known_issues(
+                request.user, query, product=product, version=version, scope=scope
+            )
     articles = actions_articles(hits)
     context = {
         "form": form,
@@ -222,10 +230,13 @@ def suggestions_for(user, data) -> dict:
     """The suggestions' context: articles and known issues for what is being typed."""
     text = suggestion_text(data)
     product, version = chosen_version(data)
-    hits = actions.do_suggest(user, text, locale=reader_locale(), product=product, version=version)
-    issues = []
-    if len(text) >= actions.MIN_QUERY_LENGTH:
-        issues = known_issues(user, text, product=product, version=version)
+    if len(text) < actions.MIN_QUERY_LENGTH:
+        return {"kb_hits": [], "kb_known_issues": []}
+    scope = scope_of(user)  # read once for the articles and the known issues
+    hits = actions.do_suggest(
+        user, text, locale=reader_locale(), product=product, version=version, scope=scope
+    )
+    issues = known_issues(user, text, product=product, version=version, scope=scope)
     return {"kb_hits": hits, "kb_known_issues": issues}
 
 
