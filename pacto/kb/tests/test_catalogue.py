@@ -12,7 +12,7 @@ from pacto.errors import ActionError
 from pacto.kb import catalogue as kb_catalogue
 from pacto.kb.search import search
 from pacto.kb.tests.helpers import write
-from pacto.portal.tests.fixtures import client_for
+from pacto.testing import client_for
 
 
 @pytest.fixture
