@@ -76,11 +76,12 @@ def test_a_shared_view_is_a_tab_with_its_count_for_colleagues_and_a_personal_one
 
 
 def test_the_queue_shows_the_columns_an_agent_chose(world, clock):
-    open_ticket(world.alice, subject="Azul vault", product="senhasegura PAM")
+    ticket = open_ticket(world.alice, subject="Azul vault", product="senhasegura PAM")
 
     page = text(client_for(world.fiona).get("/console/?queue=all&cols=product&cols=line"))
 
-    assert "Select # Subject Product Line 1 Azul vault Alice Azul senhasegura PAM first" in page
+    row = f"Select # Subject Product Line {ticket.pk} Azul vault Alice Azul senhasegura PAM first"
+    assert row in page
 
 
 # ----------------------------------------------------------------------------- one-step reply
