@@ -94,7 +94,7 @@ def fill(rng: random.Random) -> User:
     org = do_create_organization(name="Bench Azul", kind="customer")
     do_create_contract(
         organization=org, service_contract_id="BENCH-1", policy_version=preset_version("senhasegura"),
-        plan="standard-8x5", starts_on=dt.date.today() - dt.timedelta(days=400),
+        plan="standard-8x5", starts_on=dt.date.today() - dt.timedelta(days=30),
         products=[("senhasegura PAM", "Core", 1)],
     )  # fmt: skip
     contact = do_create_contact(
