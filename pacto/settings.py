@@ -240,7 +240,11 @@ _json_tracebacks = structlog.processors.ExceptionRenderer(
 _log_renderer = (
     [_json_tracebacks, structlog.processors.JSONRenderer()]
     if LOG_FORMAT == "json"
-    else [structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())]
+    else [
+        structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
+        )
+    ]
 )
 
 LOGGING = {
@@ -358,7 +362,9 @@ PACTO_OUTBOX_BACKOFF_SECONDS = float(env("PACTO_OUTBOX_BACKOFF_SECONDS", "30"))
 PACTO_OUTBOX_LEASE_SECONDS = float(env("PACTO_OUTBOX_LEASE_SECONDS", "120"))
 
 PACTO_SITE_NAME = env("PACTO_SITE_NAME", "Pacto")
-PACTO_BASE_URL = env("PACTO_BASE_URL", "http://localhost:8000")
+# Pacto's public address, for links in emails (and pages that must name it in full). `make
+# run` sets it to the host and port it serves at, so the demo's links work on any port.
+PACTO_BASE_URL = env("PACTO_BASE_URL", "http://localhost:8000").rstrip("/")
 # How long a new contact's activation link works (seed 000 §7.2's activation email).
 PACTO_INVITATION_DAYS = int(env("PACTO_INVITATION_DAYS", "7"))
 PACTO_EMAIL_DOMAIN = env("PACTO_EMAIL_DOMAIN", "pacto.localhost")
@@ -368,8 +374,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Email out (Django's MAILERS): PACTO_SMTP_URL=smtp://user:password@host:587 (STARTTLS;
 # ?starttls=0 turns it off; smtps:// for implicit TLS), or EMAIL_HOST, EMAIL_PORT,
 # EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL. Neither in
-# development: the console shows each email.
+# development: each email is appended to PACTO_MAIL_FILE (var/mail/outbox.eml), not sent.
 _smtp_url = env("PACTO_SMTP_URL")
+PACTO_MAIL_FILE = Path(env("PACTO_MAIL_FILE") or VAR_DIR / "mail" / "outbox.eml")
 _smtp_timeout = int(env("PACTO_SMTP_TIMEOUT", "20"))
 if _smtp_url:
     from urllib.parse import parse_qs, unquote, urlsplit
@@ -403,7 +410,12 @@ if _smtp_url or env("EMAIL_HOST") or not DEBUG:
         }
     }
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    MAILERS = {
+        "default": {
+            "BACKEND": "pacto.notifications.mailfile.EmailBackend",
+            "OPTIONS": {"path": PACTO_MAIL_FILE},
+        }
+    }
 
 # Webhooks and the pager.
 PACTO_WEBHOOK_TIMEOUT = float(env("PACTO_WEBHOOK_TIMEOUT", "10"))
@@ -440,6 +452,7 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "portal:home"
 ACCOUNT_ADAPTER = "pacto.portal.auth.AccountAdapter"
+ACCOUNT_FORMS = {"login": "pacto.portal.auth.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -2,7 +2,8 @@
 
 import structlog
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -21,3 +22,11 @@ def healthz(request):
         log.exception("healthz_database_unavailable")
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+@require_safe
+def favicon(request):
+    """The site icon for pages without a <link rel="icon"> (the admin, the API docs)."""
+    response = HttpResponsePermanentRedirect(static("pacto/favicon.svg"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -79,7 +79,12 @@ def calculator(request):
     else:
         first = CalculatorForm().preset
         opened = timezone.now().astimezone(first.calendar().zone)
-        data = {"policy": first.id, "type": "problem", "opened": opened.strftime("%Y-%m-%dT%H:%M")}
+        data = {
+            "policy": first.id,
+            "type": "problem",
+            "opened": opened.strftime("%Y-%m-%dT%H:%M"),
+            "opened_zone": opened.tzinfo.key,
+        }
     form = CalculatorForm(data)
     result = _calculate(form)
     context = {"form": form, "result": result}
@@ -96,6 +101,9 @@ def _calculate(form: CalculatorForm) -> dict | None:
             return None
     data = form.cleaned_data
     opened = data["opened"].astimezone(zone)
+    # The clocks as of now (an opening in the past may be due or overdue already), and "left"
+    # counted from now; an opening still to come is shown as of that opening.
+    as_of = max(opened, timezone.now())
     try:
         results = display.compute_due(
             policy,
@@ -105,11 +113,12 @@ def _calculate(form: CalculatorForm) -> dict | None:
             environment=data["environment"],
             ticket_type=data["type"],
             opened_at=opened,
+            as_of=as_of,
         )
     except (PolicyError, ClockError, ValueError, OverflowError) as exc:
         form.add_error(None, str(exc))
         return None
-    clocks = [display.view_of_result(policy, r, opened) for r in results.values()]
+    clocks = [display.view_of_result(policy, r, as_of) for r in results.values()]
     preview = display.due_preview(
         policy,
         plan=data["plan"],
@@ -121,6 +130,8 @@ def _calculate(form: CalculatorForm) -> dict | None:
     )
     return {
         "policy": policy,
+        "policy_name": display.policy_name(policy),
+        "policy_source": display.policy_source(policy),
         "zone": zone,
         "opened": opened,
         "clocks": clocks,
