@@ -21,7 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from pacto.accounts.access import visible_tickets
-from pacto.accounts.actions import check_may_open_tickets, do_create_contact
+from pacto.accounts.actions import do_create_contact
 from pacto.accounts.models import Organization, User
 from pacto.catalog.actions import find_version
 from pacto.catalog.models import EngineeringItem, EngineeringUpdate, KnownIssue, Version
@@ -31,6 +31,7 @@ from pacto.notifications.outbox import enqueue
 from pacto.sla.policy import Policy, PolicyError, StatusCategory
 from pacto.tickets.clocks import store_clocks
 from pacto.tickets.models import Attachment, Message, Ticket, TicketEvent
+from pacto.tickets.opening import check_opening
 
 log = structlog.get_logger(__name__)
 
@@ -235,25 +236,11 @@ def do_open_ticket(
     details = {k: v for k, v in (details or {}).items() if v}
     if unknown := set(details) - set(DETAIL_FIELDS):
         raise ActionError(sorted(unknown)[0], "known_field", f"unknown detail {sorted(unknown)[0]}")
-    if actor.is_staff_member:
-        if requester is None:
-            raise ActionError("requester", "required", "an agent logs a ticket for a contact")
-        if channel not in (Ticket.Channel.PHONE, Ticket.Channel.EMAIL):
-            raise ActionError("channel", "agent_logged", "agents log phone or email tickets")
-        check_may_open_tickets(requester, organization or requester.organization, now.date())
-    else:
-        if requester not in (None, actor):
-            raise NotAllowed("contacts open tickets for themselves", field="requester")
-        requester = actor
-    partner = None
-    if requester.organization and requester.organization.is_partner:
-        if organization is None:
-            raise ActionError("organization", "required", "a partner names the customer served")
-        partner = requester.organization
-    customer = organization or requester.organization
-    if customer is None:
-        raise NotAllowed("you do not belong to an organization", rule="authorized_contact")
-    contract = check_may_open_tickets(requester, customer, now.date())
+    opening = check_opening(actor, requester, organization, now.date())
+    if actor.is_staff_member and channel not in (Ticket.Channel.PHONE, Ticket.Channel.EMAIL):
+        raise ActionError("channel", "agent_logged", "agents log phone or email tickets")
+    requester, customer, partner = opening.requester, opening.customer, opening.partner
+    contract = opening.contract
     policy = contract.policy
     if product_version is None and version:
         product_version = find_version(_catalogue_modules(contract), product, version)
