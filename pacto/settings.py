@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "pacto.notifications",
     "pacto.automation",
     "pacto.availability",
+    "pacto.reports",
     "pacto.kb",
     "pacto.mail",
     "pacto.portal",
@@ -416,6 +417,8 @@ PACTO_SITE_NAME = env("PACTO_SITE_NAME", "Pacto")
 # Pacto's public address, for links in emails (and pages that must name it in full). `make
 # run` sets it to the host and port it serves at, so the demo's links work on any port.
 PACTO_BASE_URL = env("PACTO_BASE_URL", "http://localhost:8000").rstrip("/")
+# When the satisfaction survey goes out: "solved" (default), "closed" or "off".
+PACTO_CSAT_ON = env("PACTO_CSAT_ON", "solved")
 # How long a new contact's activation link works (seed 000 §7.2's activation email).
 PACTO_INVITATION_DAYS = env_int("PACTO_INVITATION_DAYS", 7, minimum=1)
 PACTO_EMAIL_DOMAIN = env("PACTO_EMAIL_DOMAIN", "pacto.localhost")

@@ -52,12 +52,12 @@ from pacto.notifications.outbox import enqueue
 from pacto.notifications.render import REFUSAL_KIND
 from pacto.sla.policy import StatusCategory
 from pacto.tickets.actions import (
-    ALLOWED_ATTACHMENT_SUFFIXES,
     DETAIL_FIELDS,
     do_add_attachment,
     do_open_ticket,
     do_reply,
 )
+from pacto.tickets.content import ALLOWED_ATTACHMENT_SUFFIXES
 from pacto.tickets.models import Message, Ticket
 from pacto.tickets.opening import check_opening
 
