@@ -95,7 +95,7 @@ def _ticket(request, pk) -> Ticket:
 
 
 def _render(request, ticket: Ticket, status: int = 200, **forms):
-    policy = ticket.policy
+    policy = display.reader_policy(ticket.policy)
     now = timezone.now()
     conversation = (
         Message.objects.filter(ticket=ticket)
@@ -180,7 +180,9 @@ def reply(request, pk):
 @require_POST
 def change_status(request, pk):
     ticket = _ticket(request, pk)
-    form = StatusForm(request.POST, policy=ticket.policy, current=ticket.status)
+    form = StatusForm(
+        request.POST, policy=display.reader_policy(ticket.policy), current=ticket.status
+    )
     if form.is_valid():
         data = form.cleaned_data
         _r, ok = run_action(
@@ -201,7 +203,9 @@ def change_status(request, pk):
 @require_POST
 def change_severity(request, pk):
     ticket = _ticket(request, pk)
-    form = SeverityForm(request.POST, policy=ticket.policy, current=ticket.severity)
+    form = SeverityForm(
+        request.POST, policy=display.reader_policy(ticket.policy), current=ticket.severity
+    )
     if form.is_valid():
         _r, ok = run_action(
             form,
@@ -331,7 +335,7 @@ def new_ticket(request):
     form = None
     status = 422 if picker.errors or (request.method == "POST" and contract is None) else 200
     if contract is not None:
-        policy = contract.policy
+        policy = display.reader_policy(contract.policy)
         form = PhoneTicketForm(
             request.POST if request.method == "POST" else None, policy=policy, contract=contract
         )

@@ -47,6 +47,13 @@ _CITY_NAMES = {"Sao_Paulo": "São Paulo", "Kolkata": "Kolkata", "New_York": "New
 # ----------------------------------------------------------------------------- words
 
 
+def reader_policy(policy: Policy) -> Policy:
+    """The policy with its customer-facing texts (severity, status and plan names,
+    definitions, examples) in the reader's language, where the policy translates them. For
+    pages only: actions keep the document's own texts, so nothing stored mixes languages."""
+    return policy.localized(get_language())
+
+
 def policy_name(policy: Policy) -> str:
     """The policy's title with its version once: "senhasegura Support Policy 7.0", but
     "Allure Security Support Policy 2024" (whose title already carries the year)."""
@@ -529,21 +536,21 @@ LINES = {
 
 def _status_name(policy: Policy, status_id: str | None) -> str:
     try:
-        return policy.status(status_id or "").name
+        return reader_policy(policy).status(status_id or "").name
     except Exception:
         return status_id or "—"
 
 
 def _severity_name(policy: Policy, severity_id: str | None) -> str:
     try:
-        return policy.severity(severity_id or "").name
+        return reader_policy(policy).severity(severity_id or "").name
     except Exception:
         return severity_id or "—"
 
 
 def plan_name(policy: Policy, plan_id: str) -> str:
     try:
-        return policy.plan(plan_id).name
+        return reader_policy(policy).plan(plan_id).name
     except Exception:
         return plan_id
 

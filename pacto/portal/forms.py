@@ -8,6 +8,7 @@ from pathlib import PurePath
 
 from django import forms
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -399,7 +400,7 @@ class CalculatorForm(PactoForm):
         chosen = (data or {}).get("policy") or kwargs.get("initial", {}).get("policy") or names[0]
         if chosen not in names:
             chosen = names[0]
-        self.preset = preset(chosen)
+        self.preset = preset(chosen).localized(translation.get_language())
         if data is not None:
             zone = self.preset.calendar().zone
             data["opened"] = _opened_in_zone(data.get("opened", ""), data.get("opened_zone"), zone)
@@ -415,7 +416,10 @@ class CalculatorForm(PactoForm):
                     data[name] = values[0]
         super().__init__(data, **kwargs)
         policy = self.preset
-        self.fields["policy"].choices = [(n, policy_name(preset(n))) for n in names]
+        language = translation.get_language()
+        self.fields["policy"].choices = [
+            (n, policy_name(preset(n).localized(language))) for n in names
+        ]
         self.fields["plan"].choices = [(p.id, p.name) for p in policy.plans]
         self.fields["severity"].choices = severity_choices(policy)
         self.fields["channel"].choices = [(c, CHANNELS.get(c, c)) for c in policy.channels]

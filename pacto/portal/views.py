@@ -293,7 +293,7 @@ def ticket_rows(tickets, now: dt.datetime) -> list[dict]:
     """Tickets with their policy's names and the clock a list shows for each."""
     rows = []
     for ticket in tickets:
-        policy = ticket.policy
+        policy = display.reader_policy(ticket.policy)
         views = [display.view_of_stored(policy, clock, now) for clock in ticket.clocks.all()]
         rows.append(
             {
@@ -336,7 +336,7 @@ def new_ticket(request):
         customer, customers, contract = _opening_context(request)
     except ActionError as exc:
         _refuse(exc)
-    policy = contract.policy
+    policy = display.reader_policy(contract.policy)
     products = [str(p.product) for p in contract.products.all()]
     chosen = {k: request.GET[k] for k in ("severity", "environment", "type") if request.GET.get(k)}
     form = NewTicketForm(
@@ -457,7 +457,7 @@ def _visible_ticket(request, pk) -> Ticket:
 
 
 def _render_ticket(request, ticket, status=200, **forms):
-    policy = ticket.policy
+    policy = display.reader_policy(ticket.policy)
     now = timezone.now()
     conversation = (
         Message.objects.filter(ticket=ticket, public=True)
@@ -570,7 +570,9 @@ def ticket_escalate(request, pk):
 @require_POST
 def ticket_severity(request, pk):
     ticket = _visible_ticket(request, pk)
-    form = SeverityRequestForm(request.POST, policy=ticket.policy, current=ticket.severity)
+    form = SeverityRequestForm(
+        request.POST, policy=display.reader_policy(ticket.policy), current=ticket.severity
+    )
     if form.is_valid():
         _result, ok = run_action(
             form,
