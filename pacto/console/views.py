@@ -703,7 +703,10 @@ def new_ticket(request):
     if contract is not None:
         data = form.data if form.is_bound else {"channel": "phone"}
         preview = pages.opening_preview(
-            contract.policy, contract, data, channel=data.get("channel") or "phone"
+            display.reader_policy(contract.policy),
+            contract,
+            data,
+            channel=data.get("channel") or "phone",
         )
     context = {
         "picker": picker,
@@ -729,7 +732,10 @@ def new_ticket_due(request):
     form.is_valid()
     data = form.cleaned_data
     preview = pages.opening_preview(
-        contract.policy, contract, data, channel=data.get("channel") or "phone"
+        display.reader_policy(contract.policy),
+        contract,
+        data,
+        channel=data.get("channel") or "phone",
     )
     support = preview_support(contract, data.get("product_version"), timezone.now().date())
     return render(request, "partials/due_preview.html", {"preview": preview, "support": support})

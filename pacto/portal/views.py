@@ -388,7 +388,9 @@ def new_ticket_due(request):
         _refuse(exc)
     form = DuePreviewForm(request.GET)
     form.is_valid()
-    preview = pages.opening_preview(contract.policy, contract, form.cleaned_data, channel="portal")
+    preview = pages.opening_preview(
+        display.reader_policy(contract.policy), contract, form.cleaned_data, channel="portal"
+    )
     support = preview_support(
         contract, form.cleaned_data.get("product_version"), timezone.now().date()
     )
