@@ -129,9 +129,9 @@ def fill(rng: random.Random) -> User:
             Ticket.objects.bulk_create(rows, batch_size=1000)
         ids = list(Ticket.objects.values_list("id", flat=True))
         open_ids = list(
-            Ticket.objects.exclude(status_category__in=("solved", "closed")).values_list(
-                "id", flat=True
-            )
+            Ticket.objects.exclude(status_category__in=("solved", "closed"))
+            .exclude(pk=model.pk)
+            .values_list("id", flat=True)
         )
         for start in range(0, len(open_ids), BATCH):
             SlaClock.objects.bulk_create(
