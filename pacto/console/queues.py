@@ -24,6 +24,8 @@ QUEUES = {
     "unassigned": _("Unassigned"),
     "at_risk": _("At risk"),
     "breached": _("Breached"),
+    "exempt": _("Exempt"),
+    "senior": _("Senior"),
     "all": _("All open"),
 }
 CLOSED = ("solved", "closed")
@@ -42,8 +44,14 @@ def breached_clocks(now: dt.datetime) -> QuerySet:
     """Clocks past their target and not met: recorded breaches, and running clocks already
     past due that the worker has not swept yet."""
     return SlaClock.objects.filter(
-        Q(state="breached", met_at__isnull=True) | Q(state="running", due_at__lte=now)
+        Q(state="breached", met_at__isnull=True) | Q(state="running", due_at__lte=now),
+        exempt_reason="",  # exempt breaches are listed apart (``exempt_clocks``)
     )
+
+
+def exempt_clocks() -> QuerySet:
+    """Breaches a manager marked exempt, or clocks a third-party cause stopped."""
+    return SlaClock.objects.exclude(exempt_reason="")
 
 
 def at_risk_clocks(now: dt.datetime) -> QuerySet:
@@ -79,6 +87,11 @@ def queue_tickets(
             )
         case "breached":
             tickets = tickets.filter(pk__in=breached_clocks(now).values("ticket_id"))
+        case "exempt":
+            tickets = tickets.filter(pk__in=exempt_clocks().values("ticket_id"))
+        case "senior":
+            # senhasegura §5.1 Premier: "Direct access to Senior Engineer".
+            tickets = tickets.filter(support_line="senior")
     tickets = _filtered(tickets, filters or {})
     return (
         tickets.annotate(next_due=Min("clocks__due_at", filter=Q(clocks__state="running")))
@@ -97,6 +110,8 @@ def _filtered(tickets: QuerySet, filters: dict) -> QuerySet:
         tickets = tickets.filter(status_category=filters["status"])
     if filters.get("type"):
         tickets = tickets.filter(type=filters["type"])
+    if filters.get("category"):
+        tickets = tickets.filter(category=filters["category"])
     if query := (filters.get("q") or "").strip():
         number = query.lstrip("#")
         match = Q(subject__icontains=query) | Q(requester__email__icontains=query)

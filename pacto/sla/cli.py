@@ -731,17 +731,18 @@ def _severity_changes(policy: Policy) -> list[str]:
     ]  # fmt: skip
 
 
+_SUPPLIERS = {
+    "customer": "the customer, when opening",
+    "engineer_before_first_response": "the engineer, before the first response",
+    "engineer_before_solving": "the engineer, before solving",
+}
+
+
 def _required_details(policy: Policy) -> list[str]:
     out = []
     for detail in policy.required_details:
-        if isinstance(detail, str):
-            out.append(f"  {detail}: the customer, when opening")
-            continue
-        data = detail.model_dump(exclude_none=True)
-        name = data.pop("name", None) or data.pop("field", None) or "?"
-        cite = data.pop("cite", None)
-        out.append(f"  {name}: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in data.items()))
-        out += _cite(cite)
+        out.append(f"  {detail.field}: {_SUPPLIERS[detail.supplied_by]}")
+        out += _cite(detail.cite)
     return out or ["  none"]
 
 

@@ -30,6 +30,7 @@ from pacto.tickets.schemas import (
     AccessGrantedOut,
     AssignIn,
     ChangeIn,
+    CorrectionIn,
     EscalateIn,
     LineIn,
     ReasonIn,
@@ -99,7 +100,9 @@ def decode_cursor(cursor: str) -> int:
 def breached_clocks(now) -> QuerySet:
     """Clocks past their target: marked breached, or running past due and not swept yet."""
     return SlaClock.objects.filter(
-        Q(state="breached") | Q(state="running", due_at__lte=now), ticket=OuterRef("pk")
+        Q(state="breached") | Q(state="running", due_at__lte=now),
+        ticket=OuterRef("pk"),
+        exempt_reason="",  # an exempt breach is listed apart, never counted as one
     )
 
 
@@ -116,6 +119,8 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]):
         tickets = tickets.filter(severity=filters.severity)
     if filters.organization is not None:
         tickets = tickets.filter(organization_id=filters.organization)
+    if filters.category is not None:
+        tickets = tickets.filter(category=filters.category)
     if filters.breached is not None:
         breached = Exists(breached_clocks(timezone.now()))
         tickets = tickets.filter(breached if filters.breached else ~breached)
@@ -187,6 +192,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
         version=payload.version,
         product_version=product_version,
         details=details,
+        category=payload.category,
         access_request=payload.access_request.dict() if payload.access_request else None,
     )
     return Status(201, _rendered(ticket.pk))
@@ -215,6 +221,21 @@ def add_note(request: HttpRequest, ticket_id: int, payload: ReplyIn):
     actions.do_reply(
         request.auth, ticket, payload.body, public=False, channel="api",
         expected_version=payload.lock_version,
+    )  # fmt: skip
+    return _rendered(ticket.pk)
+
+
+@router.post(
+    "/{ticket_id}/corrections",
+    response=CHANGE,
+    summary="Correct the channel, environment, type, category, product, version or a detail "
+    "(staff; customers: details, product and version of their own open tickets)",
+)
+def correct(request: HttpRequest, ticket_id: int, payload: CorrectionIn):
+    ticket = _ticket(request, ticket_id)
+    actions.do_correct_ticket(
+        request.auth, ticket, payload.field, payload.value, reason=payload.reason,
+        at=payload.at, expected_version=payload.lock_version,
     )  # fmt: skip
     return _rendered(ticket.pk)
 

@@ -116,6 +116,7 @@ class TicketIn(In):
     hardware_os: str = Field("", max_length=250)
     workaround: Text = ""
     initial_recommendation: Text = ""
+    category: str = Field("", max_length=60, description="a category id of the policy")
     access_request: AccessRequestIn | None = None
 
 
@@ -153,14 +154,51 @@ class SeverityRequestIn(ChangeIn):
 
 
 class LineIn(ChangeIn):
-    line: Literal["first", "second", "product"]
+    line: Literal["first", "second", "senior", "product"]
     reason: Reason
+
+
+class CorrectionIn(ChangeIn):
+    field: Literal[
+        "channel",
+        "environment",
+        "type",
+        "category",
+        "product",
+        "version",
+        "steps",
+        "expected_result",
+        "obtained_result",
+        "circumstances",
+        "hardware_os",
+        "workaround",
+        "initial_recommendation",
+    ] = Field(description="what is corrected; customers: details, product and version only")
+    value: Text = Field(
+        description="the corrected value (a channel, environment, type or category id, or text)"
+    )
+    reason: Reason
+    at: dt.datetime | None = Field(
+        None,
+        description="when it became true (a phone call's time); default now. ISO 8601 with "
+        "offset, between the opening and now",
+    )
+
+    @field_validator("at")
+    @classmethod
+    def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("give a time zone offset, e.g. 2026-01-15T10:02:00-03:00")
+        if value is not None and not INSTANT_YEARS[0] <= value.year <= INSTANT_YEARS[1]:
+            raise ValueError("give an instant between the years 1970 and 2999")
+        return value
 
 
 class TicketFilters(In):
     status: str | None = Field(None, max_length=40, description="a status id of the policy")
     severity: str | None = Field(None, max_length=40)
     organization: QueryId | None = None
+    category: str | None = Field(None, max_length=60, description="a category id of the policy")
     breached: bool | None = Field(None, description="true: any clock breached; false: none")
     due_before: dt.datetime | None = Field(
         None, description="ISO 8601 with offset: any running clock due before this instant"
@@ -224,6 +262,10 @@ class ClockOut(Schema):
     warnings: list[WarningOut]
     segments: list[SegmentOut]
     explanation: list[str]
+    exempt_reason: str = Field(
+        description="why the clock is exempt (third-party cause, misassigned severity); "
+        "blank: it counts. An exempt breach is not counted as a breach."
+    )
     computed_at: dt.datetime
 
 
@@ -303,6 +345,8 @@ class TicketOut(Schema):
     known_issue: KnownIssueRef | None
     engineering_item: EngineeringItemRef | None
     support_line: str
+    category: str = Field(description="the policy's category id; blank: none")
+    follows_id: int | None = Field(description="the ticket this one follows up (an RCA)")
     escalation_level: int
     details_requested: bool
     opened_at: dt.datetime
