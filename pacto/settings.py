@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "pacto.automation",
     "pacto.availability",
     "pacto.kb",
+    "pacto.casework",
     "pacto.portal",
 ]
 

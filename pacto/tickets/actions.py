@@ -590,7 +590,9 @@ def _set_status(ticket: Ticket, status_id: str, actor, now, reason: str = "") ->
     event = _event(
         ticket, TicketEvent.Kind.STATUS, actor, now, reason, to=status.id, previous=previous
     )
-    if status.category in (StatusCategory.SOLVED, StatusCategory.CLOSED):
+    if status.category == StatusCategory.SOLVED:
+        # "Resolved": solved. A ticket closed without being solved (a duplicate, a request
+        # out of scope) has no root cause of ours to analyse.
         _open_root_cause(ticket, actor, now)
     return event
 
@@ -736,6 +738,13 @@ def do_change_status(
         # solving may then be missing.
         solving = done and rule is None and not arrangement.strip()
         problem = ticket.type == Ticket.Type.PROBLEM
+        if solving and problem and ticket.assignee_id is None:
+            missing = engineer_details_missing(ticket)
+            if "engineer_name" in missing:
+                # The engineer who solves an unassigned case is the one handling it.
+                ticket.assignee = actor
+                _event(ticket, TicketEvent.Kind.ASSIGNED, actor, now, "solved by",
+                       to=actor.email)  # fmt: skip
         if solving and problem and (missing := engineer_details_missing(ticket)):
             raise ActionError(
                 "status", "details_recorded",

@@ -30,14 +30,19 @@ from pacto.tickets.schemas import (
     AccessGrantedOut,
     AssignIn,
     ChangeIn,
+    ChecklistTickIn,
     CorrectionIn,
     EscalateIn,
+    ExemptIn,
     LineIn,
+    OutOfScopeIn,
     ReasonIn,
     ReplyIn,
+    ResolutionPlanIn,
     SeverityIn,
     SeverityRequestIn,
     StatusIn,
+    ThirdPartyIn,
     TicketDetailOut,
     TicketFilters,
     TicketIn,
@@ -249,6 +254,7 @@ def change_status(request: HttpRequest, ticket_id: int, payload: StatusIn):
     actions.do_change_status(
         request.auth, ticket, payload.status, reason=payload.reason,
         details_requested=payload.details_requested, expected_version=payload.lock_version,
+        arrangement=payload.arrangement,
     )  # fmt: skip
     return _rendered(ticket.pk)
 
@@ -348,3 +354,75 @@ def approve_access_request(request: HttpRequest, ticket_id: int, payload: Change
         request.auth, ticket, expected_version=_version(payload)
     )
     return {"contact": contact, "ticket": _rendered(ticket.pk)}
+
+
+# ----------------------------------------------------------------------------- policy rules
+
+
+@router.post(
+    "/{ticket_id}/checklist",
+    response=CHANGE,
+    summary="Tick an item of the policy's checklist, with a note (staff)",
+)
+def tick_checklist(request: HttpRequest, ticket_id: int, payload: ChecklistTickIn):
+    ticket = _ticket(request, ticket_id)
+    actions.do_tick_checklist_item(
+        request.auth, ticket, payload.checklist, payload.item, note=payload.note,
+        expected_version=payload.lock_version,
+    )  # fmt: skip
+    return _rendered(ticket.pk)
+
+
+@router.post(
+    "/{ticket_id}/resolution-plan",
+    response=CHANGE,
+    summary="Deliver a work-around or resolution plan: meets the resolution clock (staff)",
+)
+def deliver_resolution_plan(request: HttpRequest, ticket_id: int, payload: ResolutionPlanIn):
+    ticket = _ticket(request, ticket_id)
+    actions.do_deliver_resolution_plan(
+        request.auth, ticket, payload.body, expected_version=payload.lock_version
+    )
+    return _rendered(ticket.pk)
+
+
+@router.post(
+    "/{ticket_id}/third-party-cause",
+    response=CHANGE,
+    summary="Record another vendor's product as the cause: the resolution clock is exempt (staff)",
+)
+def third_party_cause(request: HttpRequest, ticket_id: int, payload: ThirdPartyIn):
+    ticket = _ticket(request, ticket_id)
+    actions.do_record_third_party_cause(
+        request.auth, ticket, vendor=payload.vendor, why=payload.why,
+        expected_version=payload.lock_version,
+    )  # fmt: skip
+    return _rendered(ticket.pk)
+
+
+@router.post(
+    "/{ticket_id}/clocks/{metric}/exempt",
+    response=CHANGE,
+    summary="Mark a breach exempt, with one of the policy's reasons (support managers)",
+)
+def exempt_breach(request: HttpRequest, ticket_id: int, metric: str, payload: ExemptIn):
+    ticket = _ticket(request, ticket_id)
+    actions.do_exempt_breach(
+        request.auth, ticket, metric[:24], reason=payload.reason, note=payload.note,
+        expected_version=payload.lock_version,
+    )  # fmt: skip
+    return _rendered(ticket.pk)
+
+
+@router.post(
+    "/{ticket_id}/out-of-scope",
+    response=CHANGE,
+    summary="Answer that the request is out of scope and close it (staff)",
+)
+def out_of_scope(request: HttpRequest, ticket_id: int, payload: OutOfScopeIn):
+    ticket = _ticket(request, ticket_id)
+    actions.do_answer_out_of_scope(
+        request.auth, ticket, payload.category, note=payload.note,
+        expected_version=payload.lock_version,
+    )  # fmt: skip
+    return _rendered(ticket.pk)

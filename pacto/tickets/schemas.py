@@ -128,6 +128,36 @@ class StatusIn(ChangeIn):
     status: str = Field(max_length=40)
     reason: Reason = ""
     details_requested: bool = False
+    arrangement: Reason = Field(
+        "",
+        description="closing without the customer's agreement where the policy requires "
+        "it (seed 003): the other arrangement made",
+    )
+
+
+class ChecklistTickIn(ChangeIn):
+    checklist: str = Field(max_length=60, description="the policy checklist's id")
+    item: int = Field(ge=0, le=1000, description="the item's position, from 0")
+    note: Reason
+
+
+class ResolutionPlanIn(ChangeIn):
+    body: Text = Field(description="the work-around or resolution plan, sent to the customer")
+
+
+class ThirdPartyIn(ChangeIn):
+    vendor: str = Field(max_length=120)
+    why: Reason
+
+
+class ExemptIn(ChangeIn):
+    reason: str = Field(max_length=120, description="one of the policy's exemption reasons")
+    note: Reason = ""
+
+
+class OutOfScopeIn(ChangeIn):
+    category: str = Field(max_length=60, description="an out-of-scope category of the policy")
+    note: Reason = ""
 
 
 class SeverityIn(ChangeIn):
@@ -370,7 +400,7 @@ class TicketOut(Schema):
 
 
 # History entries that carry internal notes: shown to the vendor's staff only.
-INTERNAL_EVENT_KINDS = ("note", "work_logged")
+INTERNAL_EVENT_KINDS = ("note", "work_logged", "checklist", "exempted")
 
 
 def public_events(ticket, events) -> list:
@@ -413,8 +443,26 @@ class TicketDetailOut(TicketOut):
     workaround: str
     initial_recommendation: str
     access_request: dict[str, Any]
+    to_record: list[str] = Field(
+        description="required details the engineer has still to record (staff only)"
+    )
+    checklists: list[dict[str, Any]] = Field(
+        description="the policy's checklists for this ticket, each item ticked or not (staff)"
+    )
     messages: list[MessageOut] = Field(description="public replies; internal notes for staff")
     events: list[EventOut] = Field(description="the history; internal entries for staff only")
+
+    @staticmethod
+    def resolve_to_record(ticket, context) -> list[str]:
+        from pacto.tickets.actions import engineer_details_missing
+
+        return engineer_details_missing(ticket) if _sees_internal(context) else []
+
+    @staticmethod
+    def resolve_checklists(ticket, context) -> list:
+        from pacto.tickets.actions import checklist_state
+
+        return checklist_state(ticket) if _sees_internal(context) else []
 
     @staticmethod
     def resolve_messages(ticket, context) -> list:
