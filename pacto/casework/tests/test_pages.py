@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from pacto.accounts.actions import do_create_contact, do_create_organization
-from pacto.contracts.actions import do_create_contract, preset_version
-from pacto.portal.tests.fixtures import client_for, open_ticket
-from pacto.testing import PASSWORD
+from pacto.testing import client_for, customer_on, open_ticket
 from pacto.tickets.actions import do_open_ticket
 
 
 def xecuritas_contact(world):
-    organization = do_create_organization(name="Xisto", kind="customer")
-    do_create_contract(
-        organization=organization, service_contract_id="XS-2026-7", plan="standard",
-        policy_version=preset_version("xecuritas"), starts_on=dt.date(2026, 1, 1),
-    )  # fmt: skip
-    return do_create_contact(organization=organization, email="ops@xisto.example",
-                             full_name="Xisto Ops", authorized=True, password=PASSWORD)  # fmt: skip
+    return customer_on("xecuritas", "Xisto")
 
 
 def test_the_engineer_sees_what_to_record_the_checklist_and_the_service_contract(world, clock):
@@ -28,7 +17,7 @@ def test_the_engineer_sees_what_to_record_the_checklist_and_the_service_contract
         details={"hardware_os": "Linux", "obtained_result": "queue", "circumstances": "patch"},
     )  # fmt: skip
     page = client_for(world.fiona).get(f"/console/tickets/{ticket.pk}/").content.decode()
-    assert "XS-2026-7" in page
+    assert "C-Xisto" in page
     assert "Still to be recorded by the engineer" in page
     assert "Initial recommendation by the engineer" in page
     assert "Review and verify system configuration" in page
@@ -41,7 +30,7 @@ def test_the_engineer_sees_what_to_record_the_checklist_and_the_service_contract
     assert "two MTAs, one relay" in page
     # The customer's page shows the contract too, never the checklist notes.
     portal = client_for(contact).get(f"/tickets/{ticket.pk}/").content.decode()
-    assert "XS-2026-7" in portal and "two MTAs, one relay" not in portal
+    assert "C-Xisto" in portal and "two MTAs, one relay" not in portal
 
 
 def test_an_agent_corrects_the_channel_and_the_timeline_says_who_and_why(world, clock):

@@ -8,11 +8,11 @@ import datetime as dt
 
 import pytest
 
-from pacto.accounts.actions import do_create_contact, do_create_organization, do_create_staff
-from pacto.contracts.actions import do_create_contract, preset_version
+from pacto.accounts.actions import do_create_staff
+from pacto.contracts.actions import preset_version
 from pacto.errors import ActionError, NotAllowed
 from pacto.notifications.models import Outbox
-from pacto.testing import PASSWORD, SAO_PAULO, meet_contact_rules
+from pacto.testing import SAO_PAULO, customer_on
 from pacto.tickets.actions import (
     checklist_state,
     do_answer_out_of_scope,
@@ -36,15 +36,7 @@ NY = dt.timezone(dt.timedelta(hours=-5))
 
 def customer(world, preset: str, plan: str, name: str):
     """An authorized contact of a new customer on ``preset`` and ``plan``."""
-    organization = do_create_organization(name=name, kind="customer", account_manager=world.maria)
-    do_create_contract(
-        organization=organization, service_contract_id=f"SC-{name.upper()}",
-        policy_version=preset_version(preset), plan=plan, starts_on=dt.date(2026, 1, 1),
-    )  # fmt: skip
-    return meet_contact_rules(do_create_contact(
-        organization=organization, email=f"ops@{name.lower()}.example", full_name=f"{name} Ops",
-        authorized=True, password=PASSWORD,
-    ))  # fmt: skip
+    return customer_on(preset, name, plan=plan, account_manager=world.maria)
 
 
 def clock(ticket, metric):
