@@ -278,7 +278,7 @@ def main() -> int:
     seconds, figures = best(report, ARGS.repeat)
     total = figures["metrics"]["first_response"]["total"]
     groups = len(figures["metrics"]["first_response"]["groups"])
-    print(f"\nTickets: {count:,}; clocks: {3 * count:,}")
+    print(f"\nTickets: {count:,}; clocks: {3 * count:,}; load average {os.getloadavg()}")
     print(
         f"SLA report {MONTH}, severity × plan × organization: {seconds:.3f} s "
         f"(best of {ARGS.repeat}); first response: {total['counted']:,} counted, "
