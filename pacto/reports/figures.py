@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -426,25 +426,35 @@ def backlog(period: Period, tickets=None) -> dict:
     candidates = (tickets if tickets is not None else Ticket.objects.all()).filter(
         Q(closed_at__isnull=True) | Q(closed_at__gte=end), opened_at__lt=end
     )
-    rows = list(candidates.values("pk", "opened_at", "policy_version_id"))
-    history = defaultdict(list)
-    for event in (
+    rows = list(candidates.values_list("pk", "opened_at", "policy_version_id"))
+    # The status each candidate was in at the end: its last status event before it.
+    last_status: dict[int, str] = {}
+    events = (
         TicketEvent.objects.filter(
-            ticket_id__in=[r["pk"] for r in rows], kind=TicketEvent.Kind.STATUS, at__lt=end
+            ticket__in=candidates.values("pk"), kind=TicketEvent.Kind.STATUS, at__lt=end
         )
         .order_by("ticket_id", "at", "id")
-        .values("ticket_id", "at", "data")
-    ):
-        history[event["ticket_id"]].append(event)
-    versions = {v.pk: v for v in PolicyVersion.objects.all()}
+        .values_list("ticket_id", "data")
+    )
+    for ticket_id, data in events.iterator(chunk_size=5000):
+        if (data or {}).get("to"):
+            last_status[ticket_id] = data["to"]
+    categories = {
+        v.pk: {s.id: s.category.value for s in v.policy.statuses}
+        for v in PolicyVersion.objects.filter(pk__in={r[2] for r in rows})
+    }
     by_age = Counter()
     by_status = Counter()
-    for row in rows:
-        category = status_at(history[row["pk"]], versions[row["policy_version_id"]].policy, end)
+    limits = [(label, limit) for label, limit in AGE_BUCKETS]
+    for pk, opened_at, version_id in rows:
+        status = last_status.get(pk)
+        category = (
+            categories[version_id].get(status, status) if status else StatusCategory.NEW.value
+        )
         if category in (StatusCategory.SOLVED, StatusCategory.CLOSED):
             continue
-        age = end - row["opened_at"]
-        for label, limit in AGE_BUCKETS:
+        age = end - opened_at
+        for label, limit in limits:
             if limit is None or age < limit:
                 by_age[label] += 1
                 break

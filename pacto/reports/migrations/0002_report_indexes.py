@@ -3,6 +3,7 @@
 - ``reports_clock_span``: GiST on each live clock's span, from its start to its last verdict
   (unbounded while undecided), so the clocks that matter to a month are an index search.
 - ``reports_ticket_solved``: tickets solved in a month (reopen rate, first-contact resolution).
+- ``reports_ticket_closed``: tickets not closed by a month's end (the backlog).
 
 They are on the tickets app's tables but exist for the reports alone, so they live here.
 On SQLite nothing is created (the figures are counted in Python there).
@@ -16,8 +17,13 @@ CREATE = [
     f"(({SPAN})) WHERE state IN ('running', 'paused', 'met', 'breached')",
     "CREATE INDEX IF NOT EXISTS reports_ticket_solved ON tickets_ticket (solved_at) "
     "WHERE solved_at IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS reports_ticket_closed ON tickets_ticket (closed_at)",
 ]
-DROP = ["DROP INDEX IF EXISTS reports_clock_span", "DROP INDEX IF EXISTS reports_ticket_solved"]
+DROP = [
+    "DROP INDEX IF EXISTS reports_clock_span",
+    "DROP INDEX IF EXISTS reports_ticket_solved",
+    "DROP INDEX IF EXISTS reports_ticket_closed",
+]
 
 
 def run(statements):
