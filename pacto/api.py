@@ -20,6 +20,7 @@ import json
 import structlog
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import path, re_path
@@ -39,6 +40,7 @@ from pacto.contracts.api import policies_router
 from pacto.contracts.api import router as contracts_router
 from pacto.errors import ActionError, NotAllowed
 from pacto.kb.api import router as kb_router
+from pacto.observability import unavailable_response
 from pacto.tickets.api import router as tickets_router
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -272,6 +274,13 @@ def bad_multipart(request: HttpRequest, error: MultiPartParserError) -> HttpResp
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
     return error_response(request, 404, "path", "exists", "not found")
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request: HttpRequest, error: Exception) -> HttpResponse:
+    """The database is restarting or unreachable: 503 and Retry-After, nothing saved."""
+    return unavailable_response(request, error)
 
 
 @api.exception_handler(Exception)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("kb/", include("pacto.kb.urls")),
     path("accounts/", include("allauth.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", views.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("pacto.api")),
@@ -17,3 +18,5 @@ urlpatterns = [
     path("", include("pacto.automation.urls")),
     path("", include("pacto.availability.urls")),
 ]
+
+handler500 = "pacto.observability.server_error"
