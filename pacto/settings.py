@@ -444,6 +444,9 @@ PACTO_WEBHOOK_TIMEOUT = float(env("PACTO_WEBHOOK_TIMEOUT", "10"))
 PACTO_PAGER_TRANSPORT = env("PACTO_PAGER_TRANSPORT")  # pagerduty | webhook | email; empty: auto
 PACTO_PAGERDUTY_ROUTING_KEY = env("PACTO_PAGERDUTY_ROUTING_KEY")
 PACTO_PAGERDUTY_URL = env("PACTO_PAGERDUTY_URL", "https://events.pagerduty.com/v2/enqueue")
+# PagerDuty's V3 webhook subscription signs with this secret; set, /pages/pagerduty reads
+# acknowledgements back from PagerDuty.
+PACTO_PAGERDUTY_WEBHOOK_SECRET = env("PACTO_PAGERDUTY_WEBHOOK_SECRET")
 PACTO_PAGER_WEBHOOK_URL = env("PACTO_PAGER_WEBHOOK_URL")
 PACTO_PAGER_WEBHOOK_SECRET = env("PACTO_PAGER_WEBHOOK_SECRET")
 

@@ -161,3 +161,31 @@ def test_a_signed_token_in_the_path_stays_out_of_the_log(db, path, caplog):
     Client().get(path)
     (line,) = request_lines(caplog)
     assert "secret-signed-token" not in str(line)
+
+
+def test_the_grafana_dashboard_asks_only_for_series_pacto_exports(db, settings):
+    import json
+    import re
+    from pathlib import Path
+
+    from pacto import metrics
+
+    settings.PACTO_METRICS_TOKEN = TOKEN
+    from pacto.views import DatabaseCollector
+
+    exported = {family.name for family in DatabaseCollector().collect()}
+    for thing in vars(metrics).values():
+        if hasattr(thing, "_name") and hasattr(thing, "_type"):
+            suffixes = {"counter": ["_total"], "histogram": ["_bucket", "_count", "_sum"]}
+            exported |= {thing._name + s for s in suffixes.get(thing._type, [""])}
+    dashboard = json.loads(
+        (Path(__file__).parent.parent / "docs/grafana-dashboard.json").read_text()
+    )
+    asked = {
+        name
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"\bpacto_[a-z_]+", target["expr"])
+    }
+    assert asked, "the dashboard has panels"
+    assert asked <= exported, asked - exported
