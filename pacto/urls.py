@@ -17,6 +17,7 @@ urlpatterns = [
     path("mail/", include("pacto.mail.urls")),
     path("", include("pacto.automation.urls")),
     path("", include("pacto.availability.urls")),
+    path("", include("pacto.reports.urls")),
 ]
 
 handler500 = "pacto.observability.server_error"

@@ -9,6 +9,7 @@ a message (``PACTO_REQUIRE_DOVECOT=1`` makes that an error).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -137,10 +138,8 @@ service anvil {{
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(group, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.process = None
         deadline = time.monotonic() + 15  # until the port is free again
         while time.monotonic() < deadline:

@@ -36,6 +36,7 @@ from pacto.contracts import demo as onboarding_demo
 from pacto.contracts.actions import do_create_contract, preset_version
 from pacto.kb import demo as kb_demo
 from pacto.mail import demo as mail_demo
+from pacto.reports import demo as reports_demo
 from pacto.tickets.actions import (
     do_approve_access_request,
     do_assign,
@@ -49,8 +50,8 @@ from pacto.tickets.actions import (
     do_reply,
     do_request_severity_change,
     do_set_line,
-    recompute_open_tickets,
 )
+from pacto.tickets.clocks import recompute_open_tickets
 from pacto.tickets.models import SlaClock, Ticket
 
 PASSWORD = "pacto-demo"
@@ -468,6 +469,7 @@ class Command(BaseCommand):
                 recompute_open_tickets(
                     now, Ticket.objects.filter(organization__in=demo.orgs.values())
                 )
+                reports_demo.load(demo)
             self.stdout.write("Demo data loaded.")
             self.report()
         self.print_logins()
