@@ -284,9 +284,30 @@ def database_unavailable(request: HttpRequest, error: Exception) -> HttpResponse
     return unavailable_response(request, error)
 
 
+def _database_error_inside(error: BaseException) -> BaseException | None:
+    """The database error behind ``error``: raised while it was handled, or reported by
+    pydantic when reading an attribute of the response failed (the connection dropped while
+    the answer was being read)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, (OperationalError, InterfaceError)):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    errors = getattr(error, "errors", None)
+    if callable(errors):
+        for item in errors():
+            cause = str((item.get("ctx") or {}).get("error", ""))
+            if cause.startswith(("OperationalError", "InterfaceError")):
+                return OperationalError(cause)
+    return None
+
+
 @api.exception_handler(Exception)
 def server_error(request: HttpRequest, error: Exception) -> HttpResponse:
     """A bug, not a broken rule: logged with its traceback, answered in the usual shape."""
+    database = _database_error_inside(error)
+    if database is not None:
+        return unavailable_response(request, database)
     log.exception("api_server_error", path=request.path, method=request.method)
     return error_response(
         request, 500, "request", "server_error", "something went wrong on our side; retry later"
