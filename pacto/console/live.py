@@ -1,9 +1,9 @@
 """What keeps the console current without a reload: a cheap "changed since" stamp for the
 queue, who else is on a ticket, and each agent's notifications.
 
-- ``queue_stamp``: the latest change to any ticket and the clocks' next instant to act on;
-  the queue page polls with it and gets ``204 No Content`` while it is the same (one indexed
-  ``MAX`` query), so an idle console costs almost nothing;
+- ``queue_stamp``: the newest audit event and the latest change to any ticket;
+  the queue page polls with it and gets ``204 No Content`` while it is the same (two indexed
+  ``MAX`` queries), so an idle console costs almost nothing;
 - presence lives in the cache for ``PRESENCE_SECONDS``: each open ticket page says every few
   seconds that its agent is viewing it, or replying once the reply box holds text;
 - notifications are the ticket events that concern the agent (a customer reply, a breach, a
@@ -34,9 +34,11 @@ BELL_KINDS = (
 
 
 def queue_stamp() -> str:
-    """Changes whenever any ticket changes (every action bumps ``updated_at``)."""
+    """Changes whenever any ticket changes: every action writes an audit event and bumps the
+    ticket's ``updated_at`` (two index lookups: the newest event id, the latest update)."""
+    event = TicketEvent.objects.aggregate(latest=Max("id"))["latest"] or 0
     latest = Ticket.objects.aggregate(latest=Max("updated_at"))["latest"]
-    return latest.isoformat() if latest else "0"
+    return f"{event}-{latest.timestamp() if latest else 0:.6f}"
 
 
 # ----------------------------------------------------------------------------- presence

@@ -31,7 +31,9 @@ from pacto.accounts.actions import (
 from pacto.accounts.models import Organization, User
 from pacto.automation import demo as fidelity_demo
 from pacto.availability import demo as availability_demo
+from pacto.casework import demo as casework_demo
 from pacto.catalog import demo as catalog_demo
+from pacto.console import demo as console_demo
 from pacto.contracts import demo as onboarding_demo
 from pacto.contracts.actions import do_create_contract, preset_version
 from pacto.kb import demo as kb_demo
@@ -135,6 +137,7 @@ def demo_logins() -> list[Login]:
         for _key, org, email, name, _flags, who in CONTACTS
     ]
     contacts += [Login(*row) for row in fidelity_demo.logins()]
+    contacts += [Login(*row) for row in casework_demo.logins()]
     return staff + contacts
 
 
@@ -460,6 +463,7 @@ class Command(BaseCommand):
                 build_verde_tickets(demo)
                 build_xisto_tickets(demo)
                 fidelity_demo.load(demo)
+                casework_demo.load(demo)
                 mail_demo.load(demo)
                 catalog_demo.load(demo)
                 availability_demo.load(demo)
@@ -470,6 +474,7 @@ class Command(BaseCommand):
                     now, Ticket.objects.filter(organization__in=demo.orgs.values())
                 )
                 reports_demo.load(demo)
+                console_demo.load(demo)
             self.stdout.write("Demo data loaded.")
             self.report()
         self.print_logins()
