@@ -128,6 +128,7 @@ MEDIA_ROOT = Path(env("PACTO_MEDIA_ROOT") or VAR_DIR / "media")
 PACTO_ATTACHMENT_MAX_BYTES = env_int("PACTO_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 
 MIDDLEWARE = [
+    "pacto.observability.RequestMiddleware",  # outermost: request id, log line, metrics
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -338,6 +339,39 @@ structlog.configure(
     cache_logger_on_first_use=True,
 )
 
+# Metrics (/metrics, Prometheus): every process of this machine counts into files in
+# PACTO_METRICS_DIR, which /metrics adds up (prometheus-client's multi-process mode; the
+# variable must be set before prometheus_client is imported, hence here). /metrics answers
+# only with PACTO_METRICS_TOKEN (Bearer) and/or from PACTO_METRICS_ALLOW's networks.
+if env("PACTO_METRICS_DIR") or not TESTING:
+    PACTO_METRICS_DIR = Path(env("PACTO_METRICS_DIR") or VAR_DIR / "metrics")
+else:  # each test run counts on its own
+    import atexit
+    import shutil
+    import tempfile
+
+    PACTO_METRICS_DIR = Path(tempfile.mkdtemp(prefix="pacto-metrics-"))
+    atexit.register(shutil.rmtree, PACTO_METRICS_DIR, ignore_errors=True)
+try:
+    PACTO_METRICS_DIR.mkdir(parents=True, exist_ok=True)
+except OSError as _error:
+    raise ImproperlyConfigured(
+        f"PACTO_METRICS_DIR: cannot create {PACTO_METRICS_DIR}: {_error.strerror}"
+    ) from None
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(PACTO_METRICS_DIR)
+PACTO_METRICS_TOKEN = env("PACTO_METRICS_TOKEN")
+try:
+    import ipaddress as _ipaddress
+
+    PACTO_METRICS_ALLOW = [
+        _ipaddress.ip_network(net, strict=False) for net in env_list("PACTO_METRICS_ALLOW")
+    ]
+except ValueError as _error:
+    raise ImproperlyConfigured(
+        f"PACTO_METRICS_ALLOW: {_error} (use 10.0.0.0/8,127.0.0.1)"
+    ) from None
+PACTO_METRICS_AT_RISK_SECONDS = int(env("PACTO_METRICS_AT_RISK_SECONDS", "3600"))
+
 # API
 # Requests per user (token or session) and failed authentications per client address, as
 # "number/period" (s, min, hour, day). The counters live in the cache, which every web
@@ -477,6 +511,9 @@ PACTO_WEBHOOK_TIMEOUT = env_float("PACTO_WEBHOOK_TIMEOUT", 10, minimum=0.1)
 PACTO_PAGER_TRANSPORT = env("PACTO_PAGER_TRANSPORT")  # pagerduty | webhook | email; empty: auto
 PACTO_PAGERDUTY_ROUTING_KEY = env("PACTO_PAGERDUTY_ROUTING_KEY")
 PACTO_PAGERDUTY_URL = env("PACTO_PAGERDUTY_URL", "https://events.pagerduty.com/v2/enqueue")
+# PagerDuty's V3 webhook subscription signs with this secret; set, /pages/pagerduty reads
+# acknowledgements back from PagerDuty.
+PACTO_PAGERDUTY_WEBHOOK_SECRET = env("PACTO_PAGERDUTY_WEBHOOK_SECRET")
 PACTO_PAGER_WEBHOOK_URL = env("PACTO_PAGER_WEBHOOK_URL")
 PACTO_PAGER_WEBHOOK_SECRET = env("PACTO_PAGER_WEBHOOK_SECRET")
 
