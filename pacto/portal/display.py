@@ -47,6 +47,29 @@ _CITY_NAMES = {"Sao_Paulo": "São Paulo", "Kolkata": "Kolkata", "New_York": "New
 # ----------------------------------------------------------------------------- words
 
 
+def reader_policy(policy: Policy) -> Policy:
+    """The policy with its customer-facing texts (severity, status and plan names,
+    definitions, examples) in the reader's language, where the policy translates them. For
+    pages only: actions keep the document's own texts, so nothing stored mixes languages."""
+    return policy.localized(get_language())
+
+
+def policy_name(policy: Policy) -> str:
+    """The policy's title with its version once: "senhasegura Support Policy 7.0", but
+    "Allure Security Support Policy 2024" (whose title already carries the year)."""
+    if policy.version in policy.title.split():
+        return policy.title
+    return f"{policy.title} {policy.version}"
+
+
+def policy_source(policy: Policy) -> str:
+    """The published document, unless it only repeats the name already shown."""
+    if policy.source.startswith(policy.title):
+        rest = policy.source.removeprefix(policy.title).strip(" ,;-—")
+        return rest.strip("()")
+    return policy.source
+
+
 def city_of(zone: dt.tzinfo | str) -> str:
     """``America/Sao_Paulo`` → ``São Paulo``: how people name a time zone."""
     key = zone if isinstance(zone, str) else getattr(zone, "key", str(zone))
@@ -142,12 +165,34 @@ class TimelineRow:
 
 
 @dataclass
+class TimelineMark:
+    """A correction or rule drawn on the clock's bar: when it took effect, and what it was."""
+
+    at: dt.datetime
+    text: str
+    x: float | None = None  # None: outside the bar's span
+
+
+@dataclass
 class Timeline:
     rows: list[TimelineRow]
     now_x: float | None
     start: dt.datetime | None
     end: dt.datetime | None
     hidden: int = 0  # rows beyond the list's limit
+    marks: list[TimelineMark] = field(default_factory=list)
+
+    def add_marks(self, marks: list[TimelineMark]) -> None:
+        for mark in marks:
+            x = None
+            if (
+                self.start is not None
+                and self.end is not None
+                and self.start <= mark.at <= self.end
+            ):
+                span = (self.end - self.start).total_seconds() or 1.0
+                x = round((mark.at - self.start).total_seconds() / span * TIMELINE_WIDTH, 2)
+            self.marks.append(TimelineMark(mark.at, mark.text, x))
 
 
 TIMELINE_WIDTH = 1000  # the SVG's user units; rect widths are presentation attributes, so CSP-safe
@@ -339,7 +384,36 @@ def live_clocks(ticket, now: dt.datetime) -> list[ClockView]:
 
     policy = ticket.policy
     results = compute_ticket_clocks(ticket, now)
-    return [view_of_result(policy, result, now) for result in results.values()]
+    views = [view_of_result(policy, result, now) for result in results.values()]
+    marks = correction_marks(ticket, policy)
+    for view in views:
+        if view.timeline is not None:
+            view.timeline.add_marks(marks)
+    return views
+
+
+# Events shown on every clock's timeline: corrections and the rules that act on the clocks.
+MARKED_EVENTS = ("channel", "environment", "type", "severity", "resolution_plan", "exempted")
+
+
+def correction_marks(ticket, policy: Policy) -> list[TimelineMark]:
+    """``channel changed to phone at 10:02 by Felipe: customer called`` for each correction
+    of the ticket (and each rule that acted on its clocks), in the reader's language."""
+    marks = []
+    zone = timezone.get_current_timezone()
+    for event in ticket.events.filter(kind__in=MARKED_EVENTS).select_related("actor"):
+        what = event_text(event, policy)
+        local = event.at.astimezone(zone)
+        values = {"what": what, "time": f"{local:%H:%M}", "who": str(event.actor or ""),
+                  "reason": event.reason}  # fmt: skip
+        if event.actor and event.reason:
+            text = _("%(what)s at %(time)s by %(who)s: %(reason)s") % values
+        elif event.actor:
+            text = _("%(what)s at %(time)s by %(who)s") % values
+        else:
+            text = _("%(what)s at %(time)s") % values
+        marks.append(TimelineMark(event.at, text))
+    return marks
 
 
 # ----------------------------------------------------------------------------- due previews
@@ -375,13 +449,15 @@ def compute_due(
     ticket_type: str = "problem",
     opened_at: dt.datetime,
     metrics: list[Metric] | None = None,
+    as_of: dt.datetime | None = None,
 ) -> dict[Metric, ClockResult]:
     """The engine's clocks for a ticket opened at ``opened_at`` with nothing else happening,
-    as of the opening (the same computation as ``pacto sla due``)."""
+    as of ``as_of`` (default: the opening, the same computation as ``pacto sla due``)."""
     facts = TicketFacts(
         severity=severity, plan=plan, channel=channel, environment=environment, type=ticket_type
     )
-    return compute_clocks(policy, facts, [Event(opened_at, EventKind.OPENED)], opened_at, metrics)
+    events = [Event(opened_at, EventKind.OPENED)]
+    return compute_clocks(policy, facts, events, as_of or opened_at, metrics)
 
 
 def due_preview(
@@ -503,24 +579,35 @@ PUBLIC_EVENTS = {
     "confirmed",
     "reopened",
     "access_granted",
+    "channel",
+    "environment",
+    "type",
+    "detail",
+    "category",
+    "version",
+    "resolution_plan",
+    "third_party",
+    "root_cause",
+    "out_of_scope",
 }
 LINES = {
     "first": gettext_lazy("first line"),
     "second": gettext_lazy("second line"),
+    "senior": gettext_lazy("senior engineers"),
     "product": gettext_lazy("product management"),
 }
 
 
 def status_name(policy: Policy, status_id: str | None) -> str:
     try:
-        return policy.status(status_id or "").name
+        return reader_policy(policy).status(status_id or "").name
     except Exception:
         return status_id or "—"
 
 
 def severity_name(policy: Policy, severity_id: str | None) -> str:
     try:
-        return policy.severity(severity_id or "").name
+        return reader_policy(policy).severity(severity_id or "").name
     except Exception:
         return severity_id or "—"
 
@@ -532,7 +619,7 @@ _severity_name = severity_name
 
 def plan_name(policy: Policy, plan_id: str) -> str:
     try:
-        return policy.plan(plan_id).name
+        return reader_policy(policy).plan(plan_id).name
     except Exception:
         return plan_id
 
@@ -544,6 +631,32 @@ def _channel_name(channel: str) -> str:
         return str(Ticket.Channel(channel).label)
     except ValueError:
         return channel
+
+
+def _choice(enum: str, value: str | None) -> str:
+    from pacto.tickets.models import Ticket
+
+    try:
+        return str(getattr(Ticket, enum)(value).label)
+    except ValueError:
+        return value or ""
+
+
+def category_name(policy: Policy, category_id: str | None) -> str:
+    if not category_id:
+        return ""
+    try:
+        return policy.category(category_id).name
+    except Exception:
+        return category_id
+
+
+def detail_label(field_name: str) -> str:
+    from pacto.portal.forms import DETAIL_LABELS
+
+    labels = {"product": _("Product"), "version": _("Software version"),
+              "engineer_name": _("Name of the engineer handling the issue")}  # fmt: skip
+    return str(DETAIL_LABELS.get(field_name) or labels.get(field_name) or field_name)
 
 
 def _person(email: str | None) -> str:
@@ -610,6 +723,42 @@ def event_text(event, policy: Policy) -> str:
             return _("Logged %(minutes)s min of work") % {"minutes": data.get("minutes", "")}
         case "attached":
             return _("Attached %(name)s") % {"name": data.get("name", "")}
+        case "channel":
+            return _("Channel changed to %(channel)s") % {"channel": _channel_name(data.get("to"))}
+        case "environment":
+            return _("Environment changed to %(environment)s") % {
+                "environment": _choice("Environment", data.get("to"))
+            }
+        case "type":
+            return _("Type changed to %(type)s") % {"type": _choice("Type", data.get("to"))}
+        case "detail":
+            return _("%(field)s corrected") % {"field": detail_label(data.get("field", ""))}
+        case "category":
+            return _("Category: %(category)s") % {
+                "category": category_name(policy, data.get("to")) or _("none")
+            }
+        case "version":
+            return _("Version corrected to %(version)s") % {"version": data.get("to", "")}
+        case "resolution_plan":
+            return _("Work-around or resolution plan delivered")
+        case "third_party":
+            return _("Cause identified in another vendor's product: %(vendor)s") % {
+                "vendor": data.get("vendor", "")
+            }
+        case "exempted":
+            return _("%(metric)s clock marked exempt") % {
+                "metric": METRIC_TITLES.get(data.get("metric"), data.get("metric", ""))
+            }
+        case "root_cause":
+            return _("Root cause analysis opened as ticket #%(number)s") % {
+                "number": data.get("rca", "")
+            }
+        case "out_of_scope":
+            return _("Answered as out of scope: %(category)s") % {
+                "category": category_name(policy, data.get("category"))
+            }
+        case "checklist":
+            return _("Checklist: %(item)s") % {"item": data.get("text", "")}
         case "clock_breached":
             return _("%(metric)s target missed") % {
                 "metric": METRIC_TITLES.get(data.get("metric"), data.get("metric", ""))
