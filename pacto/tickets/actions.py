@@ -368,6 +368,64 @@ def do_open_ticket(
     return ticket
 
 
+def do_open_for_customer(
+    actor: User,
+    *,
+    organization: Organization,
+    subject: str,
+    body: str,
+    severity: str,
+    opened_by: str,
+    kind: str,
+    payload: dict | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[Ticket, list[User]] | None:
+    """The vendor opens a ticket on the customer's behalf because it found the problem
+    itself (``opened_by``: what found it, e.g. ``monitoring``), not because a contact
+    reported it. The vendor's message is the ticket's first message, the opened event says
+    who opened it and why (shown on the ticket: "opened by the vendor's monitoring on your
+    behalf"), the policy's targets run as for any incident of that severity, and every
+    authorized contact is told with ``kind``. The focal point is the requester, so the
+    customer follows and answers it like its own tickets.
+
+    Returns None when the organization has no active contract or no authorized contact."""
+    from pacto.contracts.actions import active_contract
+
+    now = _now(now)
+    _require_staff(actor, "open tickets on a customer's behalf")
+    contract = active_contract(organization, now.date())
+    contacts = authorized_contacts(organization)
+    if contract is None or not contacts:
+        return None
+    policy = contract.policy
+    _check_severity(policy, severity)
+    # Pacto is the vendor's ticketing system: such a ticket is counted like a portal one.
+    channel = Ticket.Channel.PORTAL if policy.accepts_channel("portal") else policy.channels[0]
+    new_status = policy.status_for(StatusCategory.NEW)
+    clean, text = sanitize_html(_require_text("body", body, "required", "say what was found"))
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            organization=organization, requester=contacts[0], contract=contract,
+            policy_version=contract.policy_version, plan=contract.plan,
+            subject=_require_text("subject", subject, "required", "a ticket needs a subject")[:250],
+            channel=channel, proposed_severity=severity, severity=severity,
+            status=new_status.id, status_category=new_status.category.value, opened_at=now,
+            updated_at=now, status_changed_at=now,
+        )  # fmt: skip
+        message = Message.objects.create(
+            ticket=ticket, author=actor, body_html=clean, body_text=text, channel=channel,
+            created_at=now,
+        )  # fmt: skip
+        event = _event(
+            ticket, TicketEvent.Kind.OPENED, actor, now, severity=severity, channel=channel,
+            environment=ticket.environment, type=ticket.type, policy=policy.key,
+            plan=contract.plan, opened_by=opened_by, on_behalf_of=organization.name,
+        )  # fmt: skip
+        store_clocks(ticket, now, new=True)
+        _notify(ticket, event, kind, contacts, message=message.pk, **(payload or {}))
+    return ticket, contacts
+
+
 def _catalogue_modules(contract):
     """The catalogue modules of a contract's inventory."""
     from pacto.catalog.models import Module
