@@ -19,11 +19,50 @@ def env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+
+
 def env_bool(name: str, default: bool = False) -> bool:
+    """A yes/no variable. A word that is neither (``PACTO_DEBUG=ture``) is refused rather
+    than read as "no": a typo must not switch a setting off in silence."""
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r}: use one of 1, true, yes, on, 0, false, no, off.")
+
+
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    """A whole-number variable, at least ``minimum``; anything else names the variable."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r}: a whole number is needed.") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r}: must be at least {minimum}.")
+    return number
+
+
+def env_float(name: str, default: float, minimum: float = 0.0) -> float:
+    """A number variable (``0.25``), at least ``minimum``; anything else names the variable."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = float(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r}: a number is needed.") from None
+    if not number >= minimum:  # also refuses nan
+        raise ImproperlyConfigured(f"{name}={value!r}: must be at least {minimum}.")
+    return number
 
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
@@ -70,13 +109,21 @@ INSTALLED_APPS = [
     "pacto.automation",
     "pacto.availability",
     "pacto.kb",
+    "pacto.mail",
     "pacto.portal",
+    "pacto.console",
+    "ninja",
+    # Sign-in (see "Web UI" below).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
 
 MEDIA_ROOT = Path(env("PACTO_MEDIA_ROOT") or VAR_DIR / "media")
-PACTO_ATTACHMENT_MAX_BYTES = int(env("PACTO_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+PACTO_ATTACHMENT_MAX_BYTES = env_int("PACTO_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -86,9 +133,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who is signed in is known from here on: their language and time zone replace what
+    # LocaleMiddleware chose from the browser.
+    "pacto.accounts.middleware.UserPreferencesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "pacto.urls"
@@ -212,7 +264,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_SECURE = not DEBUG
-SECURE_HSTS_SECONDS = 0 if DEBUG else int(env("PACTO_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("PACTO_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 # Redirecting http to https is usually the reverse proxy's job; Pacto can do it too.
 SECURE_SSL_REDIRECT = env_bool("PACTO_SSL_REDIRECT")
@@ -289,10 +341,9 @@ PACTO_API_ANON_RATE = env("PACTO_API_ANON_RATE", "100000/min" if TESTING else "6
 # How many reverse proxies append to X-Forwarded-For: the client address is the one they saw.
 # 0 (the default) trusts no such header, so a client cannot pick its own address to dodge
 # the limit on failed authentications.
-NINJA_NUM_PROXIES = int(env("PACTO_API_NUM_PROXIES", "0"))
+NINJA_NUM_PROXIES = env_int("PACTO_API_NUM_PROXIES", 0)
 # The API docs (/api/docs) use django-ninja's bundled Swagger UI from /static/, not a CDN
 # (the content security policy allows scripts from this site only).
-INSTALLED_APPS += ["ninja"]
 
 # Cache ----------------------------------------------------------------------------------------
 # Rate limits (API, sign-in) count in the cache, so it must be one that every web process
@@ -348,19 +399,19 @@ else:
     )
 TASKS = {"default": {"BACKEND": "huey.contrib.djhuey.tasks_backend.HueyBackend"}}
 # How often the scheduler enqueues the sweeps (SLA clocks, lifecycle, pages, outbox).
-PACTO_SWEEP_EVERY_SECONDS = int(env("PACTO_SWEEP_EVERY_SECONDS", "15"))
+PACTO_SWEEP_EVERY_SECONDS = env_int("PACTO_SWEEP_EVERY_SECONDS", 15, minimum=1)
 # Wake the worker when a transaction writes outbox rows, instead of waiting for a sweep.
 PACTO_OUTBOX_DOORBELL = env_bool("PACTO_OUTBOX_DOORBELL", not TESTING)
-PACTO_OUTBOX_MAX_ATTEMPTS = int(env("PACTO_OUTBOX_MAX_ATTEMPTS", "10"))
-PACTO_OUTBOX_BACKOFF_SECONDS = float(env("PACTO_OUTBOX_BACKOFF_SECONDS", "30"))
+PACTO_OUTBOX_MAX_ATTEMPTS = env_int("PACTO_OUTBOX_MAX_ATTEMPTS", 10, minimum=1)
+PACTO_OUTBOX_BACKOFF_SECONDS = env_float("PACTO_OUTBOX_BACKOFF_SECONDS", 30)
 # How long a worker holds a row it is sending before another worker may take it over (a
 # killed worker's rows come back after this). Longer than the slowest send may take.
-PACTO_OUTBOX_LEASE_SECONDS = float(env("PACTO_OUTBOX_LEASE_SECONDS", "120"))
+PACTO_OUTBOX_LEASE_SECONDS = env_float("PACTO_OUTBOX_LEASE_SECONDS", 120, minimum=1)
 
 PACTO_SITE_NAME = env("PACTO_SITE_NAME", "Pacto")
 PACTO_BASE_URL = env("PACTO_BASE_URL", "http://localhost:8000")
 # How long a new contact's activation link works (seed 000 §7.2's activation email).
-PACTO_INVITATION_DAYS = int(env("PACTO_INVITATION_DAYS", "7"))
+PACTO_INVITATION_DAYS = env_int("PACTO_INVITATION_DAYS", 7, minimum=1)
 PACTO_EMAIL_DOMAIN = env("PACTO_EMAIL_DOMAIN", "pacto.localhost")
 DEFAULT_FROM_EMAIL = env("PACTO_FROM_EMAIL", f"{PACTO_SITE_NAME} <support@{PACTO_EMAIL_DOMAIN}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -370,7 +421,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL. Neither in
 # development: the console shows each email.
 _smtp_url = env("PACTO_SMTP_URL")
-_smtp_timeout = int(env("PACTO_SMTP_TIMEOUT", "20"))
+_smtp_timeout = env_int("PACTO_SMTP_TIMEOUT", 20, minimum=1)
 if _smtp_url:
     from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -388,7 +439,7 @@ if _smtp_url:
 else:
     _mailer_options = {
         "host": env("EMAIL_HOST", "localhost"),
-        "port": int(env("EMAIL_PORT", "25")),
+        "port": env_int("EMAIL_PORT", 25, minimum=1),
         "username": env("EMAIL_HOST_USER"),
         "password": env("EMAIL_HOST_PASSWORD"),
         "use_tls": env_bool("EMAIL_USE_TLS"),
@@ -406,7 +457,7 @@ else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
 # Webhooks and the pager.
-PACTO_WEBHOOK_TIMEOUT = float(env("PACTO_WEBHOOK_TIMEOUT", "10"))
+PACTO_WEBHOOK_TIMEOUT = env_float("PACTO_WEBHOOK_TIMEOUT", 10, minimum=0.1)
 PACTO_PAGER_TRANSPORT = env("PACTO_PAGER_TRANSPORT")  # pagerduty | webhook | email; empty: auto
 PACTO_PAGERDUTY_ROUTING_KEY = env("PACTO_PAGERDUTY_ROUTING_KEY")
 PACTO_PAGERDUTY_URL = env("PACTO_PAGERDUTY_URL", "https://events.pagerduty.com/v2/enqueue")
@@ -419,18 +470,6 @@ PACTO_PAGER_WEBHOOK_SECRET = env("PACTO_PAGER_WEBHOOK_SECRET")
 # email; no self sign-up: contacts are authorized through access-request tickets) and
 # django-axes (an email address is locked out on one client address after repeated failures).
 
-INSTALLED_APPS += ["pacto.console", "allauth", "allauth.account", "allauth.mfa", "axes"]
-# Who is signed in is known after AuthenticationMiddleware: their language and time zone
-# replace what LocaleMiddleware chose from the browser. Axes comes last, as it requires.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-    "pacto.accounts.middleware.UserPreferencesMiddleware",
-)
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("pacto.accounts.middleware.UserPreferencesMiddleware") + 1,
-    "allauth.account.middleware.AccountMiddleware",
-)
-MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out credentials
     "django.contrib.auth.backends.ModelBackend",
@@ -452,11 +491,11 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = PACTO_SITE_NAME
 MFA_ALLOW_UNVERIFIED_EMAIL = True  # see ACCOUNT_EMAIL_VERIFICATION
 
-AXES_FAILURE_LIMIT = int(env("PACTO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_FAILURE_LIMIT = env_int("PACTO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 # allauth's own per-address limit stays as a second line, set above Axes' so that the lockout
 # page (and its advice) is what a person sees.
 ACCOUNT_RATE_LIMITS = {"login_failed": f"20/m/ip,{2 * AXES_FAILURE_LIMIT}/300s/key"}
-AXES_COOLOFF_TIME = float(env("PACTO_LOGIN_COOLOFF_HOURS", "0.25"))  # hours
+AXES_COOLOFF_TIME = env_float("PACTO_LOGIN_COOLOFF_HOURS", 0.25)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "pacto.portal.auth.axes_username"
 AXES_RESET_ON_SUCCESS = True
@@ -472,7 +511,6 @@ LOGGING["loggers"]["axes"] = {"handlers": ["console"], "level": "WARNING", "prop
 
 from email.utils import parseaddr as _parseaddr  # noqa: E402
 
-INSTALLED_APPS += ["pacto.mail"]
 # The address customers write to; per-ticket reply addresses are its plus-addresses
 # (support+t123-<token>@domain), so the mailbox must accept "+" subaddresses.
 PACTO_SUPPORT_ADDRESS = env("PACTO_SUPPORT_ADDRESS") or _parseaddr(DEFAULT_FROM_EMAIL)[1]
@@ -481,13 +519,13 @@ PACTO_INBOUND_MAIL_SECRET = env("PACTO_INBOUND_MAIL_SECRET")
 # Mailboxes to poll, comma-separated URLs (percent-encode special characters of passwords):
 # imaps://user:password@imap.example.com/INBOX, imap://…?starttls=1, ?move_to=Processed.
 PACTO_IMAP_MAILBOXES = env_list("PACTO_IMAP_MAILBOXES")
-PACTO_IMAP_POLL_SECONDS = int(env("PACTO_IMAP_POLL_SECONDS", "60"))
+PACTO_IMAP_POLL_SECONDS = env_int("PACTO_IMAP_POLL_SECONDS", 60, minimum=1)
 # Messages a sender may send before the next ones are logged unprocessed ("rate_limited").
 PACTO_MAIL_SENDER_RATE = env("PACTO_MAIL_SENDER_RATE", "10/hour")
-PACTO_MAIL_MAX_BYTES = int(env("PACTO_MAIL_MAX_BYTES", str(40 * 1024 * 1024)))
-PACTO_MAIL_MAX_ATTACHMENTS = int(env("PACTO_MAIL_MAX_ATTACHMENTS", "20"))
+PACTO_MAIL_MAX_BYTES = env_int("PACTO_MAIL_MAX_BYTES", 40 * 1024 * 1024, minimum=1)
+PACTO_MAIL_MAX_ATTACHMENTS = env_int("PACTO_MAIL_MAX_ATTACHMENTS", 20, minimum=1)
 # Inline images smaller than this are signature logos and icons, not screenshots: dropped.
-PACTO_MAIL_INLINE_IMAGE_MIN_BYTES = int(env("PACTO_MAIL_INLINE_IMAGE_MIN_BYTES", "10240"))
+PACTO_MAIL_INLINE_IMAGE_MIN_BYTES = env_int("PACTO_MAIL_INLINE_IMAGE_MIN_BYTES", 10240)
 # The authserv-id your receiving mail server writes in Authentication-Results (e.g.
 # mx.vendor.example): set it and a message whose sender domain did not pass DMARC (or DKIM
 # or SPF for that domain) there is refused unanswered, so a forged From: cannot act as a

@@ -25,6 +25,18 @@ BROKEN = {
         {"PACTO_SECRET_KEY": "k" * 50, "DATABASE_URL": "mongodb://db.internal/pacto"},
         "DATABASE_URL: Scheme 'mongodb://' is unknown",
     ),
+    "a yes/no setting with a typo": (
+        {"PACTO_SECRET_KEY": "k" * 50, "PACTO_SSL_REDIRECT": "ture"},
+        "PACTO_SSL_REDIRECT='ture': use one of 1, true, yes, on, 0, false, no, off",
+    ),
+    "a number that is not one": (
+        {"PACTO_SECRET_KEY": "k" * 50, "PACTO_SWEEP_EVERY_SECONDS": "fast"},
+        "PACTO_SWEEP_EVERY_SECONDS='fast': a whole number is needed",
+    ),
+    "a number out of range": (
+        {"PACTO_SECRET_KEY": "k" * 50, "PACTO_OUTBOX_MAX_ATTEMPTS": "0"},
+        "PACTO_OUTBOX_MAX_ATTEMPTS='0': must be at least 1",
+    ),
     "a database nobody answers at": (
         {"PACTO_SECRET_KEY": "k" * 50, "DATABASE_URL": "postgres://pacto@127.0.0.1:1/pacto"},
         "the database cannot be reached",

@@ -24,7 +24,7 @@ from pacto.accounts.models import User
 from pacto.automation import lifecycle, oncall
 from pacto.automation.models import ClockAlert, LifecycleTimer, OnCallRotation, Page
 from pacto.errors import ActionError, NotAllowed, NotFound
-from pacto.notifications.bulk import insert_rows, update_rows
+from pacto.notifications.bulk import insert_rows
 from pacto.notifications.models import Outbox
 from pacto.notifications.outbox import enqueue, enqueue_many
 from pacto.sla.calendar import ALWAYS, Calendar
@@ -272,22 +272,13 @@ def do_record_breaches(breaches: list[tuple[Ticket, ClockResult]], now: dt.datet
             }
         )  # fmt: skip
     insert_rows(TicketEvent, events, ignore_conflicts=False)
-    updates = []
-    for ticket in touched.values():
-        ticket.lock_version += 1
-        ticket.updated_at = now
-        updates.append(
-            (
-                ticket,
-                {
-                    "escalation_level": ticket.escalation_level,
-                    "support_line": ticket.support_line,
-                    "lock_version": ticket.lock_version,
-                    "updated_at": now,
-                },
-            )
-        )
-    update_rows(Ticket, updates)
+    ticket_actions.save_tickets_in_bulk(
+        [
+            (t, {"escalation_level": t.escalation_level, "support_line": t.support_line})
+            for t in touched.values()
+        ],
+        now,
+    )
     enqueue_many(notices)
     return escalated
 

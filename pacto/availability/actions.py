@@ -373,7 +373,7 @@ def _hypercare_event(contract, kind, actor, now, **data) -> HypercareEvent:
 
 def _recompute_tickets(contract: Contract, now: dt.datetime) -> None:
     """Hypercare's end moved: the contract's open tickets take the new rules from then on."""
-    from pacto.tickets.actions import recompute_open_tickets
+    from pacto.tickets.clocks import recompute_open_tickets
     from pacto.tickets.models import Ticket
 
     tickets = Ticket.objects.filter(contract=contract)

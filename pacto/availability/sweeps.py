@@ -104,7 +104,7 @@ def sweep_hypercare(now: dt.datetime) -> dict:
             with transaction.atomic():
                 _, created = AvailabilityNotice.objects.get_or_create(key=key, defaults={"at": now})
             if created:
-                from pacto.tickets.actions import recompute_open_tickets
+                from pacto.tickets.clocks import recompute_open_tickets
 
                 recompute_open_tickets(now, tickets=contract.tickets.all())
                 recomputed += 1

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from pacto.accounts.access import get_ticket_for, visible_organizations
-from pacto.accounts.actions import check_may_open_tickets
 from pacto.accounts.models import Organization, User
 from pacto.console import dashboard as stats
 from pacto.console.forms import (
@@ -52,6 +51,7 @@ from pacto.tickets.actions import (
     preview_support,
 )
 from pacto.tickets.models import Attachment, Message, Ticket
+from pacto.tickets.opening import check_opening
 
 PAGE_SIZE = 50
 
@@ -312,19 +312,15 @@ def _phone_context(request):
     if not picker.is_bound or not picker.is_valid():
         return picker, None, None, None
     requester = picker.cleaned_data["requester"]
-    customer = picker.cleaned_data.get("organization") or requester.organization
-    if (
-        requester.organization
-        and requester.organization.is_partner
-        and not picker.cleaned_data.get("organization")
-    ):
-        picker.add_error("organization", _("Choose the customer the partner is calling for."))
-        return picker, None, None, None
     try:
-        contract = check_may_open_tickets(requester, customer, timezone.now().date())
+        opening = check_opening(
+            request.user, requester, picker.cleaned_data.get("organization"), timezone.now().date()
+        )
     except ActionError as exc:
-        picker.add_error("requester", message_of(exc))
+        picker.add_error("organization" if exc.field == "organization" else "requester",
+                         message_of(exc))  # fmt: skip
         return picker, None, None, None
+    customer, contract = opening.customer, opening.contract
     return picker, requester, customer, contract
 
 

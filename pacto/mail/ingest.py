@@ -41,7 +41,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from pacto.accounts.access import visible_tickets
-from pacto.accounts.actions import check_may_open_tickets
 from pacto.accounts.models import Organization, User
 from pacto.errors import ActionError, NotAllowed
 from pacto.mail import fields as stated
@@ -53,13 +52,14 @@ from pacto.notifications.outbox import enqueue
 from pacto.notifications.render import REFUSAL_KIND
 from pacto.sla.policy import StatusCategory
 from pacto.tickets.actions import (
-    ALLOWED_ATTACHMENT_SUFFIXES,
     DETAIL_FIELDS,
     do_add_attachment,
     do_open_ticket,
     do_reply,
 )
+from pacto.tickets.content import ALLOWED_ATTACHMENT_SUFFIXES
 from pacto.tickets.models import Message, Ticket
+from pacto.tickets.opening import check_opening
 
 log = logging.getLogger(__name__)
 Outcome = InboundMessage.Outcome
@@ -398,9 +398,7 @@ def _open_ticket(record, parsed: ParsedMessage, user: User, now, follows: Ticket
     form = stated.form_fields(parsed.text)
     try:
         customer = _customer(user, form)
-        if customer is None:
-            raise NotAllowed("you do not belong to an organization", rule="authorized_contact")
-        contract = check_may_open_tickets(user, customer, now.date())
+        contract = check_opening(user, None, customer, now.date()).contract
     except NotAllowed as refusal:
         _refuse(record, parsed, user, now, Outcome.REFUSED_UNAUTHORIZED, refusal.rule,
                 refusal.message)  # fmt: skip

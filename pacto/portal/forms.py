@@ -13,12 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from pacto.accounts.models import ApiToken
 from pacto.errors import ActionError
 from pacto.sla.policy import Policy, preset, preset_names
-from pacto.tickets.actions import (
-    _DETAIL_ALIASES,
-    ALLOWED_ATTACHMENT_SUFFIXES,
-    DETAIL_FIELDS,
-    check_attachment,
-)
+from pacto.tickets.actions import _DETAIL_ALIASES, DETAIL_FIELDS
+from pacto.tickets.content import ALLOWED_ATTACHMENT_SUFFIXES, check_attachment
 from pacto.tickets.models import Ticket
 
 DETAIL_LABELS = {

@@ -23,10 +23,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from pacto.accounts.access import get_ticket_for, visible_contacts, visible_tickets
-from pacto.accounts.actions import check_may_open_tickets, do_create_token, do_revoke_token
+from pacto.accounts.actions import do_create_token, do_revoke_token
 from pacto.accounts.models import ApiToken, Organization
 from pacto.contracts.actions import active_contract
-from pacto.errors import ActionError, NotAllowed
+from pacto.errors import ActionError
 from pacto.kb import deflection as kb_deflection
 from pacto.portal import display
 from pacto.portal.actions import do_set_preferences
@@ -57,6 +57,7 @@ from pacto.tickets.actions import (
     preview_support,
 )
 from pacto.tickets.models import Attachment, Message, Ticket
+from pacto.tickets.opening import check_opening
 
 PAGE_SIZE = 25
 
@@ -296,24 +297,22 @@ def ticket_rows(tickets, now: dt.datetime) -> list[dict]:
 
 
 def _opening_context(request):
-    """Who opens, for which customer, under which contract. Raises NotAllowed (403)."""
+    """Who opens, for which customer, under which contract. Raises NotAllowed (403).
+
+    A partner's contact picks the customer among those their organization serves (the
+    first by default); the rules are ``check_opening``'s."""
     user = request.user
     today = timezone.now().date()  # as do_open_ticket counts it
     customers = []
+    customer = None
     if user.organization and user.organization.is_partner:
         customers = list(user.organization.served_customers.order_by("name"))
         chosen = request.POST.get("organization") or request.GET.get("organization")
         customer = next(
             (c for c in customers if str(c.pk) == chosen), customers[0] if customers else None
         )
-        if customer is None:
-            raise NotAllowed(_("Your organization serves no customer yet."), rule="partner_serves")
-    else:
-        customer = user.organization
-        if customer is None:
-            raise NotAllowed(_("You do not belong to an organization."), rule="authorized_contact")
-    contract = check_may_open_tickets(user, customer, today)
-    return customer, customers, contract
+    opening = check_opening(user, None, customer, today)
+    return opening.customer, customers, opening.contract
 
 
 def _refuse(exc: ActionError):

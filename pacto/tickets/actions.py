@@ -10,27 +10,25 @@ import datetime as dt
 import html
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import PurePath
 
-import nh3
 import structlog
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from pacto.accounts.access import visible_tickets
-from pacto.accounts.actions import check_may_open_tickets, do_create_contact
+from pacto.accounts.actions import do_create_contact
 from pacto.accounts.models import Organization, User
 from pacto.catalog.actions import find_version
 from pacto.catalog.models import EngineeringItem, EngineeringUpdate, KnownIssue, Version
 from pacto.catalog.support import SupportVerdict, verdict
 from pacto.errors import ActionError, Conflict, NotAllowed, NotFound
+from pacto.notifications.bulk import update_rows
 from pacto.notifications.outbox import enqueue
 from pacto.sla.policy import Policy, PolicyError, StatusCategory
 from pacto.tickets.clocks import store_clocks
+from pacto.tickets.content import check_attachment, sanitize_html
 from pacto.tickets.models import Attachment, Message, Ticket, TicketEvent
+from pacto.tickets.opening import check_opening
 
 log = structlog.get_logger(__name__)
 
@@ -45,26 +43,6 @@ DETAIL_FIELDS = (
 )
 # Fields a policy's ``required_details`` may name that live elsewhere on the ticket.
 _DETAIL_ALIASES = {"symptoms": "obtained_result", "service_contract_id": None, "severity": None}
-
-ALLOWED_TAGS = {
-    "a", "b", "blockquote", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "hr", "i",
-    "li", "ol", "p", "pre", "s", "span", "strong", "sub", "sup", "table", "tbody", "td",
-    "th", "thead", "tr", "u", "ul",
-}  # fmt: skip
-ALLOWED_ATTACHMENT_SUFFIXES = {
-    ".txt", ".log", ".csv", ".json", ".xml", ".yaml", ".yml", ".pdf", ".png", ".jpg",
-    ".jpeg", ".gif", ".webp", ".zip", ".gz", ".tgz", ".tar", ".7z", ".eml", ".har",
-    ".docx", ".xlsx", ".pptx", ".odt", ".ods",
-}  # fmt: skip
-
-
-def sanitize_html(body: str) -> tuple[str, str]:
-    """Sanitized HTML (scripts, event handlers and foreign tags removed) and its plain text."""
-    clean = nh3.clean(body, tags=ALLOWED_TAGS, link_rel="noopener noreferrer nofollow")
-    text = html.unescape(
-        nh3.clean(clean.replace("<br>", "\n").replace("</p>", "</p>\n"), tags=set())
-    )
-    return clean, text.strip()
 
 
 # ----------------------------------------------------------------------------- plumbing
@@ -125,6 +103,22 @@ def _adopt(ticket: Ticket, locked: Ticket) -> None:
     for related in Ticket._meta.related_objects:
         if related.is_cached(ticket):
             related.delete_cached_value(ticket)
+
+
+def save_tickets_in_bulk(changes: list[tuple[Ticket, dict]], now: dt.datetime) -> None:
+    """Write many tickets' changed fields in one statement, keeping what ``_changing`` keeps
+    for one: each row's ``lock_version`` goes up by one and ``updated_at`` is ``now``, so a
+    client holding an older version is refused (409) rather than overwriting the change.
+    ``changes`` pairs each ticket with ``{field: value}``; every pair names the same fields.
+    For paths (the worker's sweeps) that hold the rows locked and write their events in bulk."""
+    rows = []
+    for ticket, values in changes:
+        ticket.lock_version += 1
+        ticket.updated_at = now
+        for name, value in values.items():
+            setattr(ticket, name, value)
+        rows.append((ticket, {**values, "lock_version": ticket.lock_version, "updated_at": now}))
+    update_rows(Ticket, rows)
 
 
 def _refuse_closed(ticket: Ticket) -> None:
@@ -235,25 +229,11 @@ def do_open_ticket(
     details = {k: v for k, v in (details or {}).items() if v}
     if unknown := set(details) - set(DETAIL_FIELDS):
         raise ActionError(sorted(unknown)[0], "known_field", f"unknown detail {sorted(unknown)[0]}")
-    if actor.is_staff_member:
-        if requester is None:
-            raise ActionError("requester", "required", "an agent logs a ticket for a contact")
-        if channel not in (Ticket.Channel.PHONE, Ticket.Channel.EMAIL):
-            raise ActionError("channel", "agent_logged", "agents log phone or email tickets")
-        check_may_open_tickets(requester, organization or requester.organization, now.date())
-    else:
-        if requester not in (None, actor):
-            raise NotAllowed("contacts open tickets for themselves", field="requester")
-        requester = actor
-    partner = None
-    if requester.organization and requester.organization.is_partner:
-        if organization is None:
-            raise ActionError("organization", "required", "a partner names the customer served")
-        partner = requester.organization
-    customer = organization or requester.organization
-    if customer is None:
-        raise NotAllowed("you do not belong to an organization", rule="authorized_contact")
-    contract = check_may_open_tickets(requester, customer, now.date())
+    opening = check_opening(actor, requester, organization, now.date())
+    if actor.is_staff_member and channel not in (Ticket.Channel.PHONE, Ticket.Channel.EMAIL):
+        raise ActionError("channel", "agent_logged", "agents log phone or email tickets")
+    requester, customer, partner = opening.requester, opening.customer, opening.partner
+    contract = opening.contract
     policy = contract.policy
     if product_version is None and version:
         product_version = find_version(_catalogue_modules(contract), product, version)
@@ -560,23 +540,6 @@ def do_reply(
     return message
 
 
-def check_attachment(upload) -> str:
-    """An upload Pacto keeps: at most ``PACTO_ATTACHMENT_MAX_BYTES`` and of an allowed type.
-    Returns the file's name as stored. Forms call this before any action, so a refused file
-    never leaves a reply or a ticket saved without it."""
-    limit = settings.PACTO_ATTACHMENT_MAX_BYTES
-    name = PurePath(upload.name or "attachment").name[:200]
-    if upload.size > limit:
-        raise ActionError("file", "max_size", f"{name} is larger than {limit // 1_000_000} MB")
-    if PurePath(name).suffix.lower() not in ALLOWED_ATTACHMENT_SUFFIXES:
-        raise ActionError(
-            "file",
-            "allowed_type",
-            f"{name}: allowed types are {', '.join(sorted(ALLOWED_ATTACHMENT_SUFFIXES))}",
-        )
-    return name
-
-
 def _attach(ticket, actor, now, upload, name: str, message: Message | None) -> Attachment:
     """Store one checked upload on a locked ticket, with its ``attached`` event. The event
     says whether the file belongs to an internal note, so contacts never see it listed."""
@@ -610,7 +573,9 @@ def do_add_attachment(
 # ----------------------------------------------------------------------------- status
 
 
-def _set_status(ticket: Ticket, status_id: str, actor, now, reason: str = "") -> TicketEvent:
+def _set_status(
+    ticket: Ticket, status_id: str, actor, now, reason: str = "", **data
+) -> TicketEvent:
     status = ticket.policy.status(status_id)
     previous = ticket.status
     ticket.status = status.id
@@ -623,8 +588,9 @@ def _set_status(ticket: Ticket, status_id: str, actor, now, reason: str = "") ->
     else:
         ticket.solved_at = ticket.closed_at = None
     return _event(
-        ticket, TicketEvent.Kind.STATUS, actor, now, reason, to=status.id, previous=previous
-    )
+        ticket, TicketEvent.Kind.STATUS, actor, now, reason, to=status.id, previous=previous,
+        **data,
+    )  # fmt: skip
 
 
 def _set_working(ticket: Ticket, actor, now, reason: str = "") -> TicketEvent | None:
@@ -672,10 +638,10 @@ def do_change_status(
         ticket.details_requested = (
             details_requested and target.category == StatusCategory.WAITING_ON_CUSTOMER
         )
-        event = _set_status(ticket, target.id, actor, now, reason)
-        if rule:
-            event.data["rule"] = rule
-            TicketEvent.objects.filter(pk=event.pk).update(data=event.data)
+        # A lifecycle rule's move names the rule in the event itself (written once, whole).
+        event = _set_status(
+            ticket, target.id, actor, now, reason, **({"rule": rule} if rule else {})
+        )
         _notify(
             ticket, event, "status_changed", [ticket.requester], status=target.name, reason=reason
         )
@@ -1198,60 +1164,3 @@ def do_set_product_version(
         _event(ticket, TicketEvent.Kind.VERSION, actor, now, reason, to=str(product_version),
                previous=previous, support_status=support.status)  # fmt: skip
     return ticket
-
-
-def recompute_open_tickets(now: dt.datetime, tickets=None, progress=None) -> dict:
-    """Recompute the clocks of open tickets (after a calendar or policy change).
-
-    Each ticket is locked while its clocks are replayed, so a change made at the same time is
-    never overwritten by clocks computed from an older history; clocks are computed as of
-    ``now`` or the ticket's latest event, whichever is later (the engine never computes a
-    clock before its own history). ``progress``, if given, is called with each ticket.
-
-    Returns a summary: how many tickets were recomputed, how many due times moved, how many
-    clocks are newly breached, and ``moves``: one ``DueMove`` per clock whose due time moved.
-    """
-    from pacto.tickets.models import SlaClock
-
-    tickets = tickets if tickets is not None else Ticket.objects.exclude(status_category="closed")
-    summary = {"tickets": 0, "moved": 0, "newly_breached": 0, "moves": []}
-    for pk in list(tickets.order_by("pk").values_list("pk", flat=True)):
-        with transaction.atomic():
-            ticket = (
-                Ticket.objects.select_for_update(of=("self",))
-                .select_related("policy_version")
-                .filter(pk=pk)
-                .first()
-            )
-            if ticket is None:  # deleted meanwhile
-                continue
-            before = {c.metric: (c.due_at, c.state) for c in SlaClock.objects.filter(ticket=ticket)}
-            latest = ticket.events.aggregate(latest=Max("at"))["latest"]
-            after = store_clocks(ticket, max(now, latest) if latest else now)
-        summary["tickets"] += 1
-        for metric, clock in after.items():
-            old_due, old_state = before.get(metric, (None, None))
-            if old_due != clock.due_at:
-                summary["moved"] += 1
-                summary["moves"].append(DueMove(ticket.pk, metric, old_due, clock.due_at))
-            if clock.state == "breached" and old_state != "breached":
-                summary["newly_breached"] += 1
-        if progress:
-            progress(ticket)
-    return summary
-
-
-@dataclass(frozen=True)
-class DueMove:
-    """A clock whose due time a recomputation moved (either side may be None: no due time)."""
-
-    ticket: int
-    metric: str
-    old_due: dt.datetime | None
-    new_due: dt.datetime | None
-
-    @property
-    def shift(self) -> dt.timedelta | None:
-        if self.old_due is None or self.new_due is None:
-            return None
-        return self.new_due - self.old_due

@@ -3,11 +3,14 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from pacto.accounts.actions import do_create_contact, do_create_organization
 from pacto.automation.actions import SYSTEM_EMAIL
 from pacto.automation.models import ClockAlert
 from pacto.automation.sweeps import sweep_clocks
 from pacto.contracts.actions import do_create_contract, do_store_policy, preset_version
+from pacto.errors import Conflict
 from pacto.notifications.models import Outbox
 from pacto.testing import PASSWORD, SAO_PAULO, meet_contact_rules
 from pacto.tickets.actions import do_assign, do_change_status, do_set_line
@@ -84,6 +87,23 @@ def test_xecuritas_escalates_an_unresolved_ticket_to_support_management(desk, wo
     assert sweep_clocks(late + dt.timedelta(days=3)) == {}
     ticket.refresh_from_db()
     assert ticket.escalation_level == 1
+
+
+def test_an_agent_who_read_the_ticket_before_the_sweep_escalated_it_must_reload(desk, world):
+    """The sweep writes escalations in bulk, and still bumps each ticket's version as every
+    action does: a change made on the version read before the escalation is refused."""
+    contact = desk.customer("xecuritas")
+    opened = dt.datetime(2026, 1, 15, 9, 0, tzinfo=NEW_YORK)
+    ticket = desk.open(contact, "sev2", opened)
+    do_assign(world.fiona, ticket, world.sam, now=opened + MINUTE)
+    read = ticket.lock_version
+
+    sweep_clocks(dt.datetime(2026, 1, 20, 12, 0, tzinfo=NEW_YORK))
+
+    ticket.refresh_from_db()
+    assert ticket.escalation_level == 1 and ticket.lock_version == read + 1
+    with pytest.raises(Conflict):
+        do_set_line(world.sam, ticket, "second", reason="needs a specialist", expected_version=read)
 
 
 def test_allure_escalates_a_missed_first_response_but_keeps_it_on_first_line(desk, world):

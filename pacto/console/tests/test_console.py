@@ -248,7 +248,7 @@ def test_a_partner_contact_needs_the_customer_named(world, clock):
     response = client_for(world.fiona).get(f"/console/new/?requester={world.paul.pk}")
 
     assert response.status_code == 422
-    assert "Choose the customer the partner is calling for." in text(response)
+    assert "Choose the customer this ticket is for." in text(response)
 
 
 # ----------------------------------------------------------------------------- dashboard

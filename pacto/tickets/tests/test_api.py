@@ -19,8 +19,8 @@ from pacto.tickets.actions import (
     do_change_status,
     do_open_ticket,
     do_reply,
-    recompute_open_tickets,
 )
+from pacto.tickets.clocks import recompute_open_tickets
 from pacto.tickets.models import Message, Ticket
 
 # Thursday 15 January 2026, 10:00 in São Paulo: a business day, inside business hours.

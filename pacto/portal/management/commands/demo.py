@@ -49,8 +49,8 @@ from pacto.tickets.actions import (
     do_reply,
     do_request_severity_change,
     do_set_line,
-    recompute_open_tickets,
 )
+from pacto.tickets.clocks import recompute_open_tickets
 from pacto.tickets.models import SlaClock, Ticket
 
 PASSWORD = "pacto-demo"

@@ -22,7 +22,7 @@ from pacto.accounts.models import Organization
 from pacto.contracts.models import PolicyVersion
 from pacto.progress import Progress
 from pacto.sla.units import describe
-from pacto.tickets.actions import DueMove, recompute_open_tickets
+from pacto.tickets.clocks import DueMove, recompute_open_tickets
 from pacto.tickets.models import Ticket
 
 BIGGEST = 10

@@ -1,0 +1,52 @@
+"""What a ticket may carry: sanitized HTML for messages and the uploads Pacto keeps.
+
+The actions call these before writing anything, and forms call ``check_attachment`` before
+any action, so a refused file never leaves a reply or a ticket saved without it.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import PurePath
+
+import nh3
+from django.conf import settings
+
+from pacto.errors import ActionError
+
+ALLOWED_TAGS = {
+    "a", "b", "blockquote", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "hr", "i",
+    "li", "ol", "p", "pre", "s", "span", "strong", "sub", "sup", "table", "tbody", "td",
+    "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTACHMENT_SUFFIXES = {
+    ".txt", ".log", ".csv", ".json", ".xml", ".yaml", ".yml", ".pdf", ".png", ".jpg",
+    ".jpeg", ".gif", ".webp", ".zip", ".gz", ".tgz", ".tar", ".7z", ".eml", ".har",
+    ".docx", ".xlsx", ".pptx", ".odt", ".ods",
+}  # fmt: skip
+
+
+def sanitize_html(body: str) -> tuple[str, str]:
+    """Sanitized HTML (scripts, event handlers and foreign tags removed) and its plain text."""
+    clean = nh3.clean(body, tags=ALLOWED_TAGS, link_rel="noopener noreferrer nofollow")
+    text = html.unescape(
+        nh3.clean(clean.replace("<br>", "\n").replace("</p>", "</p>\n"), tags=set())
+    )
+    return clean, text.strip()
+
+
+def check_attachment(upload) -> str:
+    """An upload Pacto keeps: at most ``PACTO_ATTACHMENT_MAX_BYTES`` and of an allowed type.
+    Returns the file's name as stored. Forms call this before any action, so a refused file
+    never leaves a reply or a ticket saved without it."""
+    limit = settings.PACTO_ATTACHMENT_MAX_BYTES
+    name = PurePath(upload.name or "attachment").name[:200]
+    if upload.size > limit:
+        raise ActionError("file", "max_size", f"{name} is larger than {limit // 1_000_000} MB")
+    if PurePath(name).suffix.lower() not in ALLOWED_ATTACHMENT_SUFFIXES:
+        raise ActionError(
+            "file",
+            "allowed_type",
+            f"{name}: allowed types are {', '.join(sorted(ALLOWED_ATTACHMENT_SUFFIXES))}",
+        )
+    return name
