@@ -39,6 +39,7 @@ from pacto.contracts.api import policies_router
 from pacto.contracts.api import router as contracts_router
 from pacto.errors import ActionError, NotAllowed
 from pacto.kb.api import router as kb_router
+from pacto.reports.api import router as reports_router
 from pacto.tickets.api import router as tickets_router
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -300,6 +301,7 @@ api.add_router("/tickets", catalog_api.tickets_router, tags=["tickets"])
 api.add_router("/inventory", catalog_api.inventory_router, tags=["contracts"])
 api.add_router("/availability", availability_router, tags=["availability"])
 api.add_router("/kb", kb_router, tags=["knowledge base"])
+api.add_router("/reports", reports_router, tags=["reports"])
 
 # Mounted by ``path("api/", include("pacto.api"))`` in pacto/urls.py. Any other path under
 # /api/ answers a JSON 404 too, not the site's HTML page.

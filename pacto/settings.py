@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "pacto.notifications",
     "pacto.automation",
     "pacto.availability",
+    "pacto.reports",
     "pacto.kb",
     "pacto.mail",
     "pacto.portal",
@@ -410,6 +411,8 @@ PACTO_OUTBOX_LEASE_SECONDS = env_float("PACTO_OUTBOX_LEASE_SECONDS", 120, minimu
 
 PACTO_SITE_NAME = env("PACTO_SITE_NAME", "Pacto")
 PACTO_BASE_URL = env("PACTO_BASE_URL", "http://localhost:8000")
+# When the satisfaction survey goes out: "solved" (default), "closed" or "off".
+PACTO_CSAT_ON = env("PACTO_CSAT_ON", "solved")
 # How long a new contact's activation link works (seed 000 §7.2's activation email).
 PACTO_INVITATION_DAYS = env_int("PACTO_INVITATION_DAYS", 7, minimum=1)
 PACTO_EMAIL_DOMAIN = env("PACTO_EMAIL_DOMAIN", "pacto.localhost")

@@ -16,4 +16,5 @@ urlpatterns = [
     path("mail/", include("pacto.mail.urls")),
     path("", include("pacto.automation.urls")),
     path("", include("pacto.availability.urls")),
+    path("", include("pacto.reports.urls")),
 ]

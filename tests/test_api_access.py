@@ -839,6 +839,26 @@ ENDPOINTS |= {
 }
 
 
+# --- reports: staff see every organization's figures; an organization admin their own (another
+# organization's is not found); other contacts none.
+REPORT_ADMINS = {"azul": "amelia", "verde": "victor"}
+
+
+def report_reader(role: str, target: str) -> int:
+    if role in STAFF or role == REPORT_ADMINS[target]:
+        return 200
+    return 404 if role in REPORT_ADMINS.values() else 403
+
+
+ENDPOINTS |= {
+    "GET /api/reports/sla": Endpoint(
+        ORGANIZATIONS,
+        lambda s, t: f"/api/reports/sla?month=2026-06&organization={s.organizations[t].pk}",
+        report_reader,
+    ),
+}
+
+
 # ----------------------------------------------------------------------------- the tests
 
 

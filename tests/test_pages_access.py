@@ -87,6 +87,19 @@ def contacts_page(allowed: set[str] | None = None, ok: int = 200, refused: int =
     return rule
 
 
+def org_admin_page(ok: int, staff: int) -> Rule:
+    """A page of the organization's admins; other contacts are refused."""
+
+    def rule(role, ticket):
+        if role == "anonymous":
+            return 302
+        if role in STAFF:
+            return staff
+        return ok if role in ORG_ADMINS else 403
+
+    return rule
+
+
 def contact_ticket(ok: int) -> Rule:
     """A portal ticket page: its viewers get ``ok``, other contacts 404 (nothing leaks)."""
 
@@ -221,6 +234,14 @@ PAGES: dict[str, list[Page]] = {
     "availability:console_extension": [Page("POST", staff_page(404))],
     "availability:console_conclude": [Page("POST", staff_page(404))],
     "availability:console_report": [Page("POST", staff_page(404))],
+    # Reports: the console's for staff; the monthly customer report for organization admins
+    # (staff are sent to the console's, or name an organization); a survey by signed link.
+    "reports:console": [Page("GET", staff_page())],
+    "reports:console_export": [Page("GET", staff_page())],
+    "reports:portal": [Page("GET", org_admin_page(200, staff=302))],
+    "reports:pdf": [Page("GET", org_admin_page(200, staff=404))],
+    "reports:run_pdf": [Page("GET", signed_in(404))],
+    "reports:survey": [Page("GET", everyone(404))],
     # The knowledge base: the article is for Banco Azul's product (its contacts, the partner
     # serving it, and staff read it); forms sent empty are refused or sent back.
     "kb:search": [Page("GET", signed_in(200))],
@@ -244,7 +265,7 @@ PAGES: dict[str, list[Page]] = {
 def page_names() -> list[str]:
     resolver = get_resolver()
     names = []
-    for namespace in ("portal", "console", "catalog", "kb", "availability"):
+    for namespace in ("portal", "console", "catalog", "kb", "availability", "reports"):
         _prefix, sub_resolver = resolver.namespace_dict[namespace]
         names += [f"{namespace}:{p.name}" for p in sub_resolver.url_patterns if p.name]
     return sorted(names)
@@ -346,6 +367,14 @@ def url_for(name: str, scene, ticket: str | None) -> str:
         kwargs["task_id"] = scene["task"].pk
     if name == "availability:csv":
         kwargs = {"name": "no-such-probe", "month": "2026-06"}
+    if name == "reports:console_export":
+        kwargs = {"table": "sla", "form": "csv"}
+    if name == "reports:pdf":
+        kwargs = {"month": "2026-06"}
+    if name == "reports:run_pdf":
+        kwargs = {"run_id": 999_999}
+    if name == "reports:survey":
+        kwargs = {"token": "not-a-signed-link"}
     if name == "availability:answer_extension":
         kwargs = {"extension_id": 999_999}
     if name == "availability:sign_off" or name.startswith("availability:console_"):

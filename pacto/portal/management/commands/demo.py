@@ -36,6 +36,7 @@ from pacto.contracts import demo as onboarding_demo
 from pacto.contracts.actions import do_create_contract, preset_version
 from pacto.kb import demo as kb_demo
 from pacto.mail import demo as mail_demo
+from pacto.reports import demo as reports_demo
 from pacto.tickets.actions import (
     do_approve_access_request,
     do_assign,
@@ -469,6 +470,7 @@ class Command(BaseCommand):
                 recompute_open_tickets(
                     now, Ticket.objects.filter(organization__in=demo.orgs.values())
                 )
+                reports_demo.load(demo)
             self.stdout.write("Demo data loaded.")
             self.report()
         self.print_logins()

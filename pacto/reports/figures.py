@@ -1,0 +1,522 @@
+"""SLA figures of a month, computed from the stored clocks and ticket events (never counters).
+
+Definitions (stated in every report, see ``DEFINITIONS``):
+
+- A clock is *decided* in the period when it was met on time (``met_at`` in the period) or
+  breached (``breached_at`` in the period). A clock breached once stays breached, even if it
+  is met later.
+- *Running*: the clock had started before the period's end and was neither met nor breached
+  by then (paused clocks are running for this count). Clocks stopped without a verdict
+  (a ticket closed before any reply) and tickets without a target are not counted.
+- *Counted* = met + breached + running.
+- *Attainment* = met ÷ (met + breached) over the clocks decided in the period (JSM's
+  definition); none when nothing was decided.
+- *Time to meet*: business time from start to met, median and 90th percentile, over the
+  clocks met in the period (on time or late).
+- *Time over target*: business time beyond the target of the clocks breached in the period
+  (elapsed − target; a breached clock still running counts up to its last computation).
+- *Paused time*: the time the clocks decided in the period spent paused.
+- *Backlog*: tickets open at the period's end (their status then, from their history), by
+  age at the end and by status.
+- *Reopen rate*: tickets reopened in the period ÷ tickets solved in the period.
+- *First-contact resolution*: tickets solved in the period after at most one public agent
+  reply and never reopened ÷ tickets solved in the period.
+
+Because every figure is a query over the clocks, a recompute (``pacto sla recompute``) after
+a calendar or policy change changes the figures of past months, and each report names the
+policy versions of the tickets it counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from pacto.contracts.models import PolicyVersion
+from pacto.errors import ActionError
+from pacto.sla.policy import StatusCategory
+from pacto.sla.units import Duration
+from pacto.tickets.models import SlaClock, Ticket, TicketEvent
+
+METRICS = ("first_response", "resolution", "periodic_update")
+
+# Group-by dimensions and the clock row's field that holds each.
+DIMENSIONS = {
+    "severity": "ticket__severity",
+    "plan": "ticket__plan",
+    "organization": "ticket__organization__name",
+    "contract": "ticket__contract__service_contract_id",
+    "type": "ticket__type",
+    "product": "ticket__product",
+    "channel": "ticket__channel",
+    "agent": "ticket__assignee__email",
+    "month": None,  # the month the clock was decided in (or the report's month, if running)
+}
+# Severity and plan ids belong to a policy: grouping by them groups by the policy too.
+POLICY_BOUND = ("severity", "plan")
+
+DEFINITIONS = {
+    "attainment": "met / (met + breached) over the clocks met on time or breached in the period",
+    "running": "started before the period's end and neither met nor breached by then",
+    "time_to_meet": "business time from start to met, over the clocks met in the period",
+    "time_over_target": "business time beyond the target, over the clocks breached in the period",
+    "paused": "time spent paused by the clocks decided in the period",
+    "backlog": "tickets open at the period's end, by age then and by status then",
+    "reopen_rate": "tickets reopened in the period / tickets solved in the period",
+    "first_contact_resolution": (
+        "tickets solved in the period after at most one public agent reply and never "
+        "reopened / tickets solved in the period"
+    ),
+    "exempt": "exempt breaches are not recorded by this version of Pacto yet",
+}
+
+AGE_BUCKETS = (
+    ("< 1 day", dt.timedelta(days=1)),
+    ("1–3 days", dt.timedelta(days=3)),
+    ("3–7 days", dt.timedelta(days=7)),
+    ("7–30 days", dt.timedelta(days=30)),
+    ("≥ 30 days", None),
+)
+
+
+# ----------------------------------------------------------------------------- the period
+
+
+@dataclass(frozen=True)
+class Period:
+    month: str  # YYYY-MM
+    zone: str
+    start: dt.datetime
+    end: dt.datetime
+
+    @classmethod
+    def parse(cls, text: str | None, zone: str | None = None) -> Period:
+        zone = zone or settings.TIME_ZONE
+        try:
+            tz = ZoneInfo(zone)
+        except (KeyError, ValueError):
+            raise ActionError("time_zone", "time_zone", f"no time zone named {zone!r}") from None
+        try:
+            year, month = (int(part) for part in (text or "").split("-"))
+            start = dt.datetime(year, month, 1, tzinfo=tz)
+        except ValueError:
+            raise ActionError(
+                "month", "format", f"month: YYYY-MM, e.g. 2026-01 (got {text!r})"
+            ) from None
+        following = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
+        return cls(f"{year:04d}-{month:02d}", zone, start, following)
+
+    def previous(self) -> Period:
+        last = self.start - dt.timedelta(days=1)
+        return Period.parse(f"{last.year:04d}-{last.month:02d}", self.zone)
+
+    def as_json(self) -> dict:
+        return {
+            "month": self.month,
+            "time_zone": self.zone,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+        }
+
+
+def month_of(instant: dt.datetime, zone: str) -> str:
+    local = instant.astimezone(ZoneInfo(zone))
+    return f"{local.year:04d}-{local.month:02d}"
+
+
+# ----------------------------------------------------------------------------- clocks
+
+
+@lru_cache(maxsize=512)
+def target_seconds(policy_version_id: int, target: str, calendar: str) -> float | None:
+    """The business length of a stored clock's target (e.g. "2 business days" on its calendar)."""
+    if not target:
+        return None
+    policy = PolicyVersion.objects.get(pk=policy_version_id).policy
+    try:
+        cal = policy.calendar(calendar or None)
+        return Duration.parse(target).length(cal).total_seconds()
+    except Exception:
+        return None
+
+
+def _seconds(a: str, b: str) -> float:
+    return (dt.datetime.fromisoformat(b) - dt.datetime.fromisoformat(a)).total_seconds()
+
+
+def paused(segments: list) -> float:
+    """Seconds spent paused (not the projection after the clock's computation)."""
+    return sum(
+        _seconds(s["start"], s["end"])
+        for s in segments or ()
+        if s.get("kind") == "paused" and not s.get("projected") and s.get("start") and s.get("end")
+    )
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Linear interpolation between closest ranks (PostgreSQL's ``percentile_cont``)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+@dataclass
+class Group:
+    key: dict
+    met: int = 0
+    breached: int = 0
+    running: int = 0
+    to_meet: list[float] = field(default_factory=list)
+    over_target: list[float] = field(default_factory=list)
+    paused_seconds: float = 0.0
+
+    @property
+    def counted(self) -> int:
+        return self.met + self.breached + self.running
+
+    @property
+    def attainment(self) -> float | None:
+        decided = self.met + self.breached
+        return round(100 * self.met / decided, 2) if decided else None
+
+    def as_json(self) -> dict:
+        return {
+            **self.key,
+            "counted": self.counted,
+            "met": self.met,
+            "breached": self.breached,
+            "running": self.running,
+            "attainment_percent": self.attainment,
+            "median_to_meet_seconds": _round(percentile(self.to_meet, 0.5)),
+            "p90_to_meet_seconds": _round(percentile(self.to_meet, 0.9)),
+            "over_target_seconds": _round(sum(self.over_target)) if self.over_target else 0,
+            "median_over_target_seconds": _round(percentile(self.over_target, 0.5)),
+            "paused_seconds": _round(self.paused_seconds),
+            "exempt_breaches": None,
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def clock_rows(period: Period, tickets=None):
+    """The clocks the period's figures are made of: decided in it, or running at its end."""
+    end, start = period.end, period.start
+    decided = Q(state="met", met_at__gte=start, met_at__lt=end) | Q(
+        state="breached", breached_at__gte=start, breached_at__lt=end
+    )
+    met_late = Q(state="breached", met_at__gte=start, met_at__lt=end)
+    running = (
+        Q(started_at__lt=end, state__in=("running", "paused", "met", "breached"))
+        & (Q(met_at__isnull=True) | Q(met_at__gte=end))
+        & (Q(breached_at__isnull=True) | Q(breached_at__gte=end))
+    )
+    clocks = SlaClock.objects.filter(decided | met_late | running, metric__in=METRICS)
+    if tickets is not None:
+        clocks = clocks.filter(ticket__in=tickets)
+    fields = [
+        "ticket_id", "metric", "state", "started_at", "due_at", "met_at", "breached_at",
+        "elapsed_seconds", "target", "calendar", "segments", "ticket__policy_version_id",
+        "ticket__organization_id",
+        *(f for f in DIMENSIONS.values() if f),
+    ]  # fmt: skip
+    return clocks.values(*fields)
+
+
+def _in(value: dt.datetime | None, period: Period) -> bool:
+    return value is not None and period.start <= value < period.end
+
+
+def sla_figures(
+    period: Period,
+    *,
+    organization=None,
+    group_by: list[str] | tuple[str, ...] = ("severity",),
+    tickets=None,
+    breach_limit: int = 500,
+    now: dt.datetime | None = None,
+) -> dict:
+    """Every SLA figure of the period, per metric, in groups, with the breaches listed."""
+    group_by = check_group_by(group_by)
+    now = now or timezone.now()
+    if organization is not None:
+        tickets = (tickets if tickets is not None else Ticket.objects.all()).filter(
+            organization=organization
+        )
+    versions = {v.pk: v for v in PolicyVersion.objects.all()}
+    dims = list(group_by)
+    if any(d in POLICY_BOUND for d in dims) and "policy" not in dims:
+        dims = ["policy", *dims]
+    groups: dict[str, dict[tuple, Group]] = {m: {} for m in METRICS}
+    totals = {m: Group({}) for m in METRICS}
+    breaches = []
+    used_versions: set[int] = set()
+    for row in clock_rows(period, tickets).iterator(chunk_size=5000):
+        metric = row["metric"]
+        state = row["state"]
+        used_versions.add(row["ticket__policy_version_id"])
+        met_at = row["met_at"]
+        # A running clock past its due time is breached even before a sweep records it
+        # (as the manager's dashboard counts it).
+        breached_at = row["breached_at"]
+        if breached_at is None and state == "running" and row["due_at"] and row["due_at"] <= now:
+            breached_at = row["due_at"]
+        if state == "met" and _in(met_at, period):
+            verdict, when = "met", met_at
+        elif breached_at is not None and _in(breached_at, period):
+            verdict, when = "breached", breached_at
+        elif (
+            row["started_at"] is not None
+            and row["started_at"] < period.end
+            and (met_at is None or met_at >= period.end)
+            and (breached_at is None or breached_at >= period.end)
+        ):
+            verdict, when = "running", None
+        else:
+            verdict, when = None, None  # met late in the period: its time to meet only
+        version = versions[row["ticket__policy_version_id"]]
+        values = {
+            "policy": version.policy_id,
+            "month": month_of(when, period.zone) if when else period.month,
+        }
+        for name in group_by:
+            if name not in values:
+                values[name] = row[DIMENSIONS[name]] or ""
+        key = tuple(values[d] for d in dims)
+        group = groups[metric].get(key)
+        if group is None:
+            group = groups[metric][key] = Group({d: values[d] for d in dims})
+        for target in (group, totals[metric]):
+            if verdict == "met":
+                target.met += 1
+            elif verdict == "breached":
+                target.breached += 1
+            elif verdict == "running":
+                target.running += 1
+            if _in(met_at, period) and state in ("met", "breached"):
+                target.to_meet.append(row["elapsed_seconds"])
+            if verdict in ("met", "breached"):
+                target.paused_seconds += paused(row["segments"])
+        if verdict == "breached":
+            length = target_seconds(
+                row["ticket__policy_version_id"], row["target"], row["calendar"]
+            )
+            over = max(0.0, row["elapsed_seconds"] - length) if length is not None else 0.0
+            group.over_target.append(over)
+            totals[metric].over_target.append(over)
+            if len(breaches) < breach_limit:
+                breaches.append(
+                    {
+                        "ticket": row["ticket_id"],
+                        "metric": metric,
+                        "organization": row["ticket__organization__name"],
+                        "severity": row["ticket__severity"],
+                        "plan": row["ticket__plan"],
+                        "target": row["target"],
+                        "breached_at": breached_at.isoformat(),
+                        "over_target_seconds": round(over, 1),
+                        "explanation_url": f"/console/tickets/{row['ticket_id']}/#clocks-title",
+                        "api_url": f"/api/tickets/{row['ticket_id']}",
+                    }
+                )
+    breaches.sort(key=lambda b: (b["breached_at"], b["ticket"], b["metric"]))
+    return {
+        "period": period.as_json(),
+        "organization": organization.name if organization is not None else None,
+        "group_by": dims,
+        "definitions": DEFINITIONS,
+        "policy_versions": [
+            {
+                "policy": versions[pk].policy_id,
+                "version": versions[pk].version,
+                "sha256": versions[pk].sha256,
+            }
+            for pk in sorted(used_versions, key=lambda pk: (versions[pk].policy_id, pk))
+        ],
+        "metrics": {
+            metric: {
+                "total": totals[metric].as_json(),
+                "groups": [
+                    groups[metric][key].as_json()
+                    for key in sorted(groups[metric], key=lambda k: tuple(map(str, k)))
+                ],
+            }
+            for metric in METRICS
+        },
+        "breaches": breaches,
+        "breaches_listed": len(breaches),
+        "backlog": backlog(period, tickets),
+        **ticket_rates(period, tickets),
+    }
+
+
+def check_group_by(group_by) -> list[str]:
+    if isinstance(group_by, str):
+        group_by = [part.strip() for part in group_by.split(",") if part.strip()]
+    unknown = [d for d in group_by if d not in DIMENSIONS]
+    if unknown:
+        raise ActionError(
+            "group_by",
+            "choice",
+            f"group_by: unknown {', '.join(unknown)}; choose from {', '.join(DIMENSIONS)}",
+        )
+    return list(dict.fromkeys(group_by))
+
+
+# ----------------------------------------------------------------------------- tickets
+
+
+def status_at(ticket_events: list, policy, instant: dt.datetime) -> str:
+    """The ticket's status category at ``instant``, from its status events."""
+    category = StatusCategory.NEW.value
+    for event in ticket_events:
+        if event["at"] >= instant:
+            break
+        to = (event["data"] or {}).get("to")
+        if to:
+            try:
+                category = policy.status(to).category.value
+            except Exception:
+                category = to
+    return category
+
+
+def backlog(period: Period, tickets=None) -> dict:
+    end = period.end
+    candidates = (tickets if tickets is not None else Ticket.objects.all()).filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gte=end), opened_at__lt=end
+    )
+    rows = list(candidates.values("pk", "opened_at", "policy_version_id"))
+    history = defaultdict(list)
+    for event in (
+        TicketEvent.objects.filter(
+            ticket_id__in=[r["pk"] for r in rows], kind=TicketEvent.Kind.STATUS, at__lt=end
+        )
+        .order_by("ticket_id", "at", "id")
+        .values("ticket_id", "at", "data")
+    ):
+        history[event["ticket_id"]].append(event)
+    versions = {v.pk: v for v in PolicyVersion.objects.all()}
+    by_age = Counter()
+    by_status = Counter()
+    for row in rows:
+        category = status_at(history[row["pk"]], versions[row["policy_version_id"]].policy, end)
+        if category in (StatusCategory.SOLVED, StatusCategory.CLOSED):
+            continue
+        age = end - row["opened_at"]
+        for label, limit in AGE_BUCKETS:
+            if limit is None or age < limit:
+                by_age[label] += 1
+                break
+        by_status[category] += 1
+    return {
+        "as_of": end.isoformat(),
+        "open": sum(by_status.values()),
+        "by_age": {label: by_age[label] for label, _ in AGE_BUCKETS},
+        "by_status": dict(sorted(by_status.items())),
+    }
+
+
+def ticket_rates(period: Period, tickets=None) -> dict:
+    tickets = tickets if tickets is not None else Ticket.objects.all()
+    solved = tickets.filter(solved_at__gte=period.start, solved_at__lt=period.end)
+    solved_count = solved.count()
+    reopened = (
+        tickets.filter(
+            events__kind=TicketEvent.Kind.REOPENED,
+            events__at__gte=period.start,
+            events__at__lt=period.end,
+        )
+        .distinct()
+        .count()
+    )
+    first_contact = (
+        solved.annotate(
+            replies=Count("events", filter=Q(events__kind=TicketEvent.Kind.AGENT_REPLY)),
+            reopens=Count("events", filter=Q(events__kind=TicketEvent.Kind.REOPENED)),
+        )
+        .filter(replies__lte=1, reopens=0)
+        .count()
+    )
+    return {
+        "opened": tickets.filter(opened_at__gte=period.start, opened_at__lt=period.end).count(),
+        "solved": solved_count,
+        "reopen_rate": {
+            "reopened": reopened,
+            "solved": solved_count,
+            "percent": round(100 * reopened / solved_count, 2) if solved_count else None,
+        },
+        "first_contact_resolution": {
+            "tickets": first_contact,
+            "solved": solved_count,
+            "percent": round(100 * first_contact / solved_count, 2) if solved_count else None,
+        },
+    }
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+def tables(figures: dict) -> dict[str, tuple[list[str], list[list]]]:
+    """The report as named tables (header, rows): what CSV and XLSX exports hold."""
+    dims = figures["group_by"]
+    columns = [
+        "counted", "met", "breached", "running", "attainment_percent", "median_to_meet_seconds",
+        "p90_to_meet_seconds", "over_target_seconds", "median_over_target_seconds",
+        "paused_seconds",
+    ]  # fmt: skip
+    out: dict[str, tuple[list[str], list[list]]] = {}
+    header = ["metric", *dims, *columns]
+    rows = []
+    for metric, data in figures["metrics"].items():
+        for group in data["groups"]:
+            rows.append([metric, *(group[d] for d in dims), *(group[c] for c in columns)])
+        rows.append([metric, *("(all)" for _ in dims), *(data["total"][c] for c in columns)])
+    out["sla"] = (header, rows)
+    out["breaches"] = (
+        ["ticket", "metric", "organization", "severity", "plan", "target", "breached_at",
+         "over_target_seconds", "explanation_url"],
+        [[b["ticket"], b["metric"], b["organization"], b["severity"], b["plan"], b["target"],
+          b["breached_at"], b["over_target_seconds"], b["explanation_url"]]
+         for b in figures["breaches"]],
+    )  # fmt: skip
+    backlog_data = figures["backlog"]
+    out["backlog"] = (
+        ["dimension", "bucket", "tickets"],
+        [["age", k, v] for k, v in backlog_data["by_age"].items()]
+        + [["status", k, v] for k, v in backlog_data["by_status"].items()],
+    )
+    out["tickets"] = (
+        ["figure", "count", "of", "percent"],
+        [
+            ["opened", figures["opened"], "", ""],
+            ["solved", figures["solved"], "", ""],
+            ["reopened", figures["reopen_rate"]["reopened"], figures["solved"],
+             figures["reopen_rate"]["percent"]],
+            ["first_contact_resolution", figures["first_contact_resolution"]["tickets"],
+             figures["solved"], figures["first_contact_resolution"]["percent"]],
+        ],
+    )  # fmt: skip
+    out["policy_versions"] = (
+        ["policy", "version", "sha256"],
+        [[p["policy"], p["version"], p["sha256"]] for p in figures["policy_versions"]],
+    )
+    if "csat" in figures:
+        out["csat"] = (
+            ["scope", "sent", "answered", "response_rate_percent", "good", "bad", "good_percent"],
+            [[row["scope"], row["sent"], row["answered"], row["response_rate_percent"],
+              row["good"], row["bad"], row["good_percent"]] for row in figures["csat"]["rows"]],
+        )  # fmt: skip
+    return out
