@@ -1067,6 +1067,45 @@ def do_link_known_issue(
     return ticket
 
 
+def do_unlink_known_issue(
+    actor: User, ticket: Ticket, *, reason: str, now=None, expected_version: int | None = None
+) -> Ticket:
+    """Take back a link made in error: the ticket is no longer an instance of its known issue
+    (the customer is told by a public reply; later steps of the known issue no longer reach
+    the ticket). A ticket that waited for that fix goes back to the vendor. The reason is
+    kept in the ticket's history for the vendor."""
+    now = _now(now)
+    _require_staff(actor, "unlink tickets from known issues")
+    reason = _require_text("reason", reason, "required", "say why the link was wrong")
+    with _changing(actor, ticket, now, expected_version) as ticket:
+        issue = ticket.known_issue
+        if issue is None:
+            raise ActionError("known_issue", "linked", "the ticket is linked to no known issue")
+        if ticket.status_category == StatusCategory.CLOSED:
+            raise ActionError("status", "not_closed", "closed tickets are archived")
+        ticket.known_issue = None
+        _event(
+            ticket, TicketEvent.Kind.KNOWN_ISSUE, actor, now, reason, known_issue=issue.slug,
+            title=issue.title, unlinked=True,
+        )  # fmt: skip
+        e = html.escape
+        body = (
+            f"<p>Your ticket is not an instance of known issue {e(issue.slug)} "
+            f"({e(issue.title)}) after all; we go on working on it.</p><p>Seu chamado não é "
+            f"um caso do problema conhecido {e(issue.slug)} ({e(issue.title)}); seguimos "
+            f"trabalhando nele.</p>"
+        )
+        clean, text = sanitize_html(body)
+        message = Message.objects.create(
+            ticket=ticket, author=actor, body_html=clean, body_text=text, created_at=now
+        )
+        reply = _event(ticket, TicketEvent.Kind.AGENT_REPLY, actor, now, message=message.pk)
+        if ticket.status == fix_pending_status(ticket.policy).id and ticket.is_open:
+            _set_working(ticket, actor, now, f"no longer waiting for the fix of {issue.slug}")
+        _notify(ticket, reply, "agent_reply", [ticket.requester], message=message.pk)
+    return ticket
+
+
 def fix_pending_status(policy: Policy):
     """Where a ticket waits while a product fix is pending: the status the policy names, or
     its first "waiting on third party" status, or its first "pending" one."""
