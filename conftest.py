@@ -63,6 +63,25 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
+def clock(monkeypatch):
+    """``timezone.now()`` pinned at ``pacto.testing.NOW`` (see ``Clock``) for this test."""
+    from pacto.testing import Clock
+
+    return Clock(monkeypatch)
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploads in a folder of this test, and an empty cache (rate limits, sessions' throttles).
+    The page tests' conftests use it for every test; other tests ask for it by name."""
+    from django.core.cache import cache
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
 def world(db):
     """The named world of ``pacto.testing``, for every app's tests and the cross-app ones."""
     from pacto.testing import build_world

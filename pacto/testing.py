@@ -15,6 +15,8 @@ every kind, and the vendor's staff, so every test can say who is acting:
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -28,11 +30,48 @@ from pacto.accounts.actions import (
 )
 from pacto.accounts.models import Organization, User
 from pacto.contracts.actions import do_create_contract, preset_version
-from pacto.contracts.models import Contract
+from pacto.contracts.models import Contract, PolicyVersion
 
 PASSWORD = "correct horse battery staple"
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 KOLKATA = ZoneInfo("Asia/Kolkata")
+
+# Thursday 15 January 2026, 10:00 in São Paulo: a business day, inside business hours on
+# every preset's calendar, while the named world's 2026 contracts are active.
+NOW = dt.datetime(2026, 1, 15, 10, 0, tzinfo=SAO_PAULO)
+# Thursday 19 November 2026, 20:00 in São Paulo: after hours, on the eve of the Black
+# Consciousness Day holiday (Friday 20 November), before a weekend.
+HOLIDAY_EVE = dt.datetime(2026, 11, 19, 20, 0, tzinfo=SAO_PAULO)
+
+
+def sp(text: str) -> dt.datetime:
+    """A wall-clock time in São Paulo (UTC-3, no daylight saving since 2019)."""
+    return dt.datetime.fromisoformat(text).replace(tzinfo=SAO_PAULO)
+
+
+def kolkata(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=KOLKATA)
+
+
+class Clock:
+    """``django.utils.timezone.now`` for the code under test — what the views, actions,
+    sessions and commands read — pinned at an instant the test names (``clock.now = …``,
+    ``clock.set(…)`` or ``clock.advance(hours=1)``), so due times are exact and the named
+    world's contracts are in force whatever the day the tests run."""
+
+    def __init__(self, monkeypatch, at: dt.datetime = NOW):
+        self.now = at
+        monkeypatch.setattr("django.utils.timezone.now", self)
+
+    def __call__(self) -> dt.datetime:
+        return self.now.astimezone(dt.UTC)
+
+    def set(self, at: dt.datetime) -> dt.datetime:
+        self.now = at
+        return at
+
+    def advance(self, **delta) -> dt.datetime:
+        return self.set(self.now + dt.timedelta(**delta))
 
 
 @dataclass
@@ -166,3 +205,82 @@ def meet_contact_rules(contact: User, day: dt.date = dt.date(2025, 6, 1)) -> Use
         )
         do_record_training(recorder, contact, course=course, completed_on=day)
     return contact
+
+
+def customer_on(
+    policy: str | PolicyVersion,
+    name: str,
+    *,
+    plan: str | None = None,
+    email: str | None = None,
+    account_manager: User | None = None,
+) -> User:
+    """An authorized contact, meeting the policy's contact rules, of a new customer ``name``
+    whose contract runs ``policy`` (a preset's name or a stored version; its first plan
+    unless ``plan``) since 1 January 2026."""
+    version = preset_version(policy) if isinstance(policy, str) else policy
+    organization = do_create_organization(
+        name=name, kind="customer", account_manager=account_manager
+    )
+    do_create_contract(
+        organization=organization,
+        service_contract_id=f"C-{name}"[:60],
+        policy_version=version,
+        plan=plan or version.policy.plans[0].id,
+        starts_on=dt.date(2026, 1, 1),
+    )
+    slug = "-".join(name.lower().split())
+    contact = do_create_contact(
+        organization=organization, email=email or f"contact@{slug}.example",
+        full_name=f"{name} Contact", authorized=True, password=PASSWORD,
+    )  # fmt: skip
+    return meet_contact_rules(contact)
+
+
+# ----------------------------------------------------------------------------- pages
+
+
+def client_for(user: User | None = None):
+    """A browser session of ``user`` (anonymous when None)."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST="localhost")
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def problem_form(**overrides) -> dict:
+    """The portal's new-ticket form, filled as senhasegura §7.6 asks."""
+    return {
+        "type": "problem",
+        "subject": "The vault does not show passwords",
+        "severity": "high",
+        "environment": "production",
+        "product": "senhasegura PAM",
+        "version": "3.31",
+        "body": "Since the upgrade the vault answers Error 500.",
+        **PROBLEM_DETAILS,
+        **overrides,
+    }
+
+
+def open_ticket(actor: User, **kwargs):
+    """A high-severity problem with the details senhasegura requires, opened by the action."""
+    from pacto.tickets.actions import do_open_ticket
+
+    fields = {
+        "subject": "Vault error",
+        "body": "Error 500",
+        "severity": "high",
+        "version": "3.31",
+        "details": PROBLEM_DETAILS,
+    }
+    fields.update(kwargs)
+    return do_open_ticket(actor, **fields)
+
+
+def text(response) -> str:
+    """The page's visible words, tags stripped and spaces collapsed."""
+    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.content.decode(), flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())

@@ -34,11 +34,11 @@ from pacto.mail.ingest import ingest_message
 from pacto.notifications.delivery import deliver_due
 from pacto.notifications.models import Outbox
 from pacto.notifications.tests.conftest import smtp as smtp
-from pacto.portal.tests.fixtures import client_for
-from pacto.portal.tests.fixtures import clock as clock
-from pacto.portal.tests.fixtures import media_root as media_root
-from pacto.testing import PROBLEM_DETAILS
+from pacto.testing import PROBLEM_DETAILS, client_for
 from pacto.tickets.actions import do_open_ticket, do_reply
+
+# Uploads in a folder of each test, and an empty cache.
+pytestmark = pytest.mark.usefixtures("media_root")
 
 TODAY = dt.date(2026, 1, 15)
 NOW = dt.datetime(2026, 1, 15, 13, 0, tzinfo=dt.UTC)

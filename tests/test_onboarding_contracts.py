@@ -25,7 +25,7 @@ from pacto.contracts.actions import (
 from pacto.contracts.models import Contract, ContractEvent
 from pacto.errors import ActionError, NotAllowed
 from pacto.notifications.models import Outbox
-from pacto.portal.tests.fixtures import client_for
+from pacto.testing import client_for
 
 
 def at(day: dt.date) -> dt.datetime:

@@ -6,8 +6,7 @@ import pytest
 from django.utils import timezone
 
 from pacto.errors import ActionError, NotAllowed
-from pacto.portal.tests.fixtures import client_for, problem_form
-from pacto.portal.tests.fixtures import clock as clock
+from pacto.testing import client_for, problem_form
 from pacto.tickets.actions import do_open_ticket
 from pacto.tickets.opening import check_opening
 

@@ -33,11 +33,11 @@ from pacto.catalog.actions import (
 )
 from pacto.catalog.tests.fixtures import build_catalogue
 from pacto.kb.actions import do_add_article_attachment, do_create_article, do_vote
-from pacto.portal.tests.fixtures import NOW, client_for
-from pacto.portal.tests.fixtures import clock as clock
-from pacto.portal.tests.fixtures import media_root as media_root
-from pacto.testing import PROBLEM_DETAILS, build_world
+from pacto.testing import NOW, PROBLEM_DETAILS, build_world, client_for
 from pacto.tickets.actions import do_add_attachment, do_open_ticket, do_reply
+
+# Uploads in a folder of each test, and an empty cache.
+pytestmark = pytest.mark.usefixtures("media_root")
 
 CONTACTS = ("alice", "amelia", "bob", "carol", "victor", "paul", "peggy")
 STAFF = ("fiona", "sam", "maria", "pete", "root")

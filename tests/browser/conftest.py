@@ -14,9 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pacto.portal.tests.fixtures import HOLIDAY_EVE, Clock
-from pacto.portal.tests.fixtures import media_root as media_root
-from pacto.testing import PASSWORD, build_world
+from pacto.testing import HOLIDAY_EVE, PASSWORD, Clock, build_world
 
 # Playwright's sync API keeps an event loop on this thread; the test's own ORM calls are
 # synchronous and safe (Django's async guard would refuse them otherwise).
@@ -32,6 +30,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _pages(media_root):
+    """Every browser test: uploads in a folder of its own, and an empty cache."""
 
 
 @pytest.fixture(scope="session")

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from pacto.accounts.actions import do_create_contact, do_create_organization
 from pacto.accounts.models import User
 from pacto.automation.models import OnCallRotation, RotationMember
-from pacto.contracts.actions import do_create_contract, preset_version
-from pacto.testing import PASSWORD, World, meet_contact_rules
+from pacto.contracts.actions import preset_version
+from pacto.testing import World, customer_on
 from pacto.tickets.actions import do_open_ticket
 from pacto.tickets.models import Ticket
 
@@ -23,24 +22,11 @@ class Desk:
 
     def customer(self, preset: str, plan: str | None = None) -> User:
         """An authorized contact of a new customer under ``preset`` (first plan by default)."""
-        version = preset_version(preset)
-        plan = plan or version.policy.plans[0].id
-        name = f"{preset}-{plan}"
-        organization = do_create_organization(
-            name=f"Customer {name}", kind="customer", account_manager=self.world.maria
-        )
-        do_create_contract(
-            organization=organization,
-            service_contract_id=f"C-{name}",
-            policy_version=version,
-            plan=plan,
-            starts_on=dt.date(2026, 1, 1),
-        )
-        contact = do_create_contact(
-            organization=organization, email=f"contact@{name}.example", full_name=f"Contact {name}",
-            authorized=True, password=PASSWORD,
+        plan = plan or preset_version(preset).policy.plans[0].id
+        return customer_on(
+            preset, f"Customer {preset}-{plan}", plan=plan,
+            email=f"contact@{preset}-{plan}.example", account_manager=self.world.maria,
         )  # fmt: skip
-        return meet_contact_rules(contact)
 
     def open(
         self, contact: User, severity: str, now: dt.datetime, *, channel: str = "portal",

@@ -7,11 +7,12 @@ import pytest
 
 from pacto.catalog.actions import do_create_engineering_item, do_create_known_issue
 from pacto.catalog.notices import do_update_engineering_item
-from pacto.portal.tests.fixtures import client_for, problem_form
-from pacto.portal.tests.fixtures import clock as clock
-from pacto.portal.tests.fixtures import media_root as media_root
+from pacto.testing import client_for, problem_form
 from pacto.tickets.actions import do_link_engineering_item, do_link_known_issue, do_open_ticket
 from pacto.tickets.models import Ticket
+
+# Uploads in a folder of each test, and an empty cache.
+pytestmark = pytest.mark.usefixtures("media_root")
 
 pytestmark = pytest.mark.usefixtures("clock")
 

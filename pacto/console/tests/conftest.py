@@ -1,1 +1,6 @@
-from pacto.portal.tests.fixtures import clock, media_root  # noqa: F401
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _pages(media_root):
+    """Every page test: uploads in a folder of its own, and an empty cache."""

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pacto.accounts.models import AccountEvent, User
 from pacto.contracts.models import ContractEvent
 from pacto.notifications.models import Outbox
-from pacto.portal.tests.fixtures import client_for
-from pacto.portal.tests.fixtures import clock as clock
-from pacto.portal.tests.fixtures import media_root as media_root
+from pacto.testing import client_for
+
+# Uploads in a folder of each test, and an empty cache.
+pytestmark = pytest.mark.usefixtures("media_root")
 
 
 def test_a_manager_sees_contracts_ending_and_renews_one_with_another_plan(world, clock):

@@ -8,9 +8,8 @@ from django.urls import reverse
 
 from pacto.accounts.models import AccountEvent, ApiToken, Organization, User
 from pacto.contracts.models import Contract, PolicyVersion
-from pacto.portal.tests.fixtures import client_for
 from pacto.sla.policy import PRESETS
-from pacto.testing import PROBLEM_DETAILS
+from pacto.testing import PROBLEM_DETAILS, client_for
 from pacto.tickets.actions import do_open_ticket
 from pacto.tickets.models import Ticket
 

@@ -7,8 +7,7 @@ import html
 import json
 import re
 
-from pacto.portal.tests.fixtures import NOW, client_for, open_ticket, text
-from pacto.testing import SAO_PAULO
+from pacto.testing import NOW, SAO_PAULO, client_for, open_ticket, text
 from pacto.tickets.actions import do_assign, do_change_status, do_open_ticket, do_reply
 from pacto.tickets.models import Message, Ticket, TicketEvent
 

@@ -10,11 +10,11 @@ from pacto.errors import ActionError
 from pacto.kb import actions
 from pacto.kb.models import Article, ArticleEvent, ArticleTask, KbEvent, TicketArticle, Vote
 from pacto.kb.tests.helpers import write
-from pacto.portal.tests.fixtures import client_for
-from pacto.portal.tests.fixtures import clock as clock
-from pacto.portal.tests.fixtures import media_root as media_root
-from pacto.testing import PROBLEM_DETAILS
+from pacto.testing import PROBLEM_DETAILS, client_for
 from pacto.tickets.models import Ticket
+
+# Uploads in a folder of each test, and an empty cache.
+pytestmark = pytest.mark.usefixtures("media_root")
 
 PAM = ["senhasegura PAM"]
 

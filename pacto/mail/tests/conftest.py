@@ -7,7 +7,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
 from pacto.mail.ingest import ingest_message
 from pacto.mail.models import InboundMessage
@@ -31,23 +30,11 @@ def mail_settings(settings, tmp_path):
     return settings
 
 
-class Clock:
-    """``timezone.now()`` for the code under test (the webhook and the commands read the
-    clock): fixed at ``NOW`` unless a test moves it, so the named world's contracts, which
-    run through 2026, stay in force whatever the day the tests run."""
-
-    def __init__(self, now: dt.datetime):
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
 @pytest.fixture(autouse=True)
-def clock(monkeypatch) -> Clock:
-    fixed = Clock(NOW)
-    monkeypatch.setattr(timezone, "now", fixed)
-    return fixed
+def _frozen(clock):
+    """Every email test runs at ``NOW`` (the webhook and the commands read the clock) unless
+    it moves the root ``clock`` fixture: the named world's 2026 contracts stay in force."""
+    assert clock() == NOW
 
 
 def corpus(name: str, **values) -> bytes:

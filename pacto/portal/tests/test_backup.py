@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from pacto.portal.backup import _models, media_files
-from pacto.portal.tests.fixtures import open_ticket
+from pacto.testing import open_ticket
 from pacto.tickets.actions import do_change_status, do_reply
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pacto.portal.tests.fixtures import client_for, text
+from pacto.testing import client_for, text
 
 
 def calculate(opened: str):

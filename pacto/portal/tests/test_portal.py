@@ -8,15 +8,15 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pacto.accounts.models import User
-from pacto.portal.tests.fixtures import (
+from pacto.testing import (
     HOLIDAY_EVE,
     NOW,
+    PROBLEM_DETAILS,
     client_for,
     open_ticket,
     problem_form,
     text,
 )
-from pacto.testing import PROBLEM_DETAILS
 from pacto.tickets.actions import do_change_status, do_reply
 from pacto.tickets.models import Message, Ticket, TicketEvent
 

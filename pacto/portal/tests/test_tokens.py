@@ -6,8 +6,8 @@ import re
 
 from pacto.accounts.actions import do_create_token
 from pacto.accounts.models import ApiToken
-from pacto.portal.tests.fixtures import client_for
 from pacto.portal.tests.test_portal import assert_csp_clean, text
+from pacto.testing import client_for
 
 URL = "/preferences/tokens/"
 SECRET = re.compile(r"pacto_[A-Za-z0-9_-]{20,}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from pacto.portal.tests.fixtures import client_for, open_ticket, problem_form
+from pacto.testing import client_for, open_ticket, problem_form
 from pacto.tickets.models import Attachment, Message, Ticket
 
 

@@ -14,12 +14,16 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from pacto.accounts.actions import do_create_contact, do_create_organization
+from pacto import testing
 from pacto.accounts.models import AccountEvent, User
-from pacto.contracts.actions import do_create_contract, preset_version
 from pacto.errors import ActionError, Conflict, NotAllowed, NotFound
 from pacto.notifications.models import Outbox
-from pacto.testing import KOLKATA, PROBLEM_DETAILS, SAO_PAULO, World, meet_contact_rules
+from pacto.testing import (
+    PROBLEM_DETAILS,
+    World,
+    kolkata,
+    sp,
+)
 from pacto.tickets import actions
 from pacto.tickets.actions import (
     do_add_attachment,
@@ -39,15 +43,6 @@ from pacto.tickets.actions import (
 from pacto.tickets.models import Attachment, Message, SlaClock, Ticket, TicketEvent
 
 NEW_YORK = dt.timezone(dt.timedelta(hours=-5))  # January: EST
-
-
-def sp(text: str) -> dt.datetime:
-    """A wall-clock time in São Paulo (UTC-3, no daylight saving since 2019)."""
-    return dt.datetime.fromisoformat(text).replace(tzinfo=SAO_PAULO)
-
-
-def kolkata(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=KOLKATA)
 
 
 THURSDAY_10 = sp("2026-01-15 10:00")
@@ -110,23 +105,8 @@ def counts() -> dict[str, int]:
 
 
 def customer_on(preset: str, plan: str, name: str) -> User:
-    """An authorized contact of a new customer running ``preset`` since 1 January 2026."""
-    organization = do_create_organization(name=name, kind="customer")
-    do_create_contract(
-        organization=organization,
-        service_contract_id=f"{preset.upper()}-2026",
-        policy_version=preset_version(preset),
-        plan=plan,
-        starts_on=dt.date(2026, 1, 1),
-    )
     slug = preset.lower()
-    contact = do_create_contact(
-        organization=organization,
-        email=f"contact@{slug}-customer.example",
-        full_name=f"{name} Contact",
-        authorized=True,
-    )
-    return meet_contact_rules(contact)
+    return testing.customer_on(preset, name, plan=plan, email=f"contact@{slug}-customer.example")
 
 
 # ----------------------------------------------------------------------------- who opens

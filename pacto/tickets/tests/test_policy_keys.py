@@ -7,26 +7,19 @@ import datetime as dt
 
 import pytest
 
-from pacto.accounts.actions import do_create_contact, do_create_organization
-from pacto.contracts.actions import do_create_contract, do_store_policy, preset_version
+from pacto import testing
+from pacto.contracts.actions import do_store_policy, preset_version
 from pacto.errors import ActionError
 from pacto.notifications.models import Outbox
-from pacto.testing import PASSWORD
 from pacto.tickets.actions import do_assign, do_change_severity, do_escalate, do_open_ticket
 
 NOW = dt.datetime(2026, 1, 15, 13, 0, tzinfo=dt.UTC)
 
 
 def customer_on(world, text: str, name: str):
-    version = do_store_policy(text)
-    organization = do_create_organization(name=name, kind="customer", account_manager=world.maria)
-    do_create_contract(
-        organization=organization, service_contract_id=f"C-{name}", policy_version=version,
-        plan=version.policy.plans[0].id, starts_on=dt.date(2026, 1, 1),
-    )  # fmt: skip
-    return do_create_contact(
-        organization=organization, email=f"ops@{name.lower()}.example", full_name=f"{name} Ops",
-        authorized=True, password=PASSWORD,
+    return testing.customer_on(
+        do_store_policy(text), name, email=f"ops@{name.lower()}.example",
+        account_manager=world.maria,
     )  # fmt: skip
 
 

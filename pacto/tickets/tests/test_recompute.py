@@ -18,15 +18,11 @@ from pacto import cli
 from pacto.contracts.actions import do_store_policy
 from pacto.contracts.models import Contract
 from pacto.sla.policy import PRESETS
-from pacto.testing import KOLKATA, PROBLEM_DETAILS, SAO_PAULO
+from pacto.testing import KOLKATA, PROBLEM_DETAILS, sp
 from pacto.tickets.actions import do_open_ticket, do_reply
 from pacto.tickets.models import SlaClock, Ticket
 
 SIX_PM = "2026-01-15T18:00:00-03:00"  # after the last opening, before any due time
-
-
-def sp(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=SAO_PAULO)
 
 
 def open_at_azul(world, at: str, severity: str = "medium", subject: str = "Vault") -> Ticket:
