@@ -183,7 +183,7 @@ def test_the_administration_records_an_installed_version_through_the_action(cata
         })  # fmt: skip
     at = next(i for i, line in enumerate(lines) if line.catalog_module_id)
 
-    other = Version.objects.exclude(module=lines[at].catalog_module_id).first()
+    other = do_add_version(w.maria, catalogue.saner.modules.get(), number="6.2", now=NOW)
     wrong = client.post(url, {**data, f"products-{at}-installed_version": other.pk})
     data[f"products-{at}-installed_version"] = catalogue.versions["4.3"].pk
     saved = client.post(url, data)
