@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+import time
 
 import structlog
 from django.conf import settings
@@ -30,6 +32,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
+from pacto.accounts import ratelimit
 from pacto.accounts.api import router as accounts_router
 from pacto.accounts.api import tokens_router
 from pacto.accounts.models import ApiToken, User
@@ -106,18 +109,27 @@ class SessionWithCsrf(SessionAuth):
 
 
 class SettingsRate:
-    """A throttle whose rate is the setting named ``setting``, read at each request, so an
-    operator's (or a test's) rate applies without a restart."""
+    """A throttle whose rate is the setting named ``setting``, read at each request (so an
+    operator's or a test's rate applies without a restart), counted in the database's fixed
+    windows (``pacto.accounts.ratelimit``): one statement per request, shared by every web
+    process."""
 
     setting: str
 
     def __init__(self) -> None:
         self.rate = None
+        self._wait = threading.local()
 
     def allow_request(self, request: HttpRequest) -> bool:
-        self.rate = getattr(settings, self.setting)
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
+        key = self.get_cache_key(request)
+        if key is None:
+            return True
+        limit, period = self.parse_rate(getattr(settings, self.setting))
+        allowed, self._wait.seconds = ratelimit.hit(key, limit, period, time.time())
+        return allowed
+
+    def wait(self) -> float | None:
+        return getattr(self._wait, "seconds", None)
 
 
 class UserRateThrottle(SettingsRate, AuthRateThrottle):

@@ -171,6 +171,7 @@ PAGES: dict[str, list[Page]] = {
     "portal:revoke_token": [Page("POST", token_owner("alice", 302))],  # alice's token
     # The portal: contacts.
     "portal:tickets": [Page("GET", contacts_page())],
+    "portal:search": [Page("GET", contacts_page())],
     "portal:new_ticket": [
         Page("GET", contacts_page(MAY_OPEN_TICKETS)),
         Page("POST", contacts_page(MAY_OPEN_TICKETS, ok=422)),
@@ -190,6 +191,16 @@ PAGES: dict[str, list[Page]] = {
     ],
     # The console: the vendor's staff.
     "console:queue": [Page("GET", staff_page())],
+    "console:queue_live": [Page("GET", staff_page())],
+    "console:save_view": [Page("POST", staff_page(302))],  # empty: back with an error
+    "console:delete_view": [Page("POST", staff_page(404))],  # no such view
+    "console:bulk": [Page("POST", staff_page(302))],  # nothing selected: back with an error
+    "console:search": [Page("GET", staff_page())],
+    "console:notifications": [Page("GET", staff_page()), Page("POST", staff_page(302))],
+    "console:macros": [Page("GET", staff_page()), Page("POST", staff_page(422))],
+    "console:delete_macro": [Page("POST", staff_page(404))],  # no such macro
+    "console:accept_severity": [Page("POST", staff_page(302), per_ticket=True)],  # none pending
+    "console:decline_severity": [Page("POST", staff_page(422), per_ticket=True)],
     "console:dashboard": [Page("GET", staff_page(only=MANAGERS))],
     "console:accounts": [Page("GET", staff_page(only=MANAGERS))],
     "console:import": [Page("POST", staff_page(422, only=MANAGERS))],
@@ -347,6 +358,10 @@ def url_for(name: str, scene, ticket: str | None) -> str:
         kwargs["contact_id"] = scene["people"]["alice"].pk
     if name in ("console:renew", "console:terminate"):
         kwargs["contract_id"] = scene["people"]["alice"].organization.contracts.get().pk
+    if name == "console:delete_view":
+        kwargs["view_id"] = 999_999
+    if name == "console:delete_macro":
+        kwargs["macro_id"] = 999_999
     if name == "portal:activate":
         kwargs["secret"] = "not-a-real-invitation"
     if name == "portal:revoke_token":

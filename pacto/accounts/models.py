@@ -288,6 +288,20 @@ class ApiToken(models.Model):
         return cls.PREFIX + secrets.token_urlsafe(32)
 
 
+class RateCounter(models.Model):
+    """Requests counted in one fixed window of a rate limit (``pacto.api``): one row per key
+    and window, bumped by a single UPSERT, shared by every web process."""
+
+    key = models.CharField(max_length=120)
+    window = models.BigIntegerField(help_text="start of the window, in seconds since 1970")
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window"], name="rate_counter_key_window")
+        ]
+
+
 class AccountEvent(models.Model):
     """Immutable audit trail of access changes (authorizations, revocations, focal points)."""
 

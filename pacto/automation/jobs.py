@@ -21,6 +21,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import HUEY, close_db
 
+from pacto.accounts import ratelimit
 from pacto.accounts.actions import sweep_partnerships
 from pacto.automation import sweeps
 from pacto.contracts.actions import sweep_contracts
@@ -75,7 +76,11 @@ def run_once(now: dt.datetime) -> dict[str, dict]:
 def sweep_accounts(now: dt.datetime) -> dict:
     """Day-grained work: contract reminders and auto-renewals, partnership and certification
     expiry warnings. Idempotent, so running it every hour is harmless."""
-    return {"contracts": sweep_contracts(now), "partners": sweep_partnerships(now)}
+    return {
+        "contracts": sweep_contracts(now),
+        "partners": sweep_partnerships(now),
+        "rate_counters_pruned": ratelimit.prune(now.timestamp()),
+    }
 
 
 @task

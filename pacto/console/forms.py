@@ -12,10 +12,10 @@ from pacto.portal.forms import (
     DETAIL_LABELS,
     DUE_INPUT,
     ENVIRONMENTS,
-    AttachmentForm,
     PactoForm,
     ProductVersionField,
     attachment_help,
+    clean_upload,
     initial_severity,
     offer_versions,
     severity_choices,
@@ -24,8 +24,38 @@ from pacto.sla.policy import Policy, StatusCategory
 from pacto.tickets.models import Ticket
 
 
-class ConsoleReplyForm(AttachmentForm, PactoForm):
-    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}))
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (chosen together, or dropped on it)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+LINE_CHOICES = [
+    ("first", _("First line")),
+    ("second", _("Second line")),
+    ("product", _("Product management")),
+]
+
+
+class ConsoleReplyForm(PactoForm):
+    """A reply or a note and the changes that go with it, sent in one request: each change
+    still runs through its own action (and writes its own audit event), all or nothing."""
+
+    body = forms.CharField(
+        label=_("Message"), widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
     visibility = forms.ChoiceField(
         label=_("Visibility"),
         choices=[
@@ -35,11 +65,60 @@ class ConsoleReplyForm(AttachmentForm, PactoForm):
         initial="public",
         widget=forms.RadioSelect,
     )
-    attachment = forms.FileField(label=_("Attach a file"), required=False)
+    attachment = MultipleFileField(label=_("Attach files"), required=False)
+    status = forms.ChoiceField(label=_("Then set the status"), required=False)
+    severity = forms.ChoiceField(label=_("Change the severity"), required=False)
+    line = forms.ChoiceField(label=_("Move to the line"), required=False)
+    assignee = forms.ChoiceField(label=_("Assign to"), required=False)
+    reason = forms.CharField(
+        label=_("Reason for the changes"),
+        required=False,
+        max_length=500,
+        help_text=_("A severity or line change needs one; the customer sees a status reason."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, ticket: Ticket | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attachment"].help_text = attachment_help()
+        keep = [("", _("— unchanged —"))]
+        if ticket is not None:
+            policy = ticket.policy
+            self.fields["status"].choices = keep + [
+                (s.id, f"{s.name} ({STATUS_CATEGORIES.get(s.category.value, s.category.value)})")
+                for s in policy.statuses
+                if s.category != StatusCategory.NEW and s.id != ticket.status
+            ]
+            self.fields["severity"].choices = keep + [
+                c for c in severity_choices(policy) if c[0] != ticket.severity
+            ]
+            self.fields["line"].choices = keep + [
+                c for c in LINE_CHOICES if c[0] != ticket.support_line
+            ]
+            self.fields["version"].initial = ticket.lock_version
+        self.fields["assignee"].choices = (
+            keep + [("none", _("— nobody —"))] + [(str(u.pk), str(u)) for u in staff_members()]
+        )
+
+    def clean_attachment(self):
+        return [clean_upload(upload) for upload in self.cleaned_data.get("attachment") or []]
+
+    def clean(self):
+        data = super().clean()
+        changes = [data.get(k) for k in ("status", "severity", "line", "assignee")]
+        if not (data.get("body") or "").strip() and not any(changes):
+            self.add_error("body", _("Write a reply or a note, or choose a change to make."))
+        if data.get("attachment") and not (data.get("body") or "").strip():
+            self.add_error("body", _("Files go with a reply or a note: write a few words."))
+        return data
+
+
+def staff_members():
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(role=User.Role.CONTACT)
+        .order_by("full_name", "email")
+    )
 
 
 class StatusForm(PactoForm):
@@ -163,3 +242,50 @@ class PhoneTicketForm(PactoForm):
         self.fields["environment"].choices = [
             (e, ENVIRONMENTS.get(e, e)) for e in policy.environments
         ]
+
+
+class DeclineForm(PactoForm):
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+
+class SavedViewForm(PactoForm):
+    name = forms.CharField(label=_("Name of the view"), max_length=80)
+    shared = forms.BooleanField(label=_("Share with the team"), required=False)
+    query = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+
+
+class MacroForm(PactoForm):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("Any language")), ("en", "English"), ("pt-br", "Português (Brasil)")],
+    )
+    body = forms.CharField(
+        label=_("Reply"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Placeholders: {customer_name}, {ticket_number}, {due_time}."),
+    )
+    public = forms.BooleanField(label=_("Public reply (unset: internal note)"), required=False,
+                                initial=True)  # fmt: skip
+    status_category = forms.ChoiceField(label=_("Status to set"), required=False)
+    severity = forms.CharField(
+        label=_("Severity to set"),
+        required=False,
+        max_length=40,
+        help_text=_("A severity id of the policy, e.g. high; left alone where it is unknown."),
+    )
+    line = forms.ChoiceField(
+        label=_("Line to set"), required=False, choices=[("", "—"), *LINE_CHOICES]
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee to set"), required=False, queryset=User.objects.none()
+    )
+    shared = forms.BooleanField(label=_("Share with the team"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status_category"].choices = [("", "—")] + [
+            (k, v) for k, v in STATUS_CATEGORIES.items() if k != "new"
+        ]
+        self.fields["assignee"].queryset = staff_members()

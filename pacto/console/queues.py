@@ -1,9 +1,14 @@
-"""The agents' queues: which open tickets need whom, ordered by the next SLA due instant.
+"""The agents' queues: which tickets need whom, the most urgent first.
 
 Queues read the clocks the engine persisted (``SlaClock``). A running clock whose due instant
 has passed counts as breached at once, even before the worker's sweep records the breach;
 "at risk" means a running clock has reached one of the policy's warning thresholds
 (``escalation.warn_at``, e.g. seed 000's 75 %).
+
+The default order puts breached tickets first, then those at risk, then the rest by their
+next due instant: an urgent ticket three days overdue is never below a met low one. Any
+column sorts instead (``sort=opened``, ``sort=-severity``…). Open tickets are listed unless
+the ``state`` (solved, closed, all) or the status filter asks for the others.
 """
 
 from __future__ import annotations
@@ -11,12 +16,25 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import F, Min, Q, QuerySet
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils.translation import gettext_lazy as _
 
 from pacto.accounts.access import visible_tickets
 from pacto.accounts.models import User
-from pacto.tickets.models import SlaClock, Ticket
+from pacto.tickets.models import SlaClock, Ticket, TicketEvent
 
 QUEUES = {
     "mine": _("Mine"),
@@ -24,9 +42,16 @@ QUEUES = {
     "unassigned": _("Unassigned"),
     "at_risk": _("At risk"),
     "breached": _("Breached"),
-    "all": _("All open"),
+    "requests": _("Customer requests"),
+    "all": _("All"),
 }
 CLOSED = ("solved", "closed")
+STATES = {
+    "open": _("Open"),
+    "solved": _("Solved"),
+    "closed": _("Closed"),
+    "all": _("Open and closed"),
+}
 STATUS_CATEGORIES = {
     "new": _("New"),
     "open": _("Open"),
@@ -36,6 +61,35 @@ STATUS_CATEGORIES = {
     "solved": _("Solved"),
     "closed": _("Closed"),
 }
+# Columns an agent may show; the number and the subject are always there.
+COLUMNS = {
+    "organization": _("Organization"),
+    "status": _("Status"),
+    "severity": _("Severity"),
+    "sla": _("SLA"),
+    "due": _("Due"),
+    "assignee": _("Assignee"),
+    "line": _("Line"),
+    "product": _("Product"),
+    "opened": _("Opened"),
+    "updated": _("Updated"),
+}
+DEFAULT_COLUMNS = ["organization", "status", "severity", "sla", "due", "assignee", "opened"]
+# Sort keys: the column an agent clicks → the fields it orders by.
+SORTS = {
+    "number": ["id"],
+    "subject": ["subject", "id"],
+    "organization": ["organization__name", "id"],
+    "status": ["status_category", "status", "id"],
+    "severity": ["severity_rank", "id"],
+    "due": ["next_due", "id"],
+    "assignee": ["assignee__full_name", "id"],
+    "line": ["support_line", "id"],
+    "product": ["product", "id"],
+    "opened": ["opened_at", "id"],
+    "updated": ["updated_at", "id"],
+}
+FILTERS = ("organization", "severity", "status", "type", "q", "assignee", "line", "state")
 
 
 def breached_clocks(now: dt.datetime) -> QuerySet:
@@ -57,15 +111,48 @@ def at_risk_clocks(now: dt.datetime) -> QuerySet:
     )
 
 
+def pending_requests(tickets: QuerySet) -> QuerySet:
+    """Tickets whose latest severity request is not answered yet (no severity change and no
+    decline since)."""
+    events = TicketEvent.objects.filter(ticket=OuterRef("pk"))
+    asked = events.filter(kind=TicketEvent.Kind.SEVERITY_REQUEST).values("ticket")
+    answered = events.filter(
+        kind__in=(TicketEvent.Kind.SEVERITY, TicketEvent.Kind.SEVERITY_DECLINED)
+    ).values("ticket")
+    return tickets.annotate(
+        asked_at=Subquery(asked.annotate(last=Max("at")).values("last")[:1]),
+        answered_at=Subquery(answered.annotate(last=Max("at")).values("last")[:1]),
+    ).filter(
+        Q(asked_at__isnull=False), Q(answered_at__isnull=True) | Q(answered_at__lt=F("asked_at"))
+    )
+
+
 def line_of(user: User) -> str:
     return user.support_line or "first"
 
 
 def queue_tickets(
-    user: User, queue: str, now: dt.datetime, filters: dict | None = None
+    user: User,
+    queue: str,
+    now: dt.datetime,
+    filters: dict | None = None,
+    sort: str = "",
 ) -> QuerySet:
-    """The open tickets of ``queue`` that ``user`` may see, next due first."""
-    tickets = visible_tickets(user).exclude(status_category__in=CLOSED)
+    """The tickets of ``queue`` that ``user`` may see, most urgent first (or by ``sort``)."""
+    return ordered(queue_base(user, queue, now, filters), now, sort)
+
+
+def queue_base(user: User, queue: str, now: dt.datetime, filters: dict | None = None) -> QuerySet:
+    """The tickets of ``queue`` that ``user`` may see, unordered (what a count needs)."""
+    filters = filters or {}
+    tickets = visible_tickets(user)
+    state = filters.get("state") or "open"
+    if filters.get("status"):
+        pass  # the status filter names its category, open or not
+    elif state == "open":
+        tickets = tickets.exclude(status_category__in=CLOSED)
+    elif state in CLOSED:
+        tickets = tickets.filter(status_category=state)
     match queue:
         case "mine":
             tickets = tickets.filter(assignee=user)
@@ -79,16 +166,54 @@ def queue_tickets(
             )
         case "breached":
             tickets = tickets.filter(pk__in=breached_clocks(now).values("ticket_id"))
-    tickets = _filtered(tickets, filters or {})
+        case "requests":
+            tickets = pending_requests(tickets)
+    return _filtered(tickets, filters, user)
+
+
+def ordered(tickets: QuerySet, now: dt.datetime, sort: str = "") -> QuerySet:
+    tickets = tickets.annotate(
+        next_due=Min("clocks__due_at", filter=Q(clocks__state="running")),
+    ).select_related("organization", "requester", "assignee", "policy_version")
+    key = sort.lstrip("-")
+    if key in SORTS:
+        fields = SORTS[key]
+        if key == "severity":
+            tickets = tickets.annotate(severity_rank=severity_rank())
+        descending = sort.startswith("-")
+        order = [
+            (F(f).desc(nulls_last=True) if descending else F(f).asc(nulls_last=True))
+            for f in fields
+        ]
+        return tickets.order_by(*order).prefetch_related("clocks")
+    breached = Exists(breached_clocks(now).filter(ticket_id=OuterRef("pk")))
+    at_risk = Exists(at_risk_clocks(now).filter(ticket_id=OuterRef("pk")))
+    urgency = Case(
+        When(breached, then=Value(0)),
+        When(at_risk, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
     return (
-        tickets.annotate(next_due=Min("clocks__due_at", filter=Q(clocks__state="running")))
-        .select_related("organization", "requester", "assignee", "policy_version")
+        tickets.annotate(urgency=urgency)
+        .order_by("urgency", F("next_due").asc(nulls_last=True), "opened_at", "id")
         .prefetch_related("clocks")
-        .order_by(F("next_due").asc(nulls_last=True), "opened_at", "id")
     )
 
 
-def _filtered(tickets: QuerySet, filters: dict) -> QuerySet:
+def severity_rank():
+    """Each ticket's severity as its rank in its own policy (0 the most severe), so sorting
+    by severity puts every preset's most severe level first."""
+    from pacto.contracts.models import PolicyVersion
+
+    whens = []
+    for version in PolicyVersion.objects.all():
+        for rank, severity in enumerate(version.policy.severities):
+            whens.append(When(policy_version=version.pk, severity=severity.id, then=Value(rank)))
+    return Case(*whens, default=Value(99), output_field=IntegerField())
+
+
+def _filtered(tickets: QuerySet, filters: dict, user: User) -> QuerySet:
     if filters.get("organization"):
         tickets = tickets.filter(organization_id=filters["organization"])
     if filters.get("severity"):
@@ -97,6 +222,17 @@ def _filtered(tickets: QuerySet, filters: dict) -> QuerySet:
         tickets = tickets.filter(status_category=filters["status"])
     if filters.get("type"):
         tickets = tickets.filter(type=filters["type"])
+    if filters.get("line"):
+        tickets = tickets.filter(support_line=filters["line"])
+    match filters.get("assignee") or "":
+        case "":
+            pass
+        case "me":
+            tickets = tickets.filter(assignee=user)
+        case "none":
+            tickets = tickets.filter(assignee__isnull=True)
+        case value if value.isdigit():
+            tickets = tickets.filter(assignee_id=int(value))
     if query := (filters.get("q") or "").strip():
         number = query.lstrip("#")
         match = Q(subject__icontains=query) | Q(requester__email__icontains=query)
@@ -106,24 +242,50 @@ def _filtered(tickets: QuerySet, filters: dict) -> QuerySet:
     return tickets
 
 
+def cleaned_filters(data) -> dict:
+    """The queue filters of a query string (a request's GET, or a saved view's query)."""
+    filters = {key: (data.get(key) or "").strip() for key in FILTERS}
+    if filters["state"] not in STATES:
+        filters["state"] = "open"
+    for key in ("organization",):
+        if filters[key] and not filters[key].isdigit():
+            filters[key] = ""
+    return filters
+
+
+def cleaned_sort(value: str | None) -> str:
+    value = (value or "").strip()
+    return value if value.lstrip("-") in SORTS else ""
+
+
+def cleaned_columns(values: list[str]) -> list[str]:
+    chosen = [c for c in values if c in COLUMNS]
+    return chosen or list(DEFAULT_COLUMNS)
+
+
 def queue_counts(user: User, now: dt.datetime) -> dict[str, int]:
-    return {name: queue_tickets(user, name, now).count() for name in QUEUES}
+    return {name: queue_base(user, name, now).count() for name in QUEUES}
+
+
+def count_of(user: User, now: dt.datetime, data) -> int:
+    queue = data.get("queue") or "all"
+    queue = queue if queue in QUEUES else "all"
+    return queue_base(user, queue, now, cleaned_filters(data)).count()
 
 
 def severity_choices() -> list[tuple[str, str]]:
     """Severity ids in use by open tickets' policies, for the queue filter."""
-    seen: dict[str, str] = {}
+    from pacto.contracts.models import PolicyVersion
+
     versions = (
         Ticket.objects.exclude(status_category__in=CLOSED)
         .values_list("policy_version", flat=True)
         .distinct()
     )
-    from pacto.contracts.models import PolicyVersion
-
     names: dict[str, set[str]] = defaultdict(set)
     for version in PolicyVersion.objects.filter(pk__in=list(versions)):
         for severity in version.policy.severities:
             names[severity.id].add(severity.name)
-    for severity_id, labels in sorted(names.items()):
-        seen[severity_id] = " / ".join(sorted(labels))
-    return list(seen.items())
+    return [
+        (severity_id, " / ".join(sorted(labels))) for severity_id, labels in sorted(names.items())
+    ]

@@ -6,6 +6,14 @@ app_name = "console"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("live/", views.queue_live, name="queue_live"),
+    path("views/", views.save_view, name="save_view"),
+    path("views/<int:view_id>/delete/", views.delete_view, name="delete_view"),
+    path("bulk/", views.bulk, name="bulk"),
+    path("search/", views.search, name="search"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("macros/", views.macros, name="macros"),
+    path("macros/<int:macro_id>/delete/", views.delete_macro, name="delete_macro"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("accounts/", accounts.accounts, name="accounts"),
     path("accounts/import/", accounts.import_file, name="import"),
@@ -32,4 +40,6 @@ urlpatterns = [
     path("tickets/<int:pk>/escalate/", views.escalate, name="escalate"),
     path("tickets/<int:pk>/work/", views.log_work, name="work"),
     path("tickets/<int:pk>/approve/", views.approve_access, name="approve"),
+    path("tickets/<int:pk>/severity/accept/", views.accept_severity, name="accept_severity"),
+    path("tickets/<int:pk>/severity/decline/", views.decline_severity, name="decline_severity"),
 ]

@@ -4,56 +4,89 @@ support manager's dashboard. Every view is for the vendor's staff (``staff_requi
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from pacto.accounts.access import get_ticket_for, visible_organizations
+from pacto.accounts.access import visible_organizations
 from pacto.accounts.models import Organization, User
 from pacto.console import dashboard as stats
+from pacto.console import live
+from pacto.console.actions import (
+    do_delete_macro,
+    do_delete_view,
+    do_read_notifications,
+    do_save_macro,
+    do_save_view,
+)
+from pacto.console.bulk import BulkForm, run_bulk
 from pacto.console.forms import (
     AssignForm,
     ConsoleReplyForm,
+    DeclineForm,
     EscalateForm,
     LineForm,
+    MacroForm,
     PhoneTicketForm,
     RequesterForm,
+    SavedViewForm,
     SeverityForm,
     StatusForm,
     WorkForm,
+    staff_members,
 )
+from pacto.console.macros import form_initial, usable_macros
+from pacto.console.models import SavedView
 from pacto.console.queues import (
+    COLUMNS,
     QUEUES,
+    STATES,
     STATUS_CATEGORIES,
+    cleaned_columns,
+    cleaned_filters,
+    cleaned_sort,
+    count_of,
     queue_counts,
     queue_tickets,
     severity_choices,
 )
-from pacto.errors import ActionError, NotFound
-from pacto.portal import display
+from pacto.errors import ActionError, Conflict, NotAllowed, NotFound
+from pacto.portal import display, pages
 from pacto.portal.forms import DuePreviewForm
-from pacto.portal.views import _preview, _support, query_without_page, ticket_rows
 from pacto.portal.web import is_htmx, manager_required, message_of, run_action, staff_required
+from pacto.tickets import search as ticket_search
 from pacto.tickets.actions import (
     do_approve_access_request,
     do_assign,
     do_change_severity,
     do_change_status,
+    do_decline_severity_request,
     do_escalate,
     do_log_work,
     do_open_ticket,
     do_reply,
     do_set_line,
+    pending_severity_request,
     preview_support,
 )
-from pacto.tickets.models import Attachment, Message, Ticket
+from pacto.tickets.models import Ticket
 from pacto.tickets.opening import check_opening
 
 PAGE_SIZE = 50
+
+
+# ----------------------------------------------------------------------------- queues
+
+
+def _views_of(user):
+    return SavedView.objects.filter(Q(owner=user) | Q(shared=True)).select_related("owner")
 
 
 @staff_required
@@ -61,68 +94,227 @@ PAGE_SIZE = 50
 def queue(request):
     user = request.user
     now = timezone.now()
-    name = request.GET.get("queue") or ("mine" if user.role == User.Role.AGENT else "all")
+    data = request.GET
+    view = None
+    if data.get("view", "").isdigit():
+        view = _views_of(user).filter(pk=int(data["view"])).first()
+        if view is not None and set(data) <= {"view", "page"}:
+            data = QueryDict(view.query)
+    name = data.get("queue") or ("mine" if user.role == User.Role.AGENT else "all")
     if name not in QUEUES:
         name = "all"
-    filters = {
-        key: request.GET.get(key, "") for key in ("organization", "severity", "status", "type", "q")
-    }
-    tickets = queue_tickets(user, name, now, filters)
-    counts = queue_counts(user, now)
+    filters = cleaned_filters(data)
+    sort = cleaned_sort(data.get("sort"))
+    columns = cleaned_columns(data.getlist("cols"))
+    tickets = queue_tickets(user, name, now, filters, sort)
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = queue_counts(user, now)
+    views = list(_views_of(user))
+    query = QueryDict(mutable=True)
+    query.update({k: v for k, v in filters.items() if v and not (k == "state" and v == "open")})
+    query["queue"] = name
+    if sort:
+        query["sort"] = sort
+    if columns != cleaned_columns([]):
+        query.setlist("cols", columns)
     context = {
         "queue": name,
+        "view": view,
         "tabs": [(key, label, counts[key]) for key, label in QUEUES.items()],
+        "views": [(v, count_of(user, now, QueryDict(v.query))) for v in views],
         "filters": filters,
+        "sort": sort,
+        "columns": columns,
+        "all_columns": list(COLUMNS.items()),
+        "shown_columns": [(c, COLUMNS[c]) for c in columns],
+        "headers": _headers(query, sort, columns),
         "page": page,
-        "query": query_without_page(request),
-        "rows": ticket_rows(page.object_list, now),
+        "query": query.urlencode(),
+        "rows": pages.ticket_rows(page.object_list, now),
         "organizations": visible_organizations(user).filter(kind=Organization.Kind.CUSTOMER),
         "severities": severity_choices(),
-        "statuses": [(k, v) for k, v in STATUS_CATEGORIES.items() if k not in ("solved", "closed")],
+        "statuses": list(STATUS_CATEGORIES.items()),
+        "states": list(STATES.items()),
         "types": Ticket.Type.choices,
+        "staff": staff_members(),
+        "bulk_form": BulkForm(user=user),
+        "stamp": live.queue_stamp(),
+        "poll_seconds": live.POLL_SECONDS,
     }
+    # The j / k keys of the ticket page walk this page of the queue.
+    request.session["console_queue_ids"] = [row["ticket"].pk for row in context["rows"]]
     if is_htmx(request):
         return render(request, "console/queue.html#table", context)
     return render(request, "console/queue.html", context)
 
 
+def _headers(query: QueryDict, sort: str, columns: list[str]) -> list[dict]:
+    """The table's headers: each sorts by its column, and the other way when it already does."""
+    headers = []
+    for key, label in [("number", "#"), ("subject", _("Subject"))] + [
+        (c, COLUMNS[c]) for c in columns
+    ]:
+        by = "due" if key == "sla" else key
+        q = query.copy()
+        q.pop("page", None)
+        q["sort"] = f"-{by}" if sort == by else by
+        arrow = "↑" if sort == by else "↓" if sort == f"-{by}" else ""
+        headers.append({"key": key, "label": label, "link": q.urlencode(), "arrow": arrow})
+    return headers
+
+
+@staff_required
+@require_safe
+def queue_live(request):
+    """Has anything changed since the queue page's ``stamp``? 204 when not (htmx then does
+    nothing); else the new stamp, and an ``HX-Trigger`` that makes the page fetch its table."""
+    stamp = live.queue_stamp()
+    if request.GET.get("since") == stamp:
+        return HttpResponse(status=204)
+    response = render(
+        request,
+        "console/partials/live.html",
+        {
+            "stamp": stamp,
+            "poll_seconds": live.POLL_SECONDS,
+            "unread": live.unread_count(request.user),
+        },
+    )
+    response["HX-Trigger"] = "pacto:changed"
+    return response
+
+
+@staff_required
+@require_POST
+def save_view(request):
+    form = SavedViewForm(request.POST)
+    if form.is_valid():
+        view, ok = run_action(
+            form,
+            do_save_view,
+            request.user,
+            name=form.cleaned_data["name"],
+            query=form.cleaned_data["query"],
+            shared=form.cleaned_data["shared"],
+        )
+        if ok:
+            messages.success(request, _("The view “%(name)s” is saved.") % {"name": view.name})
+            return redirect(f"{reverse('console:queue')}?view={view.pk}")
+    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(f"{reverse('console:queue')}?{form.data.get('query', '')}")
+
+
+@staff_required
+@require_POST
+def delete_view(request, view_id):
+    view = SavedView.objects.filter(pk=view_id).first()
+    if view is None:
+        raise Http404
+    run_action(None, do_delete_view, request.user, view)
+    messages.success(request, _("The view “%(name)s” is deleted.") % {"name": view.name})
+    return redirect("console:queue")
+
+
+@staff_required
+@require_POST
+def bulk(request):
+    """One action on several tickets, each through its own action; then what worked and
+    what was refused, and why."""
+    form = BulkForm(request.POST, user=request.user)
+    back = request.POST.get("back") or ""
+    target = f"{reverse('console:queue')}?{back}" if not back.startswith(("/", "http")) else None
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(target or "console:queue")
+    outcomes = run_bulk(request.user, form.cleaned_data, timezone.now())
+    done_count = sum(1 for o in outcomes if o.ok)
+    context = {"outcomes": outcomes, "done": done_count, "back": target or reverse("console:queue")}
+    return render(request, "console/bulk_result.html", context)
+
+
+# ----------------------------------------------------------------------------- search
+
+
+@staff_required
+@require_safe
+def search(request):
+    text = request.GET.get("q", "")
+    now = timezone.now()
+    query, hits = ticket_search.search(request.user, text, now) if text.strip() else (None, [])
+    context = {
+        "q": text,
+        "query": query,
+        "hits": hits,
+        "results": pages.search_results(hits),
+    }
+    return render(request, "console/search.html", context)
+
+
+# ----------------------------------------------------------------------------- notifications
+
+
+@staff_required
+def notifications(request):
+    if request.method == "POST":
+        run_action(None, do_read_notifications, request.user)
+        return redirect("console:notifications")
+    since = live.read_at(request.user)
+    items = [
+        {
+            "event": e,
+            "text": display.event_text(e, e.ticket.policy),
+            "unread": since is None or e.at > since,
+        }
+        for e in live.notifications(request.user)[:50]
+    ]
+    return render(request, "console/notifications.html", {"items": items})
+
+
+# ----------------------------------------------------------------------------- the ticket page
+
+
 def _ticket(request, pk) -> Ticket:
-    try:
-        return get_ticket_for(request.user, pk)
-    except NotFound:
-        raise Http404 from None
+    return pages.ticket_or_404(request.user, pk)
+
+
+def _reply_form(ticket, request, data=None, files=None, initial=None):
+    return ConsoleReplyForm(data, files, ticket=ticket, initial=initial)
 
 
 def _render(request, ticket: Ticket, status: int = 200, **forms):
     policy = ticket.policy
     now = timezone.now()
-    conversation = (
-        Message.objects.filter(ticket=ticket)
-        .select_related("author")
-        .prefetch_related("attachments")
-    )
-    events = [
-        {"event": e, "text": display.event_text(e, policy)}
-        for e in ticket.events.select_related("actor")
-    ]
+    base = pages.ticket_context(ticket, now, internal=True)
     worked = sum(
-        e["event"].data.get("minutes", 0) for e in events if e["event"].kind == "work_logged"
+        e["event"].data.get("minutes", 0)
+        for e in base["events"]
+        if e["event"].kind == "work_logged"
     )
+    macros = list(usable_macros(request.user))
+    reply_form = forms.get("reply_form")
+    applied = None
+    if reply_form is None:
+        initial = None
+        chosen = request.GET.get("macro", "")
+        if chosen.isdigit():
+            applied = next((m for m in macros if m.pk == int(chosen)), None)
+            if applied is not None:
+                initial = form_initial(applied, ticket, now)
+        reply_form = _reply_form(ticket, request, initial=initial)
+    request_event = pending_severity_request(ticket) if ticket.is_open else None
     context = {
-        "ticket": ticket,
-        "policy": policy,
-        "status_name": display._status_name(policy, ticket.status),
-        "plan_name": display.plan_name(policy, ticket.plan),
+        **base,
         "line_name": display.LINES.get(ticket.support_line, ticket.support_line),
-        "severity": policy.severity(ticket.severity),
-        "clocks": display.live_clocks(ticket, now),
-        "conversation": conversation,
-        "loose_attachments": Attachment.objects.filter(ticket=ticket, message__isnull=True),
-        "events": events,
         "worked_minutes": worked,
         "missing": _missing_details(ticket),
-        "reply_form": forms.get("reply_form") or ConsoleReplyForm(),
+        "reply_form": reply_form,
+        "macros": macros,
+        "applied_macro": applied,
+        "severity_request": request_event,
+        "requested_severity": display.severity_name(policy, request_event.data.get("to"))
+        if request_event
+        else "",
+        "decline_form": forms.get("decline_form") or DeclineForm(),
         "status_form": forms.get("status_form") or StatusForm(policy=policy, current=ticket.status),
         "severity_form": forms.get("severity_form")
         or SeverityForm(policy=policy, current=ticket.severity),
@@ -134,9 +326,23 @@ def _render(request, ticket: Ticket, status: int = 200, **forms):
         "work_form": forms.get("work_form") or WorkForm(),
         "is_open": ticket.status_category != "closed",
         "errors": [e for form in forms.values() for e in form.non_field_errors()],
-        "now": now,
+        "others": live.others_present(ticket.pk, request.user),
+        "poll_seconds": live.POLL_SECONDS,
+        "neighbours": _neighbours(request, ticket),
     }
     return render(request, "console/ticket.html", context, status=status)
+
+
+def _neighbours(request, ticket):
+    """The previous and next ticket of the agent's default queue, for the j / k keys."""
+    ids = request.session.get("console_queue_ids") or []
+    if ticket.pk not in ids:
+        return {}
+    at = ids.index(ticket.pk)
+    return {
+        "previous": ids[at - 1] if at > 0 else None,
+        "next": ids[at + 1] if at + 1 < len(ids) else None,
+    }
 
 
 def _missing_details(ticket: Ticket) -> list[str]:
@@ -151,29 +357,158 @@ def _missing_details(ticket: Ticket) -> list[str]:
 @staff_required
 @require_safe
 def ticket(request, pk):
-    return _render(request, _ticket(request, pk))
+    ticket = _ticket(request, pk)
+    if is_htmx(request) and request.GET.get("part") == "live":
+        return _ticket_live(request, ticket)
+    live.mark_present(ticket.pk, request.user, "viewing")
+    return _render(request, ticket)
+
+
+def _ticket_live(request, ticket):
+    """The ticket page's poll: say who else is here, and whether the ticket changed since
+    the page was drawn (then the conversation, clocks and history are fetched again; the
+    reply being typed stays, and sending it warns)."""
+    live.mark_present(ticket.pk, request.user, request.GET.get("activity", "viewing"))
+    context = {
+        "ticket": ticket,
+        "others": live.others_present(ticket.pk, request.user),
+        "poll_seconds": live.POLL_SECONDS,
+        "version": ticket.lock_version,
+        "seen": _int(request.GET.get("seen"), ticket.lock_version),
+    }
+    response = render(request, "console/partials/ticket_live.html", context)
+    if request.GET.get("version") not in (None, "", str(ticket.lock_version)):
+        response["HX-Trigger"] = "pacto:ticket-changed"
+    return response
+
+
+def _int(value, default: int) -> int:
+    return int(value) if (value or "").isdigit() else default
 
 
 def _done(request, ticket, text):
-    messages.success(request, text)
-    return redirect("console:ticket", pk=ticket.pk)
+    return pages.done(request, ticket, text, "console:ticket")
+
+
+def _apply(form, steps) -> bool:
+    """Run ``steps`` (each one action) in one transaction: all of them, or none and the
+    first refusal on ``form``."""
+    try:
+        with transaction.atomic():
+            for step in steps:
+                step()
+    except NotFound:
+        raise Http404 from None
+    except NotAllowed as exc:
+        raise PermissionDenied(message_of(exc)) from None
+    except Conflict:
+        form.add_error(
+            None,
+            _(
+                "This ticket changed while you were writing (see the conversation and history "
+                "below). Your text is kept: check it and send again."
+            ),
+        )
+        return False
+    except ActionError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, message_of(exc))
+        return False
+    return True
 
 
 @staff_required
 @require_POST
 def reply(request, pk):
+    """The one-step reply: a public reply or an internal note, its files, and a status,
+    severity, line or assignee change, in one request. Each change is its own action and
+    audit event; a refusal of any one leaves the ticket as it was."""
     ticket = _ticket(request, pk)
-    form = ConsoleReplyForm(request.POST, request.FILES)
+    form = _reply_form(ticket, request, request.POST, request.FILES)
     if form.is_valid():
-        public = form.cleaned_data["visibility"] == "public"
-        upload = form.cleaned_data.get("attachment")
-        _message, ok = run_action(
-            form, do_reply, request.user, ticket, form.cleaned_data["body"], public=public,
-            attachments=[upload] if upload else [],
+        data = form.cleaned_data
+        user = request.user
+        public = data["visibility"] == "public"
+        body = (data.get("body") or "").strip()
+        reason = data.get("reason") or ""
+        version = data.get("version")
+        steps = []
+        if body:
+            steps.append(lambda v=version: do_reply(
+                user, ticket, body, public=public, attachments=data["attachment"],
+                expected_version=v,
+            ))  # fmt: skip
+            version = None
+        if data.get("status"):
+            steps.append(lambda v=version: do_change_status(
+                user, ticket, data["status"], reason=reason, expected_version=v))  # fmt: skip
+            version = None
+        if data.get("severity"):
+            steps.append(lambda v=version: do_change_severity(
+                user, ticket, data["severity"], reason=reason, expected_version=v))  # fmt: skip
+            version = None
+        if data.get("line"):
+            steps.append(lambda v=version: do_set_line(
+                user, ticket, data["line"], reason=reason, expected_version=v))  # fmt: skip
+            version = None
+        if data.get("assignee"):
+            chosen = None if data["assignee"] == "none" else User.objects.filter(
+                pk=data["assignee"]).first()  # fmt: skip
+            steps.append(lambda v=version: do_assign(user, ticket, chosen, expected_version=v))
+        if _apply(form, steps):
+            if body:
+                text = _("Reply sent.") if public else _("Internal note added.")
+            else:
+                text = _("The ticket is updated.")
+            return _done(request, ticket, text)
+        ticket.refresh_from_db()
+        if form.non_field_errors():
+            fresh = request.POST.copy()
+            fresh["version"] = str(ticket.lock_version)
+            errors = form.non_field_errors()
+            form = _reply_form(ticket, request, fresh, request.FILES)
+            form.is_valid()
+            for error in errors:
+                form.add_error(None, error)
+    return _render(request, ticket, 422, reply_form=form)
+
+
+@staff_required
+@require_POST
+def accept_severity(request, pk):
+    """The banner's accept: the requested severity, through ``do_change_severity``."""
+    ticket = _ticket(request, pk)
+    asked = pending_severity_request(ticket)
+    if asked is None:
+        messages.error(request, _("No severity request is pending."))
+        return redirect("console:ticket", pk=ticket.pk)
+    form = DeclineForm(request.POST)
+    form.is_valid()
+    reason = (form.cleaned_data.get("reason") or "").strip() or _(
+        "The customer's request is accepted: %(justification)s"
+    ) % {"justification": asked.reason or "—"}
+    _r, ok = run_action(
+        form, do_change_severity, request.user, ticket, asked.data.get("to"), reason=reason
+    )
+    if ok:
+        return _done(request, ticket, _("Severity changed as the customer asked."))
+    return _render(request, ticket, 422, decline_form=form)
+
+
+@staff_required
+@require_POST
+def decline_severity(request, pk):
+    ticket = _ticket(request, pk)
+    form = DeclineForm(request.POST)
+    if form.is_valid():
+        _r, ok = run_action(
+            form, do_decline_severity_request, request.user, ticket,
+            reason=form.cleaned_data["reason"],
         )  # fmt: skip
         if ok:
-            return _done(request, ticket, _("Reply sent.") if public else _("Internal note added."))
-    return _render(request, ticket, 422, reply_form=form)
+            return _done(request, ticket, _("The severity request is declined."))
+    if not form.errors:
+        form.add_error("reason", _("Say why the request is declined."))
+    return _render(request, ticket, 422, decline_form=form)
 
 
 @staff_required
@@ -363,7 +698,9 @@ def new_ticket(request):
     preview = None
     if contract is not None:
         data = form.data if form.is_bound else {"channel": "phone"}
-        preview = _preview(contract.policy, contract, data, channel=data.get("channel") or "phone")
+        preview = pages.opening_preview(
+            contract.policy, contract, data, channel=data.get("channel") or "phone"
+        )
     context = {
         "picker": picker,
         "form": form,
@@ -372,7 +709,7 @@ def new_ticket(request):
         "contract": contract,
         "plan_name": display.plan_name(contract.policy, contract.plan) if contract else "",
         "preview": preview,
-        "support": _support(contract, form) if contract is not None else None,
+        "support": pages.opening_support(contract, form) if contract is not None else None,
         "preview_url": reverse("console:new_ticket_due"),
     }
     return render(request, "console/new_ticket.html", context, status=status)
@@ -387,7 +724,9 @@ def new_ticket_due(request):
     form = DuePreviewForm(request.GET)
     form.is_valid()
     data = form.cleaned_data
-    preview = _preview(contract.policy, contract, data, channel=data.get("channel") or "phone")
+    preview = pages.opening_preview(
+        contract.policy, contract, data, channel=data.get("channel") or "phone"
+    )
     support = preview_support(contract, data.get("product_version"), timezone.now().date())
     return render(request, "partials/due_preview.html", {"preview": preview, "support": support})
 
@@ -404,8 +743,39 @@ def dashboard(request):
     context = {
         "compliance": compliance,
         "chart": compliance.chart(),
-        "at_risk": ticket_rows(queue_tickets(user, "at_risk", now)[:25], now),
-        "breached": ticket_rows(queue_tickets(user, "breached", now)[:25], now),
+        "at_risk": pages.ticket_rows(queue_tickets(user, "at_risk", now)[:25], now),
+        "breached": pages.ticket_rows(queue_tickets(user, "breached", now)[:25], now),
         "now": now,
     }
     return render(request, "console/dashboard.html", context)
+
+
+# ----------------------------------------------------------------------------- macros
+
+
+@staff_required
+def macros(request):
+    form = MacroForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            macro, ok = run_action(form, do_save_macro, request.user, **form.cleaned_data)
+            if ok:
+                messages.success(
+                    request, _("The macro “%(name)s” is saved.") % {"name": macro.name}
+                )
+                return redirect("console:macros")
+        status = 422
+    context = {"form": form, "macros": usable_macros(request.user)}
+    return render(request, "console/macros.html", context, status=status)
+
+
+@staff_required
+@require_POST
+def delete_macro(request, macro_id):
+    macro = usable_macros(request.user).filter(pk=macro_id).first()
+    if macro is None:
+        raise Http404
+    run_action(None, do_delete_macro, request.user, macro)
+    messages.success(request, _("The macro “%(name)s” is deleted.") % {"name": macro.name})
+    return redirect("console:macros")

@@ -498,6 +498,7 @@ PUBLIC_EVENTS = {
     "severity",
     "escalated",
     "severity_request",
+    "severity_declined",
     "confirmed",
     "reopened",
     "access_granted",
@@ -509,18 +510,23 @@ LINES = {
 }
 
 
-def _status_name(policy: Policy, status_id: str | None) -> str:
+def status_name(policy: Policy, status_id: str | None) -> str:
     try:
         return policy.status(status_id or "").name
     except Exception:
         return status_id or "—"
 
 
-def _severity_name(policy: Policy, severity_id: str | None) -> str:
+def severity_name(policy: Policy, severity_id: str | None) -> str:
     try:
         return policy.severity(severity_id or "").name
     except Exception:
         return severity_id or "—"
+
+
+# The names the other apps used before these were public.
+_status_name = status_name
+_severity_name = severity_name
 
 
 def plan_name(policy: Policy, plan_id: str) -> str:
@@ -552,23 +558,27 @@ def event_text(event, policy: Policy) -> str:
     match event.kind:
         case "opened":
             return _("Opened with severity %(severity)s through %(channel)s") % {
-                "severity": _severity_name(policy, data.get("severity")),
+                "severity": severity_name(policy, data.get("severity")),
                 "channel": _channel_name(data.get("channel", "")),
             }
         case "status":
             return _("Status: %(previous)s → %(status)s") % {
-                "previous": _status_name(policy, data.get("previous")),
-                "status": _status_name(policy, data.get("to")),
+                "previous": status_name(policy, data.get("previous")),
+                "status": status_name(policy, data.get("to")),
             }
         case "severity":
             return _("Severity: %(previous)s → %(severity)s") % {
-                "previous": _severity_name(policy, data.get("previous")),
-                "severity": _severity_name(policy, data.get("to")),
+                "previous": severity_name(policy, data.get("previous")),
+                "severity": severity_name(policy, data.get("to")),
             }
         case "severity_request":
             return _("Asked for severity %(severity)s (now %(previous)s)") % {
-                "severity": _severity_name(policy, data.get("to")),
-                "previous": _severity_name(policy, data.get("previous")),
+                "severity": severity_name(policy, data.get("to")),
+                "previous": severity_name(policy, data.get("previous")),
+            }
+        case "severity_declined":
+            return _("Request for severity %(severity)s declined") % {
+                "severity": severity_name(policy, data.get("to")),
             }
         case "escalated":
             if data.get("to") == "account_manager":

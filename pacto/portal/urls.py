@@ -12,6 +12,7 @@ urlpatterns = [
     path("preferences/tokens/", views.tokens, name="tokens"),
     path("preferences/tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
     path("tickets/", views.tickets, name="tickets"),
+    path("tickets/search/", views.search, name="search"),
     path("tickets/new/", views.new_ticket, name="new_ticket"),
     path("tickets/new/due/", views.new_ticket_due, name="new_ticket_due"),
     path("tickets/<int:pk>/", views.ticket, name="ticket"),

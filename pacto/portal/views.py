@@ -7,8 +7,6 @@ pages without JavaScript.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,13 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from pacto.accounts.access import get_ticket_for, visible_contacts, visible_tickets
+from pacto.accounts.access import visible_contacts, visible_tickets
 from pacto.accounts.actions import do_create_token, do_revoke_token
 from pacto.accounts.models import ApiToken, Organization
 from pacto.contracts.actions import active_contract
 from pacto.errors import ActionError
 from pacto.kb import deflection as kb_deflection
-from pacto.portal import display
+from pacto.portal import display, pages
 from pacto.portal.actions import do_set_preferences
 from pacto.portal.forms import (
     AccessRequestForm,
@@ -41,12 +39,12 @@ from pacto.portal.forms import (
     ReplyForm,
     SeverityRequestForm,
     TokenForm,
-    initial_severity,
 )
 from pacto.portal.web import contact_required, is_htmx, message_of, run_action
 from pacto.sla.clock import ClockError
 from pacto.sla.explain import explain_text
 from pacto.sla.policy import PolicyError
+from pacto.tickets import search as ticket_search
 from pacto.tickets.actions import (
     do_confirm_resolution,
     do_escalate,
@@ -56,7 +54,7 @@ from pacto.tickets.actions import (
     do_request_severity_change,
     preview_support,
 )
-from pacto.tickets.models import Attachment, Message, Ticket
+from pacto.tickets.models import Attachment, Ticket
 from pacto.tickets.opening import check_opening
 
 PAGE_SIZE = 25
@@ -261,39 +259,27 @@ def tickets(request):
     page = Paginator(queryset.order_by("-opened_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    rows = ticket_rows(page.object_list, timezone.now())
+    rows = pages.ticket_rows(page.object_list, timezone.now())
     context = {
         "page": page,
         "rows": rows,
         "scope": scope,
         "state": state,
-        "query": query_without_page(request),
+        "query": pages.query_without_page(request),
     }
     return render(request, "portal/tickets.html", context)
 
 
-def query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
-def ticket_rows(tickets, now: dt.datetime) -> list[dict]:
-    """Tickets with their policy's names and the clock a list shows for each."""
-    rows = []
-    for ticket in tickets:
-        policy = ticket.policy
-        views = [display.view_of_stored(policy, clock, now) for clock in ticket.clocks.all()]
-        rows.append(
-            {
-                "ticket": ticket,
-                "status": display._status_name(policy, ticket.status),
-                "severity": display._severity_name(policy, ticket.severity),
-                "badge": display.badge_clock(views),
-                "clocks": views,
-            }
-        )
-    return rows
+@contact_required("console:search")
+@require_safe
+def search(request):
+    """Search the tickets this contact may see: subjects and public replies, never notes."""
+    text = request.GET.get("q", "")
+    query, hits = (
+        ticket_search.search(request.user, text, timezone.now()) if text.strip() else (None, [])
+    )
+    context = {"q": text, "query": query, "hits": hits, "results": pages.search_results(hits)}
+    return render(request, "portal/search.html", context)
 
 
 def _opening_context(request):
@@ -364,7 +350,9 @@ def new_ticket(request):
                 messages.success(request, _("Ticket #%(number)s is open.") % {"number": ticket.pk})
                 return redirect("portal:ticket", pk=ticket.pk)
         status = 200 if similar_step else 422
-    preview = _preview(policy, contract, form.data if form.is_bound else chosen, channel="portal")
+    preview = pages.opening_preview(
+        policy, contract, form.data if form.is_bound else chosen, channel="portal"
+    )
     context = {
         "form": form,
         "policy": policy,
@@ -373,39 +361,10 @@ def new_ticket(request):
         "customer": customer,
         "customers": customers,
         "preview": preview,
-        "support": _support(contract, form),
+        "support": pages.opening_support(contract, form),
         "preview_url": reverse("portal:new_ticket_due"),
     }
     return render(request, "portal/new_ticket.html", context, status=status)
-
-
-def _support(contract, form):
-    """The support verdict on the chosen catalogue version, shown before the ticket is sent."""
-    chosen = form["product_version"].value() if form is not None else None
-    if not chosen:
-        return None
-    return preview_support(contract, chosen, timezone.now().date())
-
-
-def _preview(policy, contract, data, *, channel: str) -> display.DuePreview | None:
-    """The first-response due time for the form's current choices, opened now."""
-    severity = data.get("severity") or initial_severity(policy, channel)
-    environment = data.get("environment") or policy.environments[0]
-    ticket_type = data.get("type") or "problem"
-    if channel not in policy.channels:
-        channel = policy.channels[0]
-    try:
-        return display.due_preview(
-            policy,
-            plan=contract.plan,
-            severity=severity,
-            channel=channel,
-            environment=environment,
-            ticket_type=ticket_type,
-            now=timezone.now(),
-        )
-    except (PolicyError, ClockError, ValueError, OverflowError):
-        return None
 
 
 @contact_required("console:new_ticket")
@@ -418,7 +377,7 @@ def new_ticket_due(request):
         _refuse(exc)
     form = DuePreviewForm(request.GET)
     form.is_valid()
-    preview = _preview(contract.policy, contract, form.cleaned_data, channel="portal")
+    preview = pages.opening_preview(contract.policy, contract, form.cleaned_data, channel="portal")
     support = preview_support(
         contract, form.cleaned_data.get("product_version"), timezone.now().date()
     )
@@ -437,40 +396,16 @@ def ticket(request, pk):
 
 
 def _visible_ticket(request, pk) -> Ticket:
-    from pacto.errors import NotFound
-
-    try:
-        return get_ticket_for(request.user, pk)
-    except NotFound:
-        raise Http404 from None
+    return pages.ticket_or_404(request.user, pk)
 
 
 def _render_ticket(request, ticket, status=200, **forms):
     policy = ticket.policy
     now = timezone.now()
-    conversation = (
-        Message.objects.filter(ticket=ticket, public=True)
-        .select_related("author")
-        .prefetch_related("attachments")
-    )
-    loose_attachments = Attachment.objects.filter(ticket=ticket, message__isnull=True)
-    events = [
-        {"event": e, "text": display.event_text(e, policy)}
-        for e in ticket.events.select_related("actor")
-        if e.kind in display.PUBLIC_EVENTS
-    ]
     solved = ticket.status_category == "solved"
     deadline = display.reopen_deadline(ticket) if solved else None
     context = {
-        "ticket": ticket,
-        "policy": policy,
-        "status_name": display._status_name(policy, ticket.status),
-        "plan_name": display.plan_name(policy, ticket.plan),
-        "severity": policy.severity(ticket.severity),
-        "clocks": display.live_clocks(ticket, now),
-        "conversation": conversation,
-        "loose_attachments": loose_attachments,
-        "events": events,
+        **pages.ticket_context(ticket, now, internal=False),
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "reopen_form": forms.get("reopen_form") or ReopenForm(),
         "escalate_form": forms.get("escalate_form") or EscalateForm(),
@@ -484,14 +419,12 @@ def _render_ticket(request, ticket, status=200, **forms):
         "can_ask_severity": ticket.is_open,
         "account_manager": ticket.organization.account_manager,
         "errors": [e for form in forms.values() for e in form.non_field_errors()],
-        "now": now,
     }
     return render(request, "portal/ticket.html", context, status=status)
 
 
 def _done(request, ticket, text):
-    messages.success(request, text)
-    return redirect("portal:ticket", pk=ticket.pk)
+    return pages.done(request, ticket, text, "portal:ticket")
 
 
 @contact_required(None)
@@ -651,7 +584,7 @@ def contacts(request):
         "form": form,
         "people": people,
         "requests": [
-            {"ticket": t, "status": display._status_name(t.policy, t.status)} for t in requests
+            {"ticket": t, "status": display.status_name(t.policy, t.status)} for t in requests
         ],
     }
     return render(request, "portal/contacts.html", context, status=status)

@@ -802,6 +802,44 @@ def do_request_severity_change(
     return event
 
 
+def pending_severity_request(ticket: Ticket) -> TicketEvent | None:
+    """The ticket's latest severity request, unless a severity change or a decline came
+    after it (then nobody needs to answer it)."""
+    last = (
+        ticket.events.filter(
+            kind__in=(
+                TicketEvent.Kind.SEVERITY_REQUEST,
+                TicketEvent.Kind.SEVERITY,
+                TicketEvent.Kind.SEVERITY_DECLINED,
+            )
+        )
+        .order_by("-at", "-id")
+        .first()
+    )
+    return last if last is not None and last.kind == TicketEvent.Kind.SEVERITY_REQUEST else None
+
+
+def do_decline_severity_request(
+    actor: User, ticket: Ticket, *, reason: str, now=None, expected_version=None
+) -> TicketEvent:
+    """An agent declines the customer's pending severity request, saying why; the customer
+    is told (an accepted request is a ``do_change_severity``)."""
+    now = _now(now)
+    _require_staff(actor, "answer severity requests")
+    reason = _require_text("reason", reason, "required", "say why the request is declined")
+    with _changing(actor, ticket, now, expected_version) as ticket:
+        request = pending_severity_request(ticket)
+        if request is None:
+            raise ActionError("severity", "pending_request", "no severity request is pending")
+        event = _event(
+            ticket, TicketEvent.Kind.SEVERITY_DECLINED, actor, now, reason,
+            to=request.data.get("to"), request=request.pk,
+        )  # fmt: skip
+        _notify(ticket, event, "status_changed", [request.actor or ticket.requester],
+                status=ticket.policy.status(ticket.status).name, reason=reason)  # fmt: skip
+    return event
+
+
 # ----------------------------------------------------------------------------- routing
 
 

@@ -125,7 +125,7 @@ class Ticket(models.Model):
         default=False, help_text=_("the vendor asked for details or logs not yet received")
     )
     opened_at = models.DateTimeField(default=timezone.now, db_index=True)
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
     status_changed_at = models.DateTimeField(default=timezone.now)
     solved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -217,6 +217,7 @@ class TicketEvent(models.Model):
         LINE = "line"
         ESCALATED = "escalated"
         SEVERITY_REQUEST = "severity_request"
+        SEVERITY_DECLINED = "severity_declined"
         CONFIRMED = "confirmed"
         REOPENED = "reopened"
         ACCESS_GRANTED = "access_granted"

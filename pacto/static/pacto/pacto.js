@@ -78,4 +78,81 @@
   } else {
     drawCharts();
   }
+  // ------------------------------------------------------------------ console: live pages
+
+  // The ticket page's poll says whether this agent is replying (the reply box holds text).
+  document.addEventListener("htmx:configRequest", function (event) {
+    var element = event.detail.elt;
+    if (element && element.id === "ticket-live") {
+      var box = document.querySelector("#reply-form textarea");
+      event.detail.parameters.activity = box && box.value.trim() ? "replying" : "viewing";
+    }
+  });
+
+  // The queue's table is not redrawn while the agent has tickets ticked for a bulk action.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var element = event.detail.elt;
+    if (element && element.id === "queue-table" &&
+        element.querySelector("input[name=tickets]:checked")) {
+      event.preventDefault();
+    }
+  });
+
+  // A new notification: a browser notification too, when the agent allowed them.
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "bell-count" || !("Notification" in window)) {
+      return;
+    }
+    var count = parseInt(target.textContent, 10) || 0;
+    var seen = parseInt(sessionStorage.getItem("pacto-bell") || "0", 10);
+    sessionStorage.setItem("pacto-bell", String(count));
+    if (count > seen && Notification.permission === "granted") {
+      new Notification("Pacto", { body: target.closest("a").getAttribute("title") + ": " + count });
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var bell = event.target.closest && event.target.closest(".bell");
+    if (bell && "Notification" in window && Notification.permission === "default") {
+      Notification.requestPermission();
+    }
+  });
+
+  // Keyboard shortcuts (listed on "?"): j / k next and previous ticket, r reply, n note,
+  // a assign to me, / search. Never while typing in a field.
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.ctrlKey || event.metaKey || event.altKey ||
+        (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)))) {
+      return;
+    }
+    var key = event.key;
+    var dialog = document.getElementById("shortcuts");
+    if (key === "?" && dialog && dialog.showModal) {
+      event.preventDefault();
+      dialog.showModal();
+      return;
+    }
+    if (key === "r" || key === "n") {
+      var box = document.querySelector("#reply-form textarea");
+      var choice = document.querySelector('#reply-form input[name=visibility][value="' +
+        (key === "r" ? "public" : "internal") + '"]');
+      if (box) {
+        event.preventDefault();
+        if (choice) { choice.checked = true; }
+        box.focus();
+      }
+      return;
+    }
+    var element = document.querySelector('[data-shortcut="' + key.replace(/"/g, "") + '"]');
+    if (!element) {
+      return;
+    }
+    event.preventDefault();
+    if (element.tagName === "INPUT") {
+      element.focus();
+    } else {
+      element.click();
+    }
+  });
 })();

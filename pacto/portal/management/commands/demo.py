@@ -32,6 +32,7 @@ from pacto.accounts.models import Organization, User
 from pacto.automation import demo as fidelity_demo
 from pacto.availability import demo as availability_demo
 from pacto.catalog import demo as catalog_demo
+from pacto.console import demo as console_demo
 from pacto.contracts import demo as onboarding_demo
 from pacto.contracts.actions import do_create_contract, preset_version
 from pacto.kb import demo as kb_demo
@@ -471,6 +472,7 @@ class Command(BaseCommand):
                     now, Ticket.objects.filter(organization__in=demo.orgs.values())
                 )
                 reports_demo.load(demo)
+                console_demo.load(demo)
             self.stdout.write("Demo data loaded.")
             self.report()
         self.print_logins()

@@ -1,0 +1,134 @@
+"""What the console's and the portal's ticket pages share, in one place.
+
+- ``ticket_or_404``: the ticket the person may see, else 404 (the same as a missing one);
+- ``ticket_context``: a ticket page's context, with the internal parts (notes, every event,
+  files of internal notes) only when ``internal`` is set, which only the console does;
+- ``opening_preview`` / ``opening_support``: the first-response due time and the catalogue's
+  support verdict shown while a ticket is being opened (portal form or phone ticket);
+- ``ticket_rows``: tickets with their policy's names and the clock a list shows for each;
+- ``done``: the redirect after a change, with its confirmation;
+- the display names (``status_name``, ``severity_name``) come from ``pacto.portal.display``.
+
+Each page keeps its own short POST views; they call these helpers and one action.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import timezone
+
+from pacto.accounts.access import get_ticket_for
+from pacto.errors import NotFound
+from pacto.portal import display
+from pacto.portal.forms import initial_severity
+from pacto.sla.clock import ClockError
+from pacto.sla.policy import PolicyError
+from pacto.tickets.actions import preview_support
+from pacto.tickets.models import Attachment, Message, Ticket
+
+status_name = display.status_name
+severity_name = display.severity_name
+
+
+def ticket_or_404(user, pk) -> Ticket:
+    """The ticket ``user`` may see; a ticket they may not see is a 404 like a missing one."""
+    try:
+        return get_ticket_for(user, pk)
+    except NotFound:
+        raise Http404 from None
+
+
+def ticket_context(ticket: Ticket, now: dt.datetime, *, internal: bool) -> dict:
+    """The parts of a ticket page both sides show. Without ``internal`` (the portal): public
+    messages only, the events contacts may read, and no file of an internal note."""
+    policy = ticket.policy
+    conversation = Message.objects.filter(ticket=ticket)
+    if not internal:
+        conversation = conversation.filter(public=True)
+    events = [
+        {"event": e, "text": display.event_text(e, policy)}
+        for e in ticket.events.select_related("actor")
+        if internal or e.kind in display.PUBLIC_EVENTS
+    ]
+    return {
+        "ticket": ticket,
+        "policy": policy,
+        "status_name": status_name(policy, ticket.status),
+        "plan_name": display.plan_name(policy, ticket.plan),
+        "severity": policy.severity(ticket.severity),
+        "clocks": display.live_clocks(ticket, now),
+        "conversation": conversation.select_related("author").prefetch_related("attachments"),
+        "loose_attachments": Attachment.objects.filter(ticket=ticket, message__isnull=True),
+        "events": events,
+        "now": now,
+    }
+
+
+def done(request, ticket: Ticket, text: str, page: str):
+    """After a change: its confirmation, and back to the ticket's page (``page`` names it)."""
+    messages.success(request, text)
+    return redirect(page, pk=ticket.pk)
+
+
+def opening_preview(policy, contract, data, *, channel: str) -> display.DuePreview | None:
+    """The first-response due time for an opening form's current choices, opened now."""
+    severity = data.get("severity") or initial_severity(policy, channel)
+    environment = data.get("environment") or policy.environments[0]
+    ticket_type = data.get("type") or "problem"
+    if channel not in policy.channels:
+        channel = policy.channels[0]
+    try:
+        return display.due_preview(
+            policy,
+            plan=contract.plan,
+            severity=severity,
+            channel=channel,
+            environment=environment,
+            ticket_type=ticket_type,
+            now=timezone.now(),
+        )
+    except (PolicyError, ClockError, ValueError, OverflowError):
+        return None
+
+
+def opening_support(contract, form):
+    """The support verdict on the chosen catalogue version, shown before the ticket is sent."""
+    chosen = form["product_version"].value() if form is not None else None
+    if not chosen:
+        return None
+    return preview_support(contract, chosen, timezone.now().date())
+
+
+def query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def ticket_rows(tickets, now: dt.datetime) -> list[dict]:
+    """Tickets with their policy's names and the clock a list shows for each."""
+    rows = []
+    for ticket in tickets:
+        policy = ticket.policy
+        views = [display.view_of_stored(policy, clock, now) for clock in ticket.clocks.all()]
+        rows.append(
+            {
+                "ticket": ticket,
+                "status": status_name(policy, ticket.status),
+                "severity": severity_name(policy, ticket.severity),
+                "badge": display.badge_clock(views),
+                "clocks": views,
+            }
+        )
+    return rows
+
+
+def search_results(hits) -> list[dict]:
+    """Search hits (``pacto.tickets.search``) with their ticket's status name."""
+    return [
+        {"hit": hit, "status": status_name(hit.ticket.policy, hit.ticket.status)} for hit in hits
+    ]
