@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "pacto.availability",
     "pacto.reports",
     "pacto.kb",
+    "pacto.casework",
     "pacto.mail",
     "pacto.portal",
     "pacto.console",

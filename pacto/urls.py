@@ -6,6 +6,7 @@ from pacto import views
 urlpatterns = [
     path("", include("pacto.portal.urls")),
     path("", include("pacto.catalog.urls")),
+    path("", include("pacto.casework.urls")),
     path("console/", include("pacto.console.urls")),
     path("kb/", include("pacto.kb.urls")),
     path("accounts/", include("allauth.urls")),

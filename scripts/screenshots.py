@@ -354,6 +354,12 @@ def take(base: str, scene: dict, only: set[str]) -> None:
         page.goto(f"{base}/console/dashboard/")
         page.wait_for_timeout(300)  # the chart draws after load
         shoot(page, "14-manager-dashboard", only)
+        page.goto(
+            f"{base}/console/reports/?month=2026-11&time_zone=America/Sao_Paulo"
+            "&group_by=severity&group_by=plan"
+        )
+        page.wait_for_timeout(300)  # the charts draw after load
+        shoot(page, "19-console-reports", only)
 
         portuguese = browser.new_context(
             viewport={"width": 1280, "height": 860}, locale="pt-BR", timezone_id="America/Sao_Paulo"
@@ -387,6 +393,20 @@ def take(base: str, scene: dict, only: set[str]) -> None:
         browser.close()
 
 
+def customer_report_page(scene: dict) -> None:
+    """The first page of Banco Azul's November report, as the PDF renders it."""
+    import pypdfium2 as pdfium
+
+    from pacto.reports.actions import do_run_customer_report
+    from pacto.reports.pdf import render_pdf
+
+    run = do_run_customer_report(scene["world"].azul, "2026-11")
+    page = pdfium.PdfDocument(render_pdf(run))[0]
+    path = OUT / "20-customer-report-pdf.png"
+    page.render(scale=1.5).to_pil().save(path)
+    print(f"  {path.relative_to(ROOT)}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", nargs="*", default=[], help="names to retake, e.g. 01-home")
@@ -398,6 +418,8 @@ def main(argv: list[str] | None = None) -> int:
         base = serve()
         print(f"Pacto served at {base}; writing {OUT.relative_to(ROOT)}/")
         take(base, scene, set(args.only))
+        if not args.only or "20-customer-report-pdf" in args.only:
+            customer_report_page(scene)
     return 0
 
 

@@ -192,6 +192,30 @@ def ticket_change(staff_only: bool) -> Callable[[str, str], int]:
     return expect
 
 
+def ticket_rule(contacts, staff: int, managers: int | None = None) -> Callable[[str, str], int]:
+    """Viewers of the ticket only: contacts get ``contacts(target)`` (or 403 when None),
+    staff ``staff``, support managers ``managers`` (default: as staff)."""
+
+    def expect(role: str, target: str) -> int:
+        if role not in TICKET_VIEWERS[target]:
+            return 404
+        if role in MANAGERS and managers is not None:
+            return managers
+        if role in STAFF:
+            return staff
+        return 403 if contacts is None else contacts(target)
+
+    return expect
+
+
+def ticket_scope_rule(role: str, target: str) -> int:
+    if role not in TICKET_VIEWERS[target]:
+        return 404
+    if role not in STAFF:
+        return 403
+    return 422 if target == "verde" else 200
+
+
 def viewers(table: dict, ok: int = 200) -> Callable[[str, str], int]:
     return lambda role, target: ok if role in table[target] else 404
 
@@ -715,11 +739,52 @@ ENDPOINTS: dict[str, Endpoint] = {
     "POST /api/tickets/{ticket_id}/product-version": Endpoint(
         TICKETS,
         ticket_path("/product-version"),
-        ticket_change(True),
+        # Customers correct their own open tickets, with a version of their inventory
+        # (Verde's contract has no senhasegura module: 422 naming the rule).
+        ticket_rule(contacts=lambda target: 422 if target == "verde" else 200, staff=200),
         body=lambda role, s, t: {
             "product_version": s.catalogue.versions["4.3"].pk,
             "reason": "customer said so",
         },
+    ),
+    "POST /api/tickets/{ticket_id}/corrections": Endpoint(
+        TICKETS,
+        ticket_path("/corrections"),
+        ticket_change(False),  # customers: the details of their own open tickets
+        body=lambda role, s, t: {"field": "steps", "value": f"steps by {role}", "reason": "typo"},
+    ),
+    "POST /api/tickets/{ticket_id}/checklist": Endpoint(
+        # Neither senhasegura nor secpod lists a checklist: staff get 422 naming it.
+        TICKETS,
+        ticket_path("/checklist"),
+        ticket_rule(None, 422),
+        body=fixed({"checklist": "initial-contact", "item": 0, "note": "config verified"}),
+    ),
+    "POST /api/tickets/{ticket_id}/resolution-plan": Endpoint(
+        TICKETS,
+        ticket_path("/resolution-plan"),
+        ticket_rule(None, 422),
+        body=fixed({"body": "Work-around: restart the node."}),
+    ),
+    "POST /api/tickets/{ticket_id}/third-party-cause": Endpoint(
+        TICKETS,
+        ticket_path("/third-party-cause"),
+        ticket_rule(None, 422),
+        body=fixed({"vendor": "Contoso", "why": "its driver"}),
+    ),
+    "POST /api/tickets/{ticket_id}/clocks/{metric}/exempt": Endpoint(
+        # Managers only; neither policy exempts breaches (allure does): 422 for them.
+        TICKETS,
+        ticket_path("/clocks/first_response/exempt"),
+        ticket_rule(None, 403, 422),
+        body=fixed({"reason": "severity misassigned"}),
+    ),
+    "POST /api/tickets/{ticket_id}/out-of-scope": Endpoint(
+        # senhasegura §5.5 lists data migration; secpod lists no categories.
+        TICKETS,
+        ticket_path("/out-of-scope"),
+        ticket_scope_rule,
+        body=fixed({"category": "data-migration", "note": "a professional service"}),
     ),
     "POST /api/inventory/{line_id}": Endpoint(
         ORGANIZATIONS,

@@ -201,3 +201,24 @@ def test_the_demo_shows_availability_and_hypercare():
     assert HypercareReport.objects.filter(contract=verde).exists()
     assert verde.hypercare_signoffs.get().side == HypercareSignoff.Side.VENDOR
     assert Outbox.objects.filter(kind="hypercare_report").exists()
+
+
+def test_the_demo_has_a_few_dozen_articles_for_each_presets_customer_in_both_languages():
+    from pacto.kb.visibility import visible_articles
+
+    demo()
+
+    for email in (
+        "rafael@bancoazul.example",  # senhasegura
+        "helena@verdeenergia.example",  # secpod
+        "james@xisto.example",  # xecuritas
+        "lucia@lumenseguros.example",  # allure
+        "valeria@casaandina.example",  # andmoney
+    ):
+        readable = visible_articles(User.objects.get(email=email))
+        own = readable.exclude(products=None)  # for their products, not the general ones
+        counts = {locale: own.filter(locale=locale).count() for locale in ("en", "pt-br")}
+        assert counts["en"] >= 12 and counts["pt-br"] >= 12, (email, counts)
+        assert not readable.filter(status="internal").exists()
+        translated = own.filter(locale="pt-br").exclude(translation_of=None).count()
+        assert translated == counts["pt-br"], email

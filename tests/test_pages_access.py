@@ -236,6 +236,15 @@ PAGES: dict[str, list[Page]] = {
     "catalog:unlink_known_issue": [Page("POST", staff_page(422), per_ticket=True)],
     "catalog:link_engineering_item": [Page("POST", staff_page(422), per_ticket=True)],
     "catalog:set_product_version": [Page("POST", staff_page(422), per_ticket=True)],
+    # Corrections and policy rules on a ticket (empty forms: 422 naming the field).
+    "casework:correct": [Page("POST", staff_page(422), per_ticket=True)],
+    "casework:tick": [Page("POST", staff_page(422), per_ticket=True)],
+    "casework:plan": [Page("POST", staff_page(422), per_ticket=True)],
+    "casework:third_party": [Page("POST", staff_page(422), per_ticket=True)],
+    "casework:arrangement": [Page("POST", staff_page(422), per_ticket=True)],
+    "casework:out_of_scope": [Page("POST", staff_page(422), per_ticket=True)],
+    "casework:exempt": [Page("POST", staff_page(422, only={"maria", "root"}), per_ticket=True)],
+    "casework:customer_correct": [Page("POST", contact_ticket(422), per_ticket=True)],
     # Availability and hypercare (no probe, extension or contract of these ids: 404).
     "availability:portal": [Page("GET", contacts_page())],
     "availability:console": [Page("GET", staff_page())],
@@ -277,7 +286,7 @@ PAGES: dict[str, list[Page]] = {
 def page_names() -> list[str]:
     resolver = get_resolver()
     names = []
-    for namespace in ("portal", "console", "catalog", "kb", "availability", "reports"):
+    for namespace in ("portal", "console", "catalog", "casework", "kb", "availability", "reports"):
         _prefix, sub_resolver = resolver.namespace_dict[namespace]
         names += [f"{namespace}:{p.name}" for p in sub_resolver.url_patterns if p.name]
     return sorted(names)

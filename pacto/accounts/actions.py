@@ -40,12 +40,17 @@ def do_create_organization(*, name: str, kind: str, account_manager: User | None
     return Organization.objects.create(name=name, kind=kind, account_manager=account_manager)
 
 
-def do_create_staff(*, email: str, full_name: str, role: str, line: str = "", password=None):
+def do_create_staff(
+    *, email: str, full_name: str, role: str, line: str = "", password=None, senior: bool = False
+):
+    """A member of the vendor's staff; ``senior``: offered first the tickets a policy routes
+    to senior engineers (senhasegura §5.1 Premier)."""
     if role == User.Role.CONTACT:
         raise ActionError("role", "staff_role", "use do_create_contact for contacts")
     return User.objects.create_user(
-        email, password, full_name=full_name, role=role, support_line=line, is_staff=role == "admin"
-    )
+        email, password, full_name=full_name, role=role, support_line=line,
+        is_staff=role == "admin", is_senior=senior,
+    )  # fmt: skip
 
 
 LANGUAGES = ("en", "pt-br")

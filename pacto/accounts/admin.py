@@ -173,7 +173,7 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Person"), {"fields": ("full_name", "phone", "language", "time_zone")}),
-        (_("Role"), {"fields": ("role", "support_line", "organization")}),
+        (_("Role"), {"fields": ("role", "support_line", "is_senior", "organization")}),
         (
             _("Contact access"),
             {"fields": ("is_authorized", "is_org_admin", "is_focal_point")},

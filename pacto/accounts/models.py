@@ -199,6 +199,11 @@ class User(AbstractUser):
     support_line = models.CharField(
         _("support line"), max_length=8, choices=Line.choices, blank=True
     )
+    is_senior = models.BooleanField(
+        _("senior engineer"),
+        default=False,
+        help_text=_("Offered first the tickets a policy routes to senior engineers."),
+    )
     organization = models.ForeignKey(
         Organization,
         verbose_name=_("organization"),

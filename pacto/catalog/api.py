@@ -751,7 +751,8 @@ def link_engineering_item(request: HttpRequest, ticket_id: int, payload: LinkEng
 @tickets_router.post(
     "/{ticket_id}/product-version",
     response=CHANGE,
-    summary="Correct the catalogue version the ticket is about, with a reason (staff)",
+    summary="Correct the catalogue version the ticket is about, with a reason (staff; "
+    "customers: their own open tickets, a version of their inventory)",
 )
 def set_product_version(request: HttpRequest, ticket_id: int, payload: ProductVersionIn):
     ticket = get_ticket_for(request.auth, ticket_id)

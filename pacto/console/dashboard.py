@@ -28,6 +28,7 @@ class Cell:
     met: int = 0
     breached: int = 0
     pending: int = 0
+    exempt: int = 0  # breaches marked exempt: listed apart, not counted against the target
 
     @property
     def decided(self) -> int:
@@ -55,6 +56,10 @@ class Compliance:
     @property
     def pending(self) -> int:
         return sum(c.pending for c in self.cells)
+
+    @property
+    def exempt(self) -> int:
+        return sum(c.exempt for c in self.cells)
 
     @property
     def percent(self) -> float | None:
@@ -117,7 +122,14 @@ def first_response_compliance(now: dt.datetime) -> Compliance:
             metric="first_response", ticket__opened_at__gte=start, ticket__opened_at__lt=end
         )
         .exclude(state__in=("no_target", "stopped"))
-        .values("state", "due_at", "ticket__severity", "ticket__plan", "ticket__policy_version")
+        .values(
+            "state",
+            "due_at",
+            "exempt_reason",
+            "ticket__severity",
+            "ticket__plan",
+            "ticket__policy_version",
+        )
     )
     versions = {v.pk: v for v in PolicyVersion.objects.all()}
     cells: dict[tuple, Cell] = {}
@@ -140,7 +152,9 @@ def first_response_compliance(now: dt.datetime) -> Compliance:
             order[key] = (policy.id, rank, plan_rank)
         cell = cells[key]
         state = row["state"]
-        if state == "met":
+        if row["exempt_reason"]:
+            cell.exempt += 1
+        elif state == "met":
             cell.met += 1
         elif state == "breached" or (state == "running" and row["due_at"] and row["due_at"] <= now):
             cell.breached += 1

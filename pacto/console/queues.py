@@ -42,6 +42,8 @@ QUEUES = {
     "unassigned": _("Unassigned"),
     "at_risk": _("At risk"),
     "breached": _("Breached"),
+    "exempt": _("Exempt"),
+    "senior": _("Senior"),
     "requests": _("Customer requests"),
     "all": _("All"),
 }
@@ -89,15 +91,23 @@ SORTS = {
     "opened": ["opened_at", "id"],
     "updated": ["updated_at", "id"],
 }
-FILTERS = ("organization", "severity", "status", "type", "q", "assignee", "line", "state")
+FILTERS = (
+    "organization", "severity", "status", "type", "category", "q", "assignee", "line", "state",
+)  # fmt: skip
 
 
 def breached_clocks(now: dt.datetime) -> QuerySet:
     """Clocks past their target and not met: recorded breaches, and running clocks already
     past due that the worker has not swept yet."""
     return SlaClock.objects.filter(
-        Q(state="breached", met_at__isnull=True) | Q(state="running", due_at__lte=now)
+        Q(state="breached", met_at__isnull=True) | Q(state="running", due_at__lte=now),
+        exempt_reason="",  # exempt breaches are listed apart (``exempt_clocks``)
     )
+
+
+def exempt_clocks() -> QuerySet:
+    """Breaches a manager marked exempt, or clocks a third-party cause stopped."""
+    return SlaClock.objects.exclude(exempt_reason="")
 
 
 def at_risk_clocks(now: dt.datetime) -> QuerySet:
@@ -166,6 +176,11 @@ def queue_base(user: User, queue: str, now: dt.datetime, filters: dict | None = 
             )
         case "breached":
             tickets = tickets.filter(pk__in=breached_clocks(now).values("ticket_id"))
+        case "exempt":
+            tickets = tickets.filter(pk__in=exempt_clocks().values("ticket_id"))
+        case "senior":
+            # senhasegura §5.1 Premier: "Direct access to Senior Engineer".
+            tickets = tickets.filter(support_line="senior")
         case "requests":
             tickets = pending_requests(tickets)
     return _filtered(tickets, filters, user)
@@ -222,6 +237,8 @@ def _filtered(tickets: QuerySet, filters: dict, user: User) -> QuerySet:
         tickets = tickets.filter(status_category=filters["status"])
     if filters.get("type"):
         tickets = tickets.filter(type=filters["type"])
+    if filters.get("category"):
+        tickets = tickets.filter(category=filters["category"])
     if filters.get("line"):
         tickets = tickets.filter(support_line=filters["line"])
     match filters.get("assignee") or "":

@@ -745,6 +745,7 @@ def dashboard(request):
         "chart": compliance.chart(),
         "at_risk": pages.ticket_rows(queue_tickets(user, "at_risk", now)[:25], now),
         "breached": pages.ticket_rows(queue_tickets(user, "breached", now)[:25], now),
+        "exempt": pages.ticket_rows(queue_tickets(user, "exempt", now)[:25], now),
         "now": now,
     }
     return render(request, "console/dashboard.html", context)

@@ -13,13 +13,13 @@ from pathlib import PurePath
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 
 from pacto.accounts.access import get_ticket_for
 from pacto.accounts.models import User
 from pacto.errors import ActionError, Conflict, NotAllowed, NotFound
-from pacto.kb import markdown
+from pacto.kb import catalogue, markdown
 from pacto.kb.models import (
     LOCALES,
     Article,
@@ -34,6 +34,7 @@ from pacto.kb.models import (
 )
 from pacto.kb.search import MIN_QUERY_LENGTH, Hit, search
 from pacto.kb.visibility import visible_articles
+from pacto.notifications import outbox
 from pacto.tickets.actions import do_reply
 from pacto.tickets.models import Ticket
 
@@ -129,7 +130,9 @@ def check_article(
 
 
 def _products(items: Iterable) -> list[dict]:
-    """``["senhasegura PAM", "SanerNow / Patch Management", {"product": …, "versions": …}]``."""
+    """``["senhasegura PAM", "senhasegura PAM / Core @ 3.31, 3.32", {"product": …, "module":
+    …, "versions": …}]``: each product linked to the catalogue's product of that name, its
+    version list checked (against the catalogue's versions when it has the product)."""
     result = []
     for item in items or ():
         if isinstance(item, dict):
@@ -139,17 +142,22 @@ def _products(items: Iterable) -> list[dict]:
                 item.get("versions", ""),
             )
         else:
-            product, _sep, module = str(item).partition("/")
-            versions = ""
+            named, _at, versions = str(item).partition("@")
+            product, _sep, module = named.partition("/")
         product, module, versions = str(product).strip(), str(module).strip(), str(versions).strip()
         if not product:
             raise ActionError("products", "named", "each product needs a name")
+        if len(versions) > 200:
+            raise ActionError("versions", "max_length", "a version list has at most 200 characters")
+        known = catalogue.catalogue_product(product)
+        catalogue.check_versions(known, module, versions)
         result.append(
             {
-                "product": product[:100],
-                "product_key": product.lower()[:100],
+                "product": (known.name if known else product)[:100],
+                "product_key": (known.name if known else product).lower()[:100],
+                "catalog_product": known,
                 "module": module[:100],
-                "versions": versions[:200],
+                "versions": ", ".join(p.strip() for p in versions.split(",") if p.strip()),
             }
         )
     return result
@@ -283,9 +291,10 @@ def do_update_article(
         if "products" in changes:
             rows = _products(changes["products"])
             current = [
-                {"product": p.product, "product_key": p.product_key, "module": p.module,
+                {"product": p.product, "product_key": p.product_key,
+                 "catalog_product": p.catalog_product, "module": p.module,
                  "versions": p.versions}
-                for p in locked.products.all()
+                for p in locked.products.select_related("catalog_product")
             ]  # fmt: skip
             if rows != current:
                 locked.products.all().delete()
@@ -437,7 +446,15 @@ def _reader_organization(user: User):
 
 
 def do_search(
-    user: User, text: str, *, locale: str = "", product: str = "", limit: int = 10, now=None
+    user: User,
+    text: str,
+    *,
+    locale: str = "",
+    product: str = "",
+    version: str = "",
+    limit: int = 10,
+    now=None,
+    scope=None,
 ) -> list[Hit]:
     """Search what ``user`` may read, and record the search for the monthly metrics."""
     now = _now(now)
@@ -450,7 +467,12 @@ def do_search(
         )
     if not 1 <= limit <= 50:
         raise ActionError("limit", "range", "limit is between 1 and 50")
-    hits = search(user, text, locale=locale, product=product, limit=limit)
+    version = (version or "").strip()
+    if version and not catalogue.COMPARISON.match(version):
+        raise ActionError("version", "version", "version is a version number such as 3.31.2")
+    hits = search(
+        user, text, locale=locale, product=product, version=version, limit=limit, scope=scope
+    )
     if text:
         KbEvent.objects.create(
             kind=KbEvent.Kind.SEARCH, at=now, user=user if user.is_authenticated else None,
@@ -459,14 +481,27 @@ def do_search(
     return hits
 
 
-def do_suggest(user: User, text: str, *, locale: str = "", limit: int = 5, now=None) -> list[Hit]:
+def do_suggest(
+    user: User,
+    text: str,
+    *,
+    locale: str = "",
+    product: str = "",
+    version: str = "",
+    limit: int = 5,
+    now=None,
+    scope=None,
+) -> list[Hit]:
     """Articles for what a contact is typing on the new-ticket form (from the third
-    character); what was shown is recorded."""
+    character), for the product and version chosen on it when one is; what was shown is
+    recorded."""
     now = _now(now)
     text = (text or "").strip()[:250]
     if len(text) < MIN_QUERY_LENGTH:
         return []
-    hits = search(user, text, locale=locale, limit=limit)
+    hits = search(
+        user, text, locale=locale, product=product, version=version, limit=limit, scope=scope
+    )
     if hits:
         KbEvent.objects.create(
             kind=KbEvent.Kind.SUGGESTIONS, at=now, user=user, organization=_reader_organization(user),
@@ -553,10 +588,11 @@ def do_vote(
         vote.helpful, vote.reason, vote.comment, vote.updated_at = helpful, reason, comment, now
         vote.save()
         if not helpful and reason and was != (helpful, reason, comment):
-            ArticleTask.objects.create(
+            task = ArticleTask.objects.create(
                 article=article, owner=article.owner, vote=vote, reason=reason, comment=comment,
                 created_at=now,
             )  # fmt: skip
+            _tell_owner(task)
         if helpful:
             # The reader changed their mind: their open complaints are answered.
             ArticleTask.objects.filter(vote=vote, status=ArticleTask.Status.OPEN).update(
@@ -565,6 +601,25 @@ def do_vote(
                 resolution="the reader now finds it helpful",
             )
     return vote
+
+
+def _tell_owner(task: ArticleTask) -> None:
+    """The owner's task reaches them: an email through the outbox (their notification
+    preferences apply), linking to their task list in the console."""
+    label = Vote.Reason(task.reason).label
+    with translation.override("en"):
+        reason_en = str(label)
+    with translation.override("pt-br"):
+        reason_pt_br = str(label)
+    url = settings.PACTO_BASE_URL.rstrip("/") + reverse("kb:tasks") + f"#task-{task.pk}"
+    outbox.enqueue(
+        kind="kb_article_task", dedupe_key=f"kb_task:{task.pk}", recipients=[task.owner],
+        payload={
+            "title": task.article.title, "article": task.article_id, "task": task.pk,
+            "reason_en": reason_en, "reason_pt_br": reason_pt_br,
+            "comment": task.comment[:500], "url": url,
+        },
+    )  # fmt: skip
 
 
 def do_close_task(actor: User, task: ArticleTask, *, resolution: str = "", now=None) -> ArticleTask:

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from pacto.errors import NotFound
 from pacto.kb import actions
+from pacto.kb.catalogue import known_issues
 from pacto.kb.visibility import visible_articles
 from pacto.tickets.schemas import In, error_responses
 
@@ -30,6 +31,11 @@ class SearchFilters(In):
     product: str | None = Field(
         None, max_length=100, description="only articles for this product (and general ones)"
     )
+    version: str | None = Field(
+        None,
+        max_length=60,
+        description="only articles that apply to this version (of the product, if given)",
+    )
     limit: int = Field(10, ge=1, le=50)
 
 
@@ -42,9 +48,23 @@ class HitOut(Schema):
     url: str
 
 
+class KnownIssueOut(Schema):
+    slug: str
+    title: str
+    status: str
+    product: str
+    workaround: str = Field(description="the palliative solution, when there is one")
+    fixed_in: str = Field(description="the version that fixes it ('' until there is one)")
+    url: str
+    score: float
+
+
 class SearchOut(Schema):
     query: str
     results: list[HitOut]
+    known_issues: list[KnownIssueOut] = Field(
+        description="published known issues of the products you may read, matching the query"
+    )
 
 
 class ArticleOut(Schema):
@@ -67,10 +87,14 @@ class ArticleOut(Schema):
 def search(request: HttpRequest, filters: Query[SearchFilters]):
     hits = actions.do_search(
         request.auth, filters.q, locale=filters.locale or "", product=filters.product or "",
-        limit=filters.limit,
+        version=filters.version or "", limit=filters.limit,
     )  # fmt: skip
+    issues = known_issues(
+        request.auth, filters.q, product=filters.product or "", version=filters.version or ""
+    )
     return {
         "query": filters.q,
+        "known_issues": [issue.as_dict() for issue in issues],
         "results": [
             {
                 "slug": h.slug,

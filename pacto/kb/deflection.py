@@ -11,16 +11,18 @@ ticket, and "this answered my question" posts to ``kb:deflect`` instead.
 from __future__ import annotations
 
 from pacto.kb import actions
-from pacto.kb.views import reader_locale, suggestion_text
+from pacto.kb.views import suggestions_for
 
 
 def similar_articles_step(request) -> bool:
-    """Whether to show similar articles before opening the ticket (no-JavaScript step)."""
+    """Whether to show similar articles (and known issues) before opening the ticket (the
+    no-JavaScript step)."""
     if request.POST.get("kb_step") == "done":
         return False
-    hits = actions.do_suggest(request.user, suggestion_text(request.POST), locale=reader_locale())
-    request.kb_hits = hits
-    return bool(hits)
+    context = suggestions_for(request.user, request.POST)
+    request.kb_hits = context["kb_hits"]
+    request.kb_known_issues = context["kb_known_issues"]
+    return bool(context["kb_hits"] or context["kb_known_issues"])
 
 
 def record_shown(request, ticket) -> None:

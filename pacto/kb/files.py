@@ -135,9 +135,7 @@ def export_text(article: Article) -> str:
         "locale": article.locale,
         "slug": article.slug,
         "status": article.status,
-        "products": [
-            " / ".join(x for x in (p.product, p.module) if x) for p in article.products.all()
-        ],
+        "products": [p.line for p in article.products.all()],
         "categories": [c.slug for c in article.categories.all()],
         "owner": article.owner.email,
     }

@@ -16,6 +16,7 @@ class SearchForm(PactoForm):
         label=_("Language"), choices=[("", _("Any language")), *LOCALES], required=False
     )
     product = forms.CharField(label=_("Product"), max_length=100, required=False)
+    version = forms.CharField(label=_("Version"), max_length=60, required=False)
 
 
 class VoteForm(PactoForm):
@@ -53,7 +54,10 @@ class ArticleForm(PactoForm):
     products = forms.CharField(
         label=_("Products"),
         required=False,
-        help_text=_("One a line: product, or product / module. Empty: every product."),
+        help_text=_(
+            "One a line: product, or product / module, then @ and the versions it applies to "
+            "(senhasegura PAM / Core @ 3.31, >=3.32). Empty: every product."
+        ),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     categories = forms.CharField(

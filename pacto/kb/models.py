@@ -101,17 +101,30 @@ class Article(models.Model):
 
 
 class ArticleProduct(models.Model):
-    """A product (and optionally module and versions) an article applies to. Free text, as
-    contracts name their products; an article without products applies to every product."""
+    """A product (and optionally module and versions) an article applies to. Named as
+    contracts name their products, and linked to the catalogue's product when it has one
+    of that name; an article without products applies to every product. ``versions`` is a
+    list such as ``3.31, >=4.0`` (``pacto.kb.catalogue``)."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="products")
     product = models.CharField(_("product"), max_length=100)
+    catalog_product = models.ForeignKey(
+        "catalog.Product",
+        verbose_name=_("catalogue product"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     product_key = models.CharField(
         max_length=100, blank=True, help_text=_("the product name folded to lower case, to match")
     )
     module = models.CharField(_("module"), max_length=100, blank=True)
     versions = models.CharField(
-        _("versions"), max_length=200, blank=True, help_text=_("e.g. 3.30, 3.31 (empty: all)")
+        _("versions"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. 3.31, >=4.0 <4.2 (empty: all)"),
     )
 
     class Meta:
@@ -120,6 +133,12 @@ class ArticleProduct(models.Model):
 
     def __str__(self) -> str:
         return " ".join(x for x in (self.product, self.module, self.versions) if x)
+
+    @property
+    def line(self) -> str:
+        """As authors write it: ``product / module @ versions``."""
+        text = " / ".join(x for x in (self.product, self.module) if x)
+        return f"{text} @ {self.versions}" if self.versions else text
 
 
 def attachment_path(instance: ArticleAttachment, filename: str) -> str:

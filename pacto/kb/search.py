@@ -18,8 +18,10 @@ C) in the article's language configuration (which unaccents before stemming), ra
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.db import connection
@@ -62,7 +64,9 @@ def query_words(text: str) -> list[str]:
 PRODUCTS_OF = "SELECT 1 FROM kb_articleproduct p WHERE p.article_id = a.id"
 
 
-def scope_sql(scope: Scope, *, locale: str = "", product: str = "") -> tuple[str, list]:
+def scope_sql(
+    scope: Scope, *, locale: str = "", product: str = "", version: str = ""
+) -> tuple[str, list]:
     """``pacto.kb.visibility``'s rule as a condition on ``kb_article a``, evaluated only for
     the rows the index matched (the same rule as ``visible_articles``, which pages use)."""
     clauses = [f"a.status IN ({', '.join(['%s'] * len(scope.statuses))})"]
@@ -82,6 +86,9 @@ def scope_sql(scope: Scope, *, locale: str = "", product: str = "") -> tuple[str
             params += sorted(keys)
         else:
             clauses.append(f"NOT EXISTS ({PRODUCTS_OF})")
+    if excluded := scope.excluded(product=product, version=version):
+        clauses.append(f"a.id NOT IN ({', '.join(['%s'] * len(excluded))})")
+        params += sorted(excluded)
     return " AND ".join(clauses), params
 
 
@@ -92,13 +99,23 @@ def marked(text: str) -> str:
 
 
 def search(
-    user: User, text: str, *, locale: str = "", product: str = "", limit: int = 10
+    user: User,
+    text: str,
+    *,
+    locale: str = "",
+    product: str = "",
+    version: str = "",
+    limit: int = 10,
+    scope: Scope | None = None,
 ) -> list[Hit]:
+    """The articles ``user`` may read that match ``text``, best first (``version``: only
+    those that apply to that version of ``product``, or of any product). ``scope``: the
+    reader's ``scope_of(user)`` when the caller already has it."""
     words = query_words(text)
-    scope = scope_of(user)
+    scope = scope or scope_of(user)
     if not words or scope.nothing:
         return []
-    visible_sql, visible_params = scope_sql(scope, locale=locale, product=product)
+    visible_sql, visible_params = scope_sql(scope, locale=locale, product=product, version=version)
     if connection.vendor == "postgresql":
         rows = _postgres(words, visible_sql, visible_params, locale, limit)
     else:
@@ -117,13 +134,86 @@ def search(
     ]
 
 
+SNIPPET_CHARS = 160  # about 24 words
+MARKS = "[\u0300-\u036f]*"  # combining accents, after a letter in decomposed (NFD) text
+
+
+def fold(text: str) -> str:
+    """Lower case without accents."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def _prefixes(words: list[str]) -> re.Pattern:
+    return _pattern(tuple(sorted({fold(w) for w in words}, key=lambda w: (-len(w), w))))
+
+
+@functools.lru_cache(maxsize=512)
+def _pattern(alternatives: tuple[str, ...]) -> re.Pattern:
+    """Whole tokens of decomposed (NFD) text that begin with one of the query's words,
+    accents and case ignored: what FTS5's ``unicode61 remove_diacritics 2`` treats as
+    equal. Matching the decomposed text keeps the original's accents in the result."""
+    body = "|".join("".join(re.escape(c) + MARKS for c in w) for w in alternatives)
+    return re.compile(rf"(?<!\w)(?:{body})\w*")
+
+
+def _decomposed(text: str) -> tuple[str, str]:
+    """(the text in NFD, the same in lower case, character for character)."""
+    nfd = unicodedata.normalize("NFD", text)
+    low = nfd.lower()
+    if len(low) != len(nfd):  # a letter whose lower case is longer: compare as is
+        low = nfd
+    return nfd, low
+
+
+def _mark(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
+    """``text[start:end]`` with the tokens at ``spans`` in highlight sentinels."""
+    out, at = [], start
+    for s, e in spans:
+        out += [text[at:s], START, text[s:e], STOP]
+        at = e
+    out.append(text[at:end])
+    return "".join(out)
+
+
+def highlight_all(text: str, pattern: re.Pattern) -> str:
+    text, low = _decomposed(text)
+    marked_text = _mark(text, [m.span() for m in pattern.finditer(low)], 0, len(text))
+    return unicodedata.normalize("NFC", marked_text)
+
+
+def snippet(text: str, pattern: re.Pattern, size: int = SNIPPET_CHARS) -> str:
+    """About ``size`` characters of ``text`` (cut at spaces) around its best cluster of
+    matches — the most distinct matched words, then the most matches —, "…" where it is cut,
+    "" when nothing matches: FTS5's ``snippet()``, done here on the few rows kept (one
+    regular-expression pass over each)."""
+    text, low = _decomposed(text)
+    matches = [(m.start(), m.end(), m.group()) for m in pattern.finditer(low)]
+    if not matches:
+        return ""
+    best, best_key = 0, (-1, -1)
+    for anchor, _end, _word in matches:
+        first = max(0, anchor - 24)
+        inside = [w for s, e, w in matches if s >= first and e <= first + size]
+        key = (len(set(inside)), len(inside))
+        if key > best_key:
+            best, best_key = first, key
+    start = 0 if best == 0 else text.find(" ", best - 1, best + 24) + 1 or best
+    end = text.rfind(" ", start, start + size)
+    end = len(text) if start + size >= len(text) or end <= start else end
+    spans = [(s, e) for s, e, _w in matches if s >= start and e <= end]
+    cut = ("…" if start > 0 else "") + _mark(text, spans, start, end)
+    return unicodedata.normalize("NFC", cut + ("…" if end < len(text) else ""))
+
+
 def _sqlite(words, visible_sql, visible_params, limit):
     match = " OR ".join(f'"{word}"*' for word in words)
-    # Two steps: rank, then highlight only the few kept (SQLite would otherwise compute the
-    # snippets of every matching row before sorting). Speed-up: rank in the FTS index alone and apply the reader's visibility to the best
-    # CANDIDATES only; when too few of them are visible, rank every match instead.
+    # Rank in the FTS index alone and apply the reader's visibility to the best CANDIDATES
+    # only; when too few of them are visible, rank every match instead. The highlights and
+    # snippets are made in Python for the rows kept: a second FTS5 query for them cost about
+    # as much again (it re-runs the match over the whole index).
     ranked = f"""
-        SELECT a.id, top.score
+        SELECT a.id, top.score, a.slug, a.locale, a.title, a.body_text, a.summary
         FROM (
             SELECT rowid, -bm25(kb_article_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score
             FROM kb_article_fts WHERE kb_article_fts MATCH %s
@@ -139,23 +229,12 @@ def _sqlite(words, visible_sql, visible_params, limit):
         if len(found) < limit:
             cursor.execute(ranked, [match, -1, *visible_params, limit])  # -1: no limit
             found = cursor.fetchall()
-        scores = dict(found)
-        if not scores:
-            return []
-        marks = ", ".join(["%s"] * len(scores))
-        cursor.execute(
-            f"""
-            SELECT a.id, a.slug, a.locale, a.title,
-                   highlight(kb_article_fts, 0, char(2), char(3)),
-                   snippet(kb_article_fts, 1, char(2), char(3), '…', 24),
-                   a.summary
-            FROM kb_article_fts JOIN kb_article a ON a.id = kb_article_fts.rowid
-            WHERE kb_article_fts MATCH %s AND kb_article_fts.rowid IN ({marks})
-            """,
-            [match, *scores],
-        )
-        rows = [(*row, scores[row[0]]) for row in cursor.fetchall()]
-    return sorted(rows, key=lambda row: (-row[7], row[0]))
+    pattern = _prefixes(words)
+    return [
+        (pk, slug, locale, title, highlight_all(title, pattern), snippet(body, pattern),
+         summary, score)
+        for pk, score, slug, locale, title, body, summary in found
+    ]  # fmt: skip
 
 
 def _postgres(words, visible_sql, visible_params, locale, limit):

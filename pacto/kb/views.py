@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 from pacto.accounts.access import get_ticket_for
 from pacto.errors import NotFound
 from pacto.kb import actions, metrics
+from pacto.kb.catalogue import COMPARISON, known_issues
 from pacto.kb.forms import (
     ArticleForm,
     AttachmentForm,
@@ -33,7 +34,12 @@ from pacto.kb.forms import (
 )
 from pacto.kb.models import Article, ArticleAttachment, ArticleTask, TicketArticle, Vote
 from pacto.kb.resources import resources_for
-from pacto.kb.visibility import covered_products, manageable_articles, visible_articles
+from pacto.kb.visibility import (
+    covered_products,
+    manageable_articles,
+    scope_of,
+    visible_articles,
+)
 from pacto.portal.web import contact_required, is_htmx, login_redirect, run_action, staff_required
 
 
@@ -68,14 +74,25 @@ def search_page(request):
     query = form.cleaned_data.get("q", "") if form.is_valid() else ""
     locale = form.cleaned_data.get("locale", "") if form.is_valid() else ""
     product = form.cleaned_data.get("product", "") if form.is_valid() else ""
-    hits = []
+    version = form.cleaned_data.get("version", "") if form.is_valid() else ""
+    hits, issues = [], []
     if query:
-        hits = actions.do_search(request.user, query, locale=locale, product=product, limit=20)
+        scope = scope_of(request.user)
+        hits, ok = run_action(
+            form, actions.do_search, request.user, query, locale=locale, product=product,
+            version=version, limit=20, scope=scope,
+        )  # fmt: skip
+        hits = hits or []
+        if ok:
+            issues = known_issues(
+                request.user, query, product=product, version=version, scope=scope
+            )
     articles = actions_articles(hits)
     context = {
         "form": form,
         "query": query,
         "hits": [(hit, articles.get(hit.id)) for hit in hits],
+        "known_issues": issues,
         "products": sorted(covered_products(request.user))
         if not request.user.is_staff_member
         else [],
@@ -194,12 +211,41 @@ def suggestion_text(data) -> str:
     return " ".join((data.get("subject") or "", data.get("body") or "")).strip()[:250]
 
 
+def chosen_version(data) -> tuple[str, str]:
+    """(product, version) chosen on the new-ticket form: the catalogue version picked, else
+    the typed product and version ("" for what is not given or not a version number)."""
+    from pacto.catalog.models import Version
+
+    picked = str(data.get("product_version") or "")
+    if picked.isdigit():
+        version = Version.objects.select_related("module__product").filter(pk=picked).first()
+        if version is not None:
+            return version.module.product.name, version.number
+    product = str(data.get("product") or "").strip()[:100]
+    number = str(data.get("version") or "").strip()[:60]
+    return product, number if COMPARISON.match(number) and number[0].isdigit() else ""
+
+
+def suggestions_for(user, data) -> dict:
+    """The suggestions' context: articles and known issues for what is being typed."""
+    text = suggestion_text(data)
+    product, version = chosen_version(data)
+    if len(text) < actions.MIN_QUERY_LENGTH:
+        return {"kb_hits": [], "kb_known_issues": []}
+    scope = scope_of(user)  # read once for the articles and the known issues
+    hits = actions.do_suggest(
+        user, text, locale=reader_locale(), product=product, version=version, scope=scope
+    )
+    issues = known_issues(user, text, product=product, version=version, scope=scope)
+    return {"kb_hits": hits, "kb_known_issues": issues}
+
+
 @contact_required(None)
 @require_safe
 def suggest(request):
     """The new-ticket form's suggestions, as the subject and description are typed (htmx)."""
-    hits = actions.do_suggest(request.user, suggestion_text(request.GET), locale=reader_locale())
-    return render(request, "kb/suggestions.html", {"kb_hits": hits, "kb_live": True})
+    context = suggestions_for(request.user, request.GET) | {"kb_live": True}
+    return render(request, "kb/suggestions.html", context)
 
 
 @contact_required(None)
@@ -239,7 +285,7 @@ def manage(request):
         "articles": articles,
         "status": status,
         "statuses": Article.Status.choices,
-        "open_tasks": ArticleTask.objects.filter(status="open").count(),
+        "open_tasks": ArticleTask.objects.filter(status="open", owner=request.user).count(),
     }
     return render(request, "kb/manage.html", context)
 
@@ -257,9 +303,7 @@ def edit(request, pk: int | None = None):
             "title": editing.title, "summary": editing.summary,
             "body_markdown": editing.body_markdown, "owner": editing.owner,
             "translation_of": editing.translation_of,
-            "products": "\n".join(
-                " / ".join(x for x in (p.product, p.module) if x) for p in editing.products.all()
-            ),
+            "products": "\n".join(p.line for p in editing.products.all()),
             "categories": ", ".join(c.slug for c in editing.categories.all()),
         }  # fmt: skip
     elif request.GET.get("ticket") or request.POST.get("ticket"):

@@ -156,6 +156,12 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "again in an accepted type and size, or share them another way.",
         ),
         # Seed 000 §9 and §11, seed 002 (``pacto.catalog.notices``).
+        # The knowledge base: a reader said an article did not help (``pacto.kb.actions``).
+        "kb_article_task": (
+            "Article feedback: {title}",
+            "A reader found your article “{title}” not helpful ({reason_en}). A task waits for "
+            "you in the console's article tasks. {comment}",
+        ),
         "known_issue_notice": (
             "[#{n}] Software issue notice {known_issue}: {title}",
             "A software issue affects a version you run. Ticket #{n} tells you what it is and "
@@ -296,6 +302,11 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "Seu email chegou ao chamado #{n}, mas estes arquivos não foram anexados. Envie-os "
             "de novo em um tipo e tamanho aceitos, ou compartilhe-os de outra forma.",
         ),
+        "kb_article_task": (
+            "Avaliação de artigo: {title}",
+            "Um leitor achou seu artigo “{title}” pouco útil ({reason_pt_br}). Uma tarefa espera "
+            "por você nas tarefas de artigos do console. {comment}",
+        ),
         "known_issue_notice": (
             "[#{n}] Aviso de problema de software {known_issue}: {title}",
             "Um problema de software afeta uma versão que vocês usam. O chamado #{n} explica o "
@@ -360,8 +371,8 @@ TIME_FIELDS = {"due_at", "breached_at", "acts_at"}
 HEADLINE_TIMES = {"expires_at"}
 # The label of a notification's link (payload ``url``), per kind.
 LINK_LABELS = {
-    "en": {"invitation": "Activate your account"},
-    "pt-br": {"invitation": "Ative sua conta"},
+    "en": {"invitation": "Activate your account", "kb_article_task": "Open the task"},
+    "pt-br": {"invitation": "Ative sua conta", "kb_article_task": "Abrir a tarefa"},
 }
 LINK_DEFAULT = {"en": "Open", "pt-br": "Abrir"}
 # Kinds whose email carries the ticket message named in the payload.

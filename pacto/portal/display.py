@@ -142,12 +142,34 @@ class TimelineRow:
 
 
 @dataclass
+class TimelineMark:
+    """A correction or rule drawn on the clock's bar: when it took effect, and what it was."""
+
+    at: dt.datetime
+    text: str
+    x: float | None = None  # None: outside the bar's span
+
+
+@dataclass
 class Timeline:
     rows: list[TimelineRow]
     now_x: float | None
     start: dt.datetime | None
     end: dt.datetime | None
     hidden: int = 0  # rows beyond the list's limit
+    marks: list[TimelineMark] = field(default_factory=list)
+
+    def add_marks(self, marks: list[TimelineMark]) -> None:
+        for mark in marks:
+            x = None
+            if (
+                self.start is not None
+                and self.end is not None
+                and self.start <= mark.at <= self.end
+            ):
+                span = (self.end - self.start).total_seconds() or 1.0
+                x = round((mark.at - self.start).total_seconds() / span * TIMELINE_WIDTH, 2)
+            self.marks.append(TimelineMark(mark.at, mark.text, x))
 
 
 TIMELINE_WIDTH = 1000  # the SVG's user units; rect widths are presentation attributes, so CSP-safe
@@ -339,7 +361,36 @@ def live_clocks(ticket, now: dt.datetime) -> list[ClockView]:
 
     policy = ticket.policy
     results = compute_ticket_clocks(ticket, now)
-    return [view_of_result(policy, result, now) for result in results.values()]
+    views = [view_of_result(policy, result, now) for result in results.values()]
+    marks = correction_marks(ticket, policy)
+    for view in views:
+        if view.timeline is not None:
+            view.timeline.add_marks(marks)
+    return views
+
+
+# Events shown on every clock's timeline: corrections and the rules that act on the clocks.
+MARKED_EVENTS = ("channel", "environment", "type", "severity", "resolution_plan", "exempted")
+
+
+def correction_marks(ticket, policy: Policy) -> list[TimelineMark]:
+    """``channel changed to phone at 10:02 by Felipe: customer called`` for each correction
+    of the ticket (and each rule that acted on its clocks), in the reader's language."""
+    marks = []
+    zone = timezone.get_current_timezone()
+    for event in ticket.events.filter(kind__in=MARKED_EVENTS).select_related("actor"):
+        what = event_text(event, policy)
+        local = event.at.astimezone(zone)
+        values = {"what": what, "time": f"{local:%H:%M}", "who": str(event.actor or ""),
+                  "reason": event.reason}  # fmt: skip
+        if event.actor and event.reason:
+            text = _("%(what)s at %(time)s by %(who)s: %(reason)s") % values
+        elif event.actor:
+            text = _("%(what)s at %(time)s by %(who)s") % values
+        else:
+            text = _("%(what)s at %(time)s") % values
+        marks.append(TimelineMark(event.at, text))
+    return marks
 
 
 # ----------------------------------------------------------------------------- due previews
@@ -502,10 +553,21 @@ PUBLIC_EVENTS = {
     "confirmed",
     "reopened",
     "access_granted",
+    "channel",
+    "environment",
+    "type",
+    "detail",
+    "category",
+    "version",
+    "resolution_plan",
+    "third_party",
+    "root_cause",
+    "out_of_scope",
 }
 LINES = {
     "first": gettext_lazy("first line"),
     "second": gettext_lazy("second line"),
+    "senior": gettext_lazy("senior engineers"),
     "product": gettext_lazy("product management"),
 }
 
@@ -543,6 +605,32 @@ def _channel_name(channel: str) -> str:
         return str(Ticket.Channel(channel).label)
     except ValueError:
         return channel
+
+
+def _choice(enum: str, value: str | None) -> str:
+    from pacto.tickets.models import Ticket
+
+    try:
+        return str(getattr(Ticket, enum)(value).label)
+    except ValueError:
+        return value or ""
+
+
+def category_name(policy: Policy, category_id: str | None) -> str:
+    if not category_id:
+        return ""
+    try:
+        return policy.category(category_id).name
+    except Exception:
+        return category_id
+
+
+def detail_label(field_name: str) -> str:
+    from pacto.portal.forms import DETAIL_LABELS
+
+    labels = {"product": _("Product"), "version": _("Software version"),
+              "engineer_name": _("Name of the engineer handling the issue")}  # fmt: skip
+    return str(DETAIL_LABELS.get(field_name) or labels.get(field_name) or field_name)
 
 
 def _person(email: str | None) -> str:
@@ -622,6 +710,42 @@ def event_text(event, policy: Policy) -> str:
                 "key": data.get("key", ""),
                 "status": data.get("status", ""),
             }
+        case "channel":
+            return _("Channel changed to %(channel)s") % {"channel": _channel_name(data.get("to"))}
+        case "environment":
+            return _("Environment changed to %(environment)s") % {
+                "environment": _choice("Environment", data.get("to"))
+            }
+        case "type":
+            return _("Type changed to %(type)s") % {"type": _choice("Type", data.get("to"))}
+        case "detail":
+            return _("%(field)s corrected") % {"field": detail_label(data.get("field", ""))}
+        case "category":
+            return _("Category: %(category)s") % {
+                "category": category_name(policy, data.get("to")) or _("none")
+            }
+        case "version":
+            return _("Version corrected to %(version)s") % {"version": data.get("to", "")}
+        case "resolution_plan":
+            return _("Work-around or resolution plan delivered")
+        case "third_party":
+            return _("Cause identified in another vendor's product: %(vendor)s") % {
+                "vendor": data.get("vendor", "")
+            }
+        case "exempted":
+            return _("%(metric)s clock marked exempt") % {
+                "metric": METRIC_TITLES.get(data.get("metric"), data.get("metric", ""))
+            }
+        case "root_cause":
+            return _("Root cause analysis opened as ticket #%(number)s") % {
+                "number": data.get("rca", "")
+            }
+        case "out_of_scope":
+            return _("Answered as out of scope: %(category)s") % {
+                "category": category_name(policy, data.get("category"))
+            }
+        case "checklist":
+            return _("Checklist: %(item)s") % {"item": data.get("text", "")}
         case "clock_breached":
             return _("%(metric)s target missed") % {
                 "metric": METRIC_TITLES.get(data.get("metric"), data.get("metric", ""))

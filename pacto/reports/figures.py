@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -191,6 +191,14 @@ class Group:
         return round(100 * self.met / decided, 2) if decided else None
 
     def as_json(self) -> dict:
+        sql = getattr(self, "_sql", None)
+        if sql is not None:  # computed by the database (figures_sql)
+            median, p90 = sql["median"], sql["p90"]
+            over, over_median = sql["over_sum"], sql["over_median"]
+        else:
+            median, p90 = percentile(self.to_meet, 0.5), percentile(self.to_meet, 0.9)
+            over = sum(self.over_target) if self.over_target else 0
+            over_median = percentile(self.over_target, 0.5)
         return {
             **self.key,
             "counted": self.counted,
@@ -198,10 +206,10 @@ class Group:
             "breached": self.breached,
             "running": self.running,
             "attainment_percent": self.attainment,
-            "median_to_meet_seconds": _round(percentile(self.to_meet, 0.5)),
-            "p90_to_meet_seconds": _round(percentile(self.to_meet, 0.9)),
-            "over_target_seconds": _round(sum(self.over_target)) if self.over_target else 0,
-            "median_over_target_seconds": _round(percentile(self.over_target, 0.5)),
+            "median_to_meet_seconds": _round(median),
+            "p90_to_meet_seconds": _round(p90),
+            "over_target_seconds": _round(over) if over else 0,
+            "median_over_target_seconds": _round(over_median),
             "paused_seconds": _round(self.paused_seconds),
             "exempt_breaches": None,
         }
@@ -247,6 +255,7 @@ def sla_figures(
     tickets=None,
     breach_limit: int = 500,
     now: dt.datetime | None = None,
+    force_python: bool = False,
 ) -> dict:
     """Every SLA figure of the period, per metric, in groups, with the breaches listed."""
     group_by = check_group_by(group_by)
@@ -259,6 +268,53 @@ def sla_figures(
     dims = list(group_by)
     if any(d in POLICY_BOUND for d in dims) and "policy" not in dims:
         dims = ["policy", *dims]
+    from pacto.reports import figures_sql  # speed-up on PostgreSQL; see its docstring
+
+    if (
+        figures_sql.usable(dims)
+        and (tickets is None or organization is not None)
+        and not force_python
+    ):
+        org_id = organization.pk if organization is not None else None
+        groups, totals, used_versions = figures_sql.sql_groups(period, org_id, dims, now)
+        breaches = figures_sql.sql_breaches(period, org_id, now, breach_limit)
+    else:
+        groups, totals, breaches, used_versions = _python_groups(
+            period, tickets, dims, group_by, versions, now, breach_limit
+        )
+    breaches.sort(key=lambda b: (b["breached_at"], b["ticket"], b["metric"]))
+    return {
+        "period": period.as_json(),
+        "organization": organization.name if organization is not None else None,
+        "group_by": dims,
+        "definitions": DEFINITIONS,
+        "policy_versions": [
+            {
+                "policy": versions[pk].policy_id,
+                "version": versions[pk].version,
+                "sha256": versions[pk].sha256,
+            }
+            for pk in sorted(used_versions, key=lambda pk: (versions[pk].policy_id, pk))
+        ],
+        "metrics": {
+            metric: {
+                "total": totals[metric].as_json(),
+                "groups": [
+                    groups[metric][key].as_json()
+                    for key in sorted(groups[metric], key=lambda k: tuple(map(str, k)))
+                ],
+            }
+            for metric in METRICS
+        },
+        "breaches": breaches,
+        "breaches_listed": len(breaches),
+        "backlog": backlog(period, tickets),
+        **ticket_rates(period, tickets),
+    }
+
+
+def _python_groups(period, tickets, dims, group_by, versions, now, breach_limit):
+    """Every clock of the period read and counted here (any database)."""
     groups: dict[str, dict[tuple, Group]] = {m: {} for m in METRICS}
     totals = {m: Group({}) for m in METRICS}
     breaches = []
@@ -331,35 +387,7 @@ def sla_figures(
                         "api_url": f"/api/tickets/{row['ticket_id']}",
                     }
                 )
-    breaches.sort(key=lambda b: (b["breached_at"], b["ticket"], b["metric"]))
-    return {
-        "period": period.as_json(),
-        "organization": organization.name if organization is not None else None,
-        "group_by": dims,
-        "definitions": DEFINITIONS,
-        "policy_versions": [
-            {
-                "policy": versions[pk].policy_id,
-                "version": versions[pk].version,
-                "sha256": versions[pk].sha256,
-            }
-            for pk in sorted(used_versions, key=lambda pk: (versions[pk].policy_id, pk))
-        ],
-        "metrics": {
-            metric: {
-                "total": totals[metric].as_json(),
-                "groups": [
-                    groups[metric][key].as_json()
-                    for key in sorted(groups[metric], key=lambda k: tuple(map(str, k)))
-                ],
-            }
-            for metric in METRICS
-        },
-        "breaches": breaches,
-        "breaches_listed": len(breaches),
-        "backlog": backlog(period, tickets),
-        **ticket_rates(period, tickets),
-    }
+    return groups, totals, breaches, used_versions
 
 
 def check_group_by(group_by) -> list[str]:
@@ -398,25 +426,35 @@ def backlog(period: Period, tickets=None) -> dict:
     candidates = (tickets if tickets is not None else Ticket.objects.all()).filter(
         Q(closed_at__isnull=True) | Q(closed_at__gte=end), opened_at__lt=end
     )
-    rows = list(candidates.values("pk", "opened_at", "policy_version_id"))
-    history = defaultdict(list)
-    for event in (
+    rows = list(candidates.values_list("pk", "opened_at", "policy_version_id"))
+    # The status each candidate was in at the end: its last status event before it.
+    last_status: dict[int, str] = {}
+    events = (
         TicketEvent.objects.filter(
-            ticket_id__in=[r["pk"] for r in rows], kind=TicketEvent.Kind.STATUS, at__lt=end
+            ticket__in=candidates.values("pk"), kind=TicketEvent.Kind.STATUS, at__lt=end
         )
         .order_by("ticket_id", "at", "id")
-        .values("ticket_id", "at", "data")
-    ):
-        history[event["ticket_id"]].append(event)
-    versions = {v.pk: v for v in PolicyVersion.objects.all()}
+        .values_list("ticket_id", "data")
+    )
+    for ticket_id, data in events.iterator(chunk_size=5000):
+        if (data or {}).get("to"):
+            last_status[ticket_id] = data["to"]
+    categories = {
+        v.pk: {s.id: s.category.value for s in v.policy.statuses}
+        for v in PolicyVersion.objects.filter(pk__in={r[2] for r in rows})
+    }
     by_age = Counter()
     by_status = Counter()
-    for row in rows:
-        category = status_at(history[row["pk"]], versions[row["policy_version_id"]].policy, end)
+    limits = [(label, limit) for label, limit in AGE_BUCKETS]
+    for pk, opened_at, version_id in rows:
+        status = last_status.get(pk)
+        category = (
+            categories[version_id].get(status, status) if status else StatusCategory.NEW.value
+        )
         if category in (StatusCategory.SOLVED, StatusCategory.CLOSED):
             continue
-        age = end - row["opened_at"]
-        for label, limit in AGE_BUCKETS:
+        age = end - opened_at
+        for label, limit in limits:
             if limit is None or age < limit:
                 by_age[label] += 1
                 break

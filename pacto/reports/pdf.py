@@ -90,4 +90,4 @@ def render_pdf(run: ReportRun) -> bytes:
     document.metadata.modified = created.isoformat()
     # A fixed file identifier (the run's hash), so two renderings are byte for byte the same.
     identifier = hashlib.sha256(f"{run.content_hash}:{run.version}".encode()).hexdigest()[:32]
-    return document.write_pdf(identifier=identifier.encode())
+    return document.write_pdf(pdf_identifier=identifier.encode())

@@ -489,6 +489,14 @@ SECTIONS = {
     "paging": "On-call paging",
     "severity_changes": "Severity changes",
     "required_details": "Required details (who supplies them, and when)",
+    "categories": "Categories (in and out of scope)",
+    "checklists": "Checklists",
+    "root_cause_analysis": "Root cause analysis",
+    "senior_routing": "Senior engineer routing",
+    "close_agreement": "Closing needs the customer's agreement",
+    "resolution_plan": "Work-around or resolution plan",
+    "third_party_cause": "Third-party cause",
+    "breach_exemption": "Breach exemptions",
     "availability": "Availability",
     "hypercare": "Hypercare",
     "notes": "Notes",
@@ -523,6 +531,10 @@ def describe_policy(policy: Policy) -> list[str]:
         "targets": _targets, "reopen": _reopen, "lifecycle": _lifecycle,
         "escalation": _escalation, "support_lines": _support_lines, "paging": _paging,
         "severity_changes": _severity_changes, "required_details": _required_details,
+        "categories": _categories, "checklists": _checklists,
+        "root_cause_analysis": _root_cause, "senior_routing": _senior,
+        "close_agreement": _close_agreement, "resolution_plan": _resolution_plan,
+        "third_party_cause": _third_party, "breach_exemption": _breach_exemption,
         "notes": _notes,
     }  # fmt: skip
     for field in type(policy).model_fields:
@@ -731,18 +743,99 @@ def _severity_changes(policy: Policy) -> list[str]:
     ]  # fmt: skip
 
 
+_SUPPLIERS = {
+    "customer": "the customer, when opening",
+    "engineer_before_first_response": "the engineer, before the first response",
+    "engineer_before_solving": "the engineer, before solving",
+}
+
+
 def _required_details(policy: Policy) -> list[str]:
     out = []
     for detail in policy.required_details:
-        if isinstance(detail, str):
-            out.append(f"  {detail}: the customer, when opening")
-            continue
-        data = detail.model_dump(exclude_none=True)
-        name = data.pop("name", None) or data.pop("field", None) or "?"
-        cite = data.pop("cite", None)
-        out.append(f"  {name}: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in data.items()))
-        out += _cite(cite)
+        out.append(f"  {detail.field}: {_SUPPLIERS[detail.supplied_by]}")
+        out += _cite(detail.cite)
     return out or ["  none"]
+
+
+def _categories(policy: Policy) -> list[str]:
+    out = []
+    for category in policy.categories:
+        scope = "in scope" if category.scope == "in_scope" else "OUT of scope"
+        if category.referral:
+            scope += ", refers to professional services"
+        out.append(f"  {category.id}: {category.name} ({scope})")
+        out += _cite(category.cite)
+    return out or ["  none"]
+
+
+def _checklists(policy: Policy) -> list[str]:
+    out = []
+    for checklist in policy.checklists:
+        out.append(f"  {checklist.id}: {checklist.name}, on each new ticket of "
+                   f"{checklist.when.describe()}; each step ticked with a note:")  # fmt: skip
+        out += [f"    {n}. {item}" for n, item in enumerate(checklist.items, 1)]
+        out += _cite(checklist.cite)
+    return out or ["  none"]
+
+
+def _root_cause(policy: Policy) -> list[str]:
+    rule = policy.root_cause_analysis
+    if rule is None:
+        return ["  none"]
+    return [
+        f"  solving a ticket of {rule.when.describe()} opens a linked {rule.type} ticket at "
+        f"{rule.severity} for the same organization (customer-visible, its own clocks)",
+        *_cite(rule.cite),
+    ]
+
+
+def _senior(policy: Policy) -> list[str]:
+    rule = policy.senior_routing
+    if rule is None:
+        return ["  none"]
+    return [
+        f"  tickets of {rule.when.describe()} go to the senior queue and are offered to "
+        "senior engineers first",
+        *_cite(rule.cite),
+    ]
+
+
+def _close_agreement(policy: Policy) -> list[str]:
+    rule = policy.close_agreement
+    if rule is None:
+        return ["  no: an agent closes tickets"]
+    out = ["  an agent closes only when the customer confirms the resolution"]
+    if rule.other_arrangement:
+        out.append("  or with a recorded other arrangement")
+    if rule.exceptions:
+        out.append(f"  lifecycle rules that close regardless: {', '.join(rule.exceptions)}")
+    return out + _cite(rule.cite)
+
+
+def _clock_rule(rule, what: str) -> list[str]:
+    if rule is None:
+        return ["  none"]
+    metrics = ", ".join(m.value for m in rule.metrics)
+    return [f"  {what}: {metrics}", *_cite(rule.cite)]
+
+
+def _resolution_plan(policy: Policy) -> list[str]:
+    return _clock_rule(policy.resolution_plan, "an agent's delivered work-around or plan "
+                       "(a public message) meets, the case staying open")  # fmt: skip
+
+
+def _third_party(policy: Policy) -> list[str]:
+    return _clock_rule(policy.third_party_cause, "a recorded other vendor's cause (vendor, why) "
+                       "stops and exempts, and the customer is told")  # fmt: skip
+
+
+def _breach_exemption(policy: Policy) -> list[str]:
+    rule = policy.breach_exemption
+    if rule is None:
+        return ["  none"]
+    return [f"  a support manager may mark a breach exempt: {', '.join(rule.reasons)}; "
+            "exempt breaches are listed apart", *_cite(rule.cite)]  # fmt: skip
 
 
 def _notes(policy: Policy) -> list[str]:

@@ -45,6 +45,13 @@ class EventKind(StrEnum):
     PLAN = "plan"
     TYPE = "type"
     HYPERCARE = "hypercare"  # value: "on" or "off" (the contract's hypercare began or ended)
+    # A work-around or alternate resolution plan was delivered: the resolution clock is met
+    # while the case stays open (seed 003 "resolved or an acceptable work-around or
+    # alternate resolution plan has been delivered").
+    RESOLUTION_PLAN = "resolution_plan"
+    # value: a metric; the clock is exempt from then on (reason: why). A running clock stops,
+    # so nothing escalates; a breach already recorded stays, marked exempt.
+    EXEMPT = "exempt"
 
 
 class ClockState(StrEnum):
@@ -105,6 +112,7 @@ class ClockResult:
     segments: list[Segment]
     explanation: list[str]
     previous_breaches: list[dt.datetime] = field(default_factory=list)
+    exempt: str | None = None  # why the clock is exempt (third-party cause, misassigned severity)
 
     @property
     def next_checkpoint_at(self) -> dt.datetime | None:
@@ -139,6 +147,7 @@ class _Clock:
     due_at_met: dt.datetime | None = None
     elapsed_at_now: dt.timedelta = dt.timedelta(0)
     previous_breaches: list[dt.datetime] = field(default_factory=list)
+    exempt: str | None = None
     reached: dict[str, dt.datetime] = field(default_factory=dict)
     segments: list[Segment] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -340,9 +349,12 @@ class _Clock:
             segments=self.segments,
             explanation=self.notes + self._closing_note(state, due),
             previous_breaches=self.previous_breaches,
+            exempt=self.exempt,
         )
 
     def _closing_note(self, state: ClockState, due: dt.datetime | None) -> list[str]:
+        if self.exempt:
+            return [f"Exempt: {self.exempt}."]
         match state:
             case ClockState.RUNNING:
                 return [f"Due {self.when(due)} if the clock keeps running."]
@@ -425,6 +437,17 @@ def compute_clocks(
             case EventKind.AGENT_REPLY:
                 for clock in clocks:
                     _on_agent_reply(clock, event)
+            case EventKind.RESOLUTION_PLAN:
+                for clock in clocks:
+                    if clock.metric is Metric.RESOLUTION and clock.started_at and not clock.ended:
+                        _meet(
+                            clock, event.at, _why("work-around or resolution plan delivered", event)
+                        )
+            case EventKind.EXEMPT:
+                metric = Metric(event.value or "")
+                for clock in clocks:
+                    if clock.metric is metric:
+                        _exempt(clock, event)
             case _:
                 field_name = event.kind.value
                 if event.kind is EventKind.SEVERITY:
@@ -447,6 +470,19 @@ def compute_clocks(
         clock.elapsed_at_now = clock.elapsed
         results[clock.metric] = clock.result(now)
     return results
+
+
+def _why(what: str, event: Event) -> str:
+    return f"{what} ({event.reason})" if event.reason else what
+
+
+def _exempt(clock: _Clock, event: Event) -> None:
+    """The clock no longer counts against the policy from ``event.at`` on: a running clock
+    stops (nothing further escalates); a breach already recorded stays, marked exempt."""
+    clock.exempt = event.reason or "exempt"
+    if clock.started_at is not None and not clock.ended:
+        clock.stopped_at = event.at
+    clock.notes.append(f"{clock.when(event.at)} {_why('marked exempt', event)}.")
 
 
 def _pause(policy: Policy, status, metric: Metric) -> str | None:

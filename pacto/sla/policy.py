@@ -448,6 +448,88 @@ class KnowledgeResource(Strict):
     cite: str | None = None
 
 
+DetailSupplier = Literal["customer", "engineer_before_first_response", "engineer_before_solving"]
+
+
+class RequiredDetail(Strict):
+    """One thing the case must hold, and who records it: the customer when opening, or the
+    engineer before the first response or before solving (seed 003 lists "Initial
+    recommendation by Xecuritas engineer" beside what the customer reports)."""
+
+    field: str
+    supplied_by: DetailSupplier = "customer"
+    cite: str | None = None
+
+
+def _required_detail(value: Any) -> Any:
+    return {"field": value} if isinstance(value, str) else value
+
+
+class Category(Strict):
+    """A kind of request the document names: in the scope of support, or out of it (then an
+    agent may answer "out of scope" with it; ``referral`` says where the customer is sent)."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    name: str
+    scope: Literal["in_scope", "out_of_scope"] = "in_scope"
+    referral: Literal["professional_services"] | None = Field(
+        None, description="out of scope, but the vendor sells it: the answer refers the customer"
+    )
+    cite: str | None = None
+
+
+class Checklist(Strict):
+    """Steps the engineer takes on each new case the rule matches, ticked one by one with a
+    note (seed 003 "will take the following steps upon initial customer contact")."""
+
+    id: str
+    name: str
+    when: Match = Match()
+    items: Annotated[list[str], Field(min_length=1)]
+    cite: str | None = None
+
+
+class RootCauseAnalysis(Strict):
+    """Solving a matching ticket opens a linked follow-up ticket at ``severity`` for the same
+    organization, visible to the customer, with its own clocks (senhasegura §6)."""
+
+    when: Match
+    severity: str
+    type: Literal["problem", "question", "service_request"] = "problem"
+    cite: str | None = None
+
+
+class SeniorRouting(Strict):
+    """Matching tickets go to the senior queue and are offered to senior engineers first
+    (senhasegura §5.1 Premier: "Direct access to Senior Engineer")."""
+
+    when: Match
+    cite: str | None = None
+
+
+class CloseAgreement(Strict):
+    """An agent closes only with the customer's confirmation; ``exceptions``: lifecycle rules
+    that still close on their own, and an agent may close recording an other arrangement."""
+
+    exceptions: list[str] = Field([], description="lifecycle rule ids that close regardless")
+    other_arrangement: bool = Field(True, description="an agent may close with a recorded one")
+    cite: str | None = None
+
+
+class ClockRule(Strict):
+    """A rule that acts on clocks (``metrics``), with the sentence it implements."""
+
+    metrics: list[Metric] = [Metric.RESOLUTION]
+    cite: str | None = None
+
+
+class BreachExemption(Strict):
+    """A support manager may mark a breach exempt, naming one of ``reasons``."""
+
+    reasons: Annotated[list[str], Field(min_length=1)]
+    cite: str | None = None
+
+
 class Policy(Strict):
     schema_: Literal["pacto/policy/v1"] = Field(SCHEMA_ID, alias="schema")
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -488,9 +570,23 @@ class Policy(Strict):
     hypercare: Hypercare | None = None
     contacts: ContactRules = ContactRules()
     product_support: ProductSupport = ProductSupport()
-    required_details: list[str] = Field(
-        default_factory=list, description="ticket fields a problem report must carry"
+    required_details: list[Annotated[RequiredDetail, BeforeValidator(_required_detail)]] = Field(
+        default_factory=list,
+        description="ticket fields a problem report must carry: a field name (the customer "
+        "supplies it) or {field, supplied_by}",
     )
+    categories: list[Category] = Field([], description="kinds of request, in or out of scope")
+    checklists: list[Checklist] = []
+    root_cause_analysis: RootCauseAnalysis | None = None
+    senior_routing: SeniorRouting | None = None
+    close_agreement: CloseAgreement | None = None
+    resolution_plan: ClockRule | None = Field(
+        None, description="an agent's delivered work-around or plan meets these clocks"
+    )
+    third_party_cause: ClockRule | None = Field(
+        None, description="a recorded third-party cause exempts these clocks"
+    )
+    breach_exemption: BreachExemption | None = None
     knowledge_resources: list[KnowledgeResource] = Field(
         default_factory=list, description="help center, community, videos the portal links to"
     )
@@ -582,6 +678,25 @@ class Policy(Strict):
                 check(f"{where}.calendar", "calendar", target.calendar, calendars)
                 for value in target.when.severity or []:
                     check(f"{where}.when.severity", "severity", value, severities)
+        category_ids = [c.id for c in self.categories]
+        if len(set(category_ids)) != len(category_ids):
+            problems.append("categories: category ids must be unique")
+        for i, category in enumerate(self.categories):
+            if category.referral and category.scope != "out_of_scope":
+                problems.append(f"categories[{i}].referral: only an out-of-scope item refers")
+        if self.root_cause_analysis:
+            rca = self.root_cause_analysis
+            check("root_cause_analysis.severity", "severity", rca.severity, severities)
+            for value in rca.when.severity or []:
+                check("root_cause_analysis.when.severity", "severity", value, severities)
+        if self.senior_routing:
+            for field, known in (("severity", severities), ("plan", plans)):
+                for value in getattr(self.senior_routing.when, field) or []:
+                    check(f"senior_routing.when.{field}", field, value, known)
+        if self.close_agreement:
+            rules = [r.id for r in self.lifecycle]
+            for value in self.close_agreement.exceptions:
+                check("close_agreement.exceptions", "lifecycle rule", value, rules)
         if self.paging:
             for value in self.paging.channels or []:
                 check("paging.channels", "channel", value, self.accepted_channels)
@@ -715,6 +830,22 @@ class Policy(Strict):
         """When the plan has support staff reachable for this severity."""
         coverage = self.plan(plan_id).coverage
         return self.calendar(coverage.get(severity_id) or coverage.get("default"))
+
+    def details_supplied_by(self, *suppliers: str) -> list[str]:
+        """The required detail fields the given suppliers record."""
+        return [d.field for d in self.required_details if d.supplied_by in suppliers]
+
+    def category(self, category_id: str) -> Category:
+        for category in self.categories:
+            if category.id == category_id:
+                return category
+        raise PolicyError(
+            f"policy {self.id}: category {category_id!r} is not defined "
+            f"(defined: {', '.join(c.id for c in self.categories) or 'none'})"
+        )
+
+    def checklists_for(self, facts: TicketFacts) -> list[Checklist]:
+        return [c for c in self.checklists if c.when.matches(self.counted_facts(facts))]
 
     def lifecycle_rule(self, rule_id: str) -> LifecycleRule:
         for rule in self.lifecycle:

@@ -170,13 +170,14 @@ def _managers() -> list[User]:
 
 
 def check_details(policy: Policy, ticket_type: str, channel: str, details: dict) -> None:
-    """Seed 000 §7.6 / seed 003: a problem report carries the details the policy requires.
+    """Seed 000 §7.6 / seed 003: a problem report carries the details the policy requires of
+    the customer (those the engineer records come later: ``missing_details``).
 
     Email reports may arrive without them: the acknowledgement asks for what is missing.
     """
     if ticket_type != Ticket.Type.PROBLEM or channel in ("email", "phone"):
         return
-    for name in policy.required_details:
+    for name in policy.details_supplied_by("customer"):
         field = _DETAIL_ALIASES.get(name, name)
         if field is None:
             continue
@@ -184,11 +185,17 @@ def check_details(policy: Policy, ticket_type: str, channel: str, details: dict)
             raise ActionError(field, "required_by_policy", f"{policy.title} requires {field}")
 
 
-def missing_details(policy: Policy, ticket: Ticket) -> list[str]:
+def missing_details(
+    policy: Policy, ticket: Ticket, suppliers: Sequence[str] = ("customer",)
+) -> list[str]:
+    """The required fields still empty on ``ticket`` that ``suppliers`` record."""
     missing = []
-    for name in policy.required_details:
+    for name in policy.details_supplied_by(*suppliers):
         field = _DETAIL_ALIASES.get(name, name)
-        if field and not str(getattr(ticket, field, "") or "").strip():
+        if field == "engineer_name":
+            if ticket.assignee_id is None:
+                missing.append(field)
+        elif field and not str(getattr(ticket, field, "") or "").strip():
             missing.append(field)
     return missing
 
@@ -208,6 +215,7 @@ def do_open_ticket(
     version: str = "",
     product_version: Version | None = None,
     details: dict | None = None,
+    category: str = "",
     access_request: dict | None = None,
     acknowledgement: dict | None = None,
     now: dt.datetime | None = None,
@@ -265,6 +273,7 @@ def do_open_ticket(
     subject = _require_text("subject", subject, "required", "a ticket needs a subject")[:250]
     body = _require_text("body", body, "required", "describe the problem or request")
     check_details(policy, type, channel, {**details, "version": version})
+    category = _check_category(policy, category)
     if type == Ticket.Type.ACCESS_REQUEST:
         access_request = _check_access_request(access_request or {})
     plan = contract.plan
@@ -295,6 +304,7 @@ def do_open_ticket(
             status=new_status.id,
             status_category=new_status.category.value,
             support_line="product" if type == Ticket.Type.FEATURE_REQUEST else "first",
+            category=category,
             opened_at=now,
             updated_at=now,
             status_changed_at=now,
@@ -328,6 +338,9 @@ def do_open_ticket(
         )
         for upload, name in zip(attachments, names, strict=True):
             _attach(ticket, actor, now, upload, name, first_message)
+        _route_senior(ticket, actor, now)
+        if ticket.support_line == "senior":
+            ticket.save(update_fields=["support_line"])
         clocks = store_clocks(ticket, now, new=True)
         first_response = clocks.get("first_response")
         _notify(
@@ -404,6 +417,16 @@ def do_open_for_customer(
         store_clocks(ticket, now, new=True)
         _notify(ticket, event, kind, contacts, message=message.pk, **(payload or {}))
     return ticket, contacts
+
+
+def _check_category(policy: Policy, category: str) -> str:
+    category = (category or "").strip()
+    if category:
+        try:
+            policy.category(category)
+        except PolicyError as exc:
+            raise ActionError("category", "defined_in_policy", str(exc)) from None
+    return category
 
 
 def _catalogue_modules(contract):
@@ -587,10 +610,99 @@ def _set_status(
         ticket.closed_at = now
     else:
         ticket.solved_at = ticket.closed_at = None
-    return _event(
+    event = _event(
         ticket, TicketEvent.Kind.STATUS, actor, now, reason, to=status.id, previous=previous,
         **data,
     )  # fmt: skip
+    if status.category == StatusCategory.SOLVED:
+        # "Resolved": solved. A ticket closed without being solved (a duplicate, a request
+        # out of scope) has no root cause of ours to analyse.
+        _open_root_cause(ticket, actor, now)
+    return event
+
+
+def _facts(ticket: Ticket):
+    from pacto.sla.policy import TicketFacts
+
+    return ticket.policy.counted_facts(
+        TicketFacts(
+            severity=ticket.severity, plan=ticket.plan, channel=ticket.channel,
+            environment=ticket.environment, type=ticket.type,
+        )
+    )  # fmt: skip
+
+
+RCA_BODY = (
+    "<p>Root cause analysis of ticket #{n} ({subject}), solved {solved}. We will investigate "
+    "why it happened and report here.</p><hr><p>Análise de causa raiz do chamado #{n} "
+    "({subject}), resolvido em {solved}. Vamos investigar por que aconteceu e relatar aqui.</p>"
+)
+
+
+def _open_root_cause(ticket: Ticket, actor, now: dt.datetime) -> Ticket | None:
+    """senhasegura §6: "after an immediate Urgent or High issue is resolved, we will conduct
+    root cause analysis with Medium priority". Once per ticket: a linked ticket for the same
+    organization, visible to the customer, with its own clocks."""
+    rule = ticket.policy.root_cause_analysis
+    if rule is None or ticket.type == Ticket.Type.NOTICE or not rule.when.matches(_facts(ticket)):
+        return None
+    if ticket.events.filter(kind=TicketEvent.Kind.ROOT_CAUSE).exists():
+        return None
+    if ticket.events.filter(kind=TicketEvent.Kind.OUT_OF_SCOPE).exists():
+        return None  # nothing of ours to analyse
+    status = ticket.policy.status_for(StatusCategory.NEW)
+    rca = Ticket.objects.create(
+        organization=ticket.organization, partner=ticket.partner, requester=ticket.requester,
+        contract=ticket.contract, policy_version=ticket.policy_version, plan=ticket.plan,
+        type=rule.type, subject=f"RCA #{ticket.pk}: {ticket.subject}"[:250],
+        product=ticket.product, version=ticket.version, product_version=ticket.product_version,
+        support_status=ticket.support_status, environment=ticket.environment,
+        channel=ticket.channel, proposed_severity=rule.severity, severity=rule.severity,
+        status=status.id, status_category=status.category.value, follows=ticket,
+        category=ticket.category, opened_at=now, updated_at=now, status_changed_at=now,
+    )  # fmt: skip
+    body = RCA_BODY.format(
+        n=ticket.pk, subject=html.escape(ticket.subject), solved=f"{now:%Y-%m-%d %H:%M %Z}"
+    )
+    clean, text = sanitize_html(body)
+    Message.objects.create(
+        ticket=rca, author=actor, body_html=clean, body_text=text, channel=rca.channel,
+        created_at=now,
+    )  # fmt: skip
+    opened = _event(
+        rca, TicketEvent.Kind.OPENED, actor, now, "root cause analysis", severity=rule.severity,
+        channel=rca.channel, environment=rca.environment, type=rca.type,
+        policy=ticket.policy.key, plan=rca.plan, follows=ticket.pk,
+    )  # fmt: skip
+    clocks = store_clocks(rca, now, new=True)
+    first = clocks.get("first_response")
+    _notify(rca, opened, "ticket_opened", [rca.requester],
+            due_at=first.due_at.isoformat() if first and first.due_at else None)  # fmt: skip
+    _event(ticket, TicketEvent.Kind.ROOT_CAUSE, actor, now, "", rca=rca.pk,
+           severity=rule.severity)  # fmt: skip
+    return rca
+
+
+def _route_senior(ticket: Ticket, actor, now: dt.datetime) -> None:
+    """senhasegura §5.1 Premier: "Direct access to Senior Engineer for type Urgent and High
+    criticality tickets": the ticket goes to the senior queue and is offered to the senior
+    engineers first."""
+    rule = ticket.policy.senior_routing
+    if rule is None or ticket.support_line == "senior" or not rule.when.matches(_facts(ticket)):
+        return
+    previous, ticket.support_line = ticket.support_line, "senior"
+    line = _event(ticket, TicketEvent.Kind.LINE, actor, now, "senior engineer (policy)",
+                  to="senior", previous=previous, rule="senior_routing")  # fmt: skip
+    seniors = list(User.objects.filter(is_senior=True, is_active=True).exclude(role="contact"))
+    _notify(ticket, line, "senior_offered", seniors, line="senior")
+
+
+def engineer_details_missing(ticket: Ticket) -> list[str]:
+    """What the engineer still has to record (seed 003 "Initial recommendation by Xecuritas
+    engineer", "Name of Xecuritas engineer handling the issue")."""
+    return missing_details(
+        ticket.policy, ticket, ("engineer_before_first_response", "engineer_before_solving")
+    )
 
 
 def _set_working(ticket: Ticket, actor, now, reason: str = "") -> TicketEvent | None:
@@ -619,8 +731,15 @@ def do_change_status(
     now: dt.datetime | None = None,
     expected_version: int | None = None,
     rule: str | None = None,
+    arrangement: str = "",
 ) -> Ticket:
-    """An agent (or a lifecycle rule, ``actor`` then the system user) moves the ticket."""
+    """An agent (or a lifecycle rule, ``actor`` then the system user) moves the ticket.
+
+    Where the policy requires the engineer to record details before solving, solving waits
+    for them. Where it has a ``close_agreement`` (seed 003 "cases are not closed until both
+    the customer and the Xecuritas technical support group agree"), an agent closes only
+    with a recorded ``arrangement``; the customer's confirmation and the excepted lifecycle
+    rules (the 10-day close) close as usual."""
     now = _now(now)
     _require_staff(actor, "change a ticket's status")
     with _changing(actor, ticket, now, expected_version) as ticket:
@@ -638,6 +757,36 @@ def do_change_status(
         ticket.details_requested = (
             details_requested and target.category == StatusCategory.WAITING_ON_CUSTOMER
         )
+        done = target.category in (StatusCategory.SOLVED, StatusCategory.CLOSED)
+        # Closing by an other arrangement is not solving: what the engineer records before
+        # solving may then be missing.
+        solving = done and rule is None and not arrangement.strip()
+        problem = ticket.type == Ticket.Type.PROBLEM
+        if solving and problem and ticket.assignee_id is None:
+            missing = engineer_details_missing(ticket)
+            if "engineer_name" in missing:
+                # The engineer who solves an unassigned case is the one handling it.
+                ticket.assignee = actor
+                _event(ticket, TicketEvent.Kind.ASSIGNED, actor, now, "solved by",
+                       to=actor.email)  # fmt: skip
+        if solving and problem and (missing := engineer_details_missing(ticket)):
+            raise ActionError(
+                "status", "details_recorded",
+                f"{policy.title}: record {', '.join(missing)} before solving",
+            )  # fmt: skip
+        if target.category == StatusCategory.CLOSED and policy.close_agreement:
+            agreement = policy.close_agreement
+            if rule is not None and rule not in agreement.exceptions:
+                raise ActionError("status", "close_agreement", f"rule {rule} may not close")
+            if rule is None:
+                arrangement = (arrangement or "").strip()
+                if not (agreement.other_arrangement and arrangement):
+                    raise ActionError(
+                        "arrangement", "close_agreement",
+                        f"{policy.title}: cases close when the customer agrees (they confirm "
+                        "the solved ticket); record the other arrangement to close now",
+                    )  # fmt: skip
+                reason = f"other arrangement: {arrangement}" + (f" ({reason})" if reason else "")
         # A lifecycle rule's move names the rule in the event itself (written once, whole).
         event = _set_status(
             ticket, target.id, actor, now, reason, **({"rule": rule} if rule else {})
@@ -751,6 +900,7 @@ def do_change_severity(
             ticket, TicketEvent.Kind.SEVERITY, actor, now, reason, to=severity, previous=previous,
             direction=direction,
         )  # fmt: skip
+        _route_senior(ticket, actor, now)
         if policy.severity_changes.notify_customer:
             # Seed 000 §7.6: "the criticality of the ticket may be changed ... and the
             # Contractor will be notified."
@@ -866,8 +1016,8 @@ def do_set_line(
     """Seed 002: "Allure Security will escalate internally to Second Line Support"."""
     now = _now(now)
     _require_staff(actor, "move tickets between support lines")
-    if line not in ("first", "second", "product"):
-        raise ActionError("line", "choice", "line must be first, second or product")
+    if line not in ("first", "second", "senior", "product"):
+        raise ActionError("line", "choice", "line must be first, second, senior or product")
     reason = _require_text("reason", reason, "required", "say why the line changes")
     with _changing(actor, ticket, now, expected_version) as ticket:
         _refuse_closed(ticket)
@@ -1223,12 +1373,24 @@ def do_set_product_version(
     actor: User, ticket: Ticket, product_version: Version, *, reason: str, now=None,
     expected_version=None,
 ) -> Ticket:  # fmt: skip
-    """An agent corrects the catalogue version a ticket is about, with a reason. The SLA
-    handling it was opened under stays (it is part of the ticket's history)."""
+    """An agent, or the customer on their own open ticket, corrects the catalogue version a
+    ticket is about, with a reason. The SLA handling it was opened under stays (it is part of
+    the ticket's history). A customer picks among the versions of their contract's
+    inventory."""
     now = _now(now)
-    _require_staff(actor, "correct a ticket's product version")
     reason = _require_text("reason", reason, "required", "say why the version changes")
     with _changing(actor, ticket, now, expected_version) as ticket:
+        _refuse_closed(ticket)
+        if not actor.is_staff_member:
+            if not ticket.is_open:
+                raise ActionError("status", "open", "only an open ticket can be corrected")
+            modules = list(_catalogue_modules(ticket.contract))
+            if modules and product_version.module not in modules:
+                raise ActionError(
+                    "product_version", "in_inventory",
+                    f"{product_version.module} is not in contract "
+                    f"{ticket.contract.service_contract_id}",
+                )  # fmt: skip
         if ticket.product_version_id == product_version.pk:
             raise ActionError(
                 "product_version", "changed", f"the ticket is already on {product_version}"
@@ -1240,4 +1402,318 @@ def do_set_product_version(
         ticket.support_status = support.status
         _event(ticket, TicketEvent.Kind.VERSION, actor, now, reason, to=str(product_version),
                previous=previous, support_status=support.status)  # fmt: skip
+    return ticket
+
+
+# ----------------------------------------------------------------------------- corrections
+
+# What a ticket's corrections may change, and which of it customers may correct on their own
+# open tickets (the details, product and version; the rest is the vendor's call).
+CORRECTABLE = ("channel", "environment", "type", "category", "product", "version", *DETAIL_FIELDS)
+CUSTOMER_CORRECTABLE = ("product", "version", *DETAIL_FIELDS)
+CORRECTABLE_TYPES = ("problem", "question", "feature_request", "service_request")
+_CORRECTION_KINDS = {
+    "channel": TicketEvent.Kind.CHANNEL,
+    "environment": TicketEvent.Kind.ENVIRONMENT,
+    "type": TicketEvent.Kind.TYPE,
+    "category": TicketEvent.Kind.CATEGORY,
+}
+_MAX_LENGTH = {"product": 100, "version": 60, "hardware_os": 250, "category": 60}
+
+
+def check_correction(actor: User, ticket: Ticket, field: str, value: str) -> str:
+    """The corrected value, checked against the ticket's policy; an error names the field."""
+    if field not in CORRECTABLE:
+        raise ActionError("field", "correctable", f"field must be one of {', '.join(CORRECTABLE)}")
+    if not actor.is_staff_member and field not in CUSTOMER_CORRECTABLE:
+        raise NotAllowed(f"only the vendor's staff may correct the {field}", field=field)
+    value = (value or "").strip()
+    policy = ticket.policy
+    match field:
+        case "channel":
+            if not policy.accepts_channel(value):
+                raise ActionError("channel", "policy_channel", policy.channel_refusal(value))
+        case "environment":
+            if value not in Ticket.Environment.values:
+                raise ActionError("environment", "choice", "production or non-production")
+        case "type":
+            if value not in CORRECTABLE_TYPES:
+                raise ActionError("type", "choice", f"type: {', '.join(CORRECTABLE_TYPES)}")
+        case "category":
+            if value:
+                try:
+                    policy.category(value)
+                except PolicyError as exc:
+                    raise ActionError("category", "defined_in_policy", str(exc)) from None
+        case "product" | "version" if ticket.product_version_id:
+            raise ActionError(
+                field, "catalogue_version",
+                "the ticket names a catalogue version: correct the product version instead",
+            )  # fmt: skip
+    if len(value) > _MAX_LENGTH.get(field, 100_000):
+        raise ActionError(field, "max_length", f"at most {_MAX_LENGTH.get(field)} characters")
+    return value
+
+
+def do_correct_ticket(
+    actor: User,
+    ticket: Ticket,
+    field: str,
+    value: str,
+    *,
+    reason: str,
+    at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Correct one fact of a ticket after opening, with a reason and an audit event.
+
+    The channel, environment and type are engine events: the clocks are replayed with the
+    new value from ``at`` on (default: now). Seed 000 §7.3: an urgent reported in the portal
+    and then phoned in follows the phone clock from the call's time; ``at`` is that time
+    (not before the ticket was opened, not in the future). Staff correct anything in
+    ``CORRECTABLE``; customers the details, product and version of their own open tickets.
+    """
+    now = _now(now)
+    at = now if at is None else _now(at)
+    reason = _require_text("reason", reason, "required", "say why the ticket is corrected")
+    with _changing(actor, ticket, now, expected_version) as ticket:
+        _refuse_closed(ticket)
+        if not actor.is_staff_member and not ticket.is_open:
+            raise ActionError("status", "open", "only an open ticket can be corrected")
+        value = check_correction(actor, ticket, field, value)
+        if at > now or at < ticket.opened_at:
+            raise ActionError(
+                "at", "within_ticket", "the correction's time is between the opening and now"
+            )
+        previous = getattr(ticket, field) or ""
+        if previous == value:
+            raise ActionError(field, "changed", f"the {field} is already {value or 'empty'}")
+        setattr(ticket, field, value)
+        kind = _CORRECTION_KINDS.get(field, TicketEvent.Kind.DETAIL)
+        _event(ticket, kind, actor, at, reason, field=field, to=value, previous=previous)
+        if field == "type" and value == Ticket.Type.FEATURE_REQUEST:
+            ticket.support_line = "product"  # seed 000 §7.1, seed 003: product management
+    return ticket
+
+
+# ----------------------------------------------------------------------------- policy rules
+
+
+def _public_reply(ticket: Ticket, actor: User, now: dt.datetime, body: str) -> Message:
+    """A public message from the vendor on a locked ticket, emailed to the requester; it is
+    a public agent reply for the clocks (first response, periodic update)."""
+    clean, text = sanitize_html(body)
+    message = Message.objects.create(
+        ticket=ticket, author=actor, body_html=clean, body_text=text, created_at=now
+    )
+    reply = _event(ticket, TicketEvent.Kind.AGENT_REPLY, actor, now, message=message.pk)
+    if ticket.status_category == StatusCategory.NEW:
+        _set_working(ticket, actor, now)
+    _notify(ticket, reply, "agent_reply", [ticket.requester], message=message.pk)
+    return message
+
+
+def checklist_state(ticket: Ticket, events=None) -> list[dict]:
+    """The policy's checklists for this ticket, each item with its tick (who, when, note)
+    if recorded: ``[{"id", "name", "cite", "items": [{"item", "done", "by", "at", "note"}]}]``."""
+    from pacto.sla.policy import TicketFacts
+
+    policy = ticket.policy
+    facts = TicketFacts(
+        severity=ticket.severity, plan=ticket.plan, channel=ticket.channel,
+        environment=ticket.environment, type=ticket.type,
+    )  # fmt: skip
+    if events is None:
+        events = ticket.events.filter(kind=TicketEvent.Kind.CHECKLIST).select_related("actor")
+    ticks = {
+        (e.data.get("checklist"), e.data.get("item")): e
+        for e in events
+        if e.kind == TicketEvent.Kind.CHECKLIST
+    }
+    out = []
+    for checklist in policy.checklists_for(facts):
+        items = []
+        for index, item in enumerate(checklist.items):
+            tick = ticks.get((checklist.id, index))
+            items.append({
+                "index": index, "item": item, "done": tick is not None,
+                "by": str(tick.actor) if tick and tick.actor else "",
+                "at": tick.at if tick else None, "note": tick.reason if tick else "",
+            })  # fmt: skip
+        out.append({"id": checklist.id, "name": checklist.name, "cite": checklist.cite,
+                    "items": items})  # fmt: skip
+    return out
+
+
+def do_tick_checklist_item(
+    actor: User, ticket: Ticket, checklist: str, item: int, *, note: str, now=None,
+    expected_version=None,
+) -> Ticket:  # fmt: skip
+    """Seed 003 "Xecuritas technical support engineers, when appropriate, will take the
+    following steps upon initial customer contact": the engineer ticks one step, with a note
+    of what was found (internal)."""
+    now = _now(now)
+    _require_staff(actor, "work the troubleshooting checklist")
+    note = _require_text("note", note, "required", "note what the step found")
+    with _changing(actor, ticket, now, expected_version) as ticket:
+        _refuse_closed(ticket)
+        state = {c["id"]: c for c in checklist_state(ticket)}
+        if checklist not in state:
+            raise ActionError(
+                "checklist", "defined_in_policy",
+                f"no checklist {checklist!r} applies (applies: {', '.join(state) or 'none'})",
+            )  # fmt: skip
+        items = state[checklist]["items"]
+        if not 0 <= item < len(items):
+            raise ActionError("item", "range", f"item is 0 to {len(items) - 1}")
+        if items[item]["done"]:
+            raise ActionError("item", "not_done", f"already ticked: {items[item]['item']}")
+        _event(ticket, TicketEvent.Kind.CHECKLIST, actor, now, note, checklist=checklist,
+               item=item, text=items[item]["item"])  # fmt: skip
+    return ticket
+
+
+def do_deliver_resolution_plan(
+    actor: User, ticket: Ticket, body: str, *, now=None, expected_version=None
+) -> Message:
+    """Seed 003: "Resolution time is defined as the period within which the problem is
+    resolved or an acceptable work-around or alternate resolution plan has been delivered".
+    The plan is a public message; it meets the resolution clock while the case stays open."""
+    now = _now(now)
+    _require_staff(actor, "deliver a work-around or resolution plan")
+    body = _require_text("body", body, "required", "write the work-around or the plan")
+    with _changing(actor, ticket, now, expected_version) as ticket:
+        _refuse_closed(ticket)
+        if ticket.policy.resolution_plan is None:
+            raise ActionError(
+                "resolution_plan", "policy_rule",
+                f"{ticket.policy.title} does not meet the resolution with a plan; solve instead",
+            )  # fmt: skip
+        if ticket.events.filter(kind=TicketEvent.Kind.RESOLUTION_PLAN).exists():
+            raise ActionError("resolution_plan", "once", "a plan was already delivered")
+        message = _public_reply(ticket, actor, now, body)
+        _event(ticket, TicketEvent.Kind.RESOLUTION_PLAN, actor, now, "plan delivered",
+               message=message.pk)  # fmt: skip
+    return message
+
+
+THIRD_PARTY_TEXT = (
+    "<p>We identified another vendor's product as the cause of this incident: "
+    "<strong>{vendor}</strong>. {why}</p><p>Our standard resolution procedures and times do "
+    "not apply to it; we will still try to help, without guarantees. Please also bring the "
+    "issue to {vendor}'s attention.</p><hr><p>Identificamos o produto de outro fornecedor "
+    "como a causa deste incidente: <strong>{vendor}</strong>. Os procedimentos e prazos "
+    "padrão de resolução não se aplicam a ele; continuaremos tentando ajudar, sem garantias. "
+    "Leve o problema também ao conhecimento de {vendor}.</p>"
+)
+
+
+def do_record_third_party_cause(
+    actor: User, ticket: Ticket, *, vendor: str, why: str, now=None, expected_version=None
+) -> Ticket:
+    """Seed 003: "Should another vendor's product be identified as the cause of the
+    incident, the standard Xecuritas customer resolution procedures will not apply". From
+    now on the policy's named clocks (resolution) stop and are exempt, so nothing escalates,
+    and the customer is told in a public message."""
+    now = _now(now)
+    _require_staff(actor, "record a third-party cause")
+    vendor = _require_text("vendor", vendor, "required", "name the other vendor")[:120]
+    why = _require_text("why", why, "required", "say why that product is the cause")
+    with _changing(actor, ticket, now, expected_version) as ticket:
+        _refuse_closed(ticket)
+        rule = ticket.policy.third_party_cause
+        if rule is None:
+            raise ActionError(
+                "vendor", "policy_rule", f"{ticket.policy.title} has no third-party exemption"
+            )
+        if ticket.events.filter(kind=TicketEvent.Kind.THIRD_PARTY).exists():
+            raise ActionError("vendor", "once", "a third-party cause is already recorded")
+        _event(ticket, TicketEvent.Kind.THIRD_PARTY, actor, now, why, vendor=vendor)
+        for metric in rule.metrics:
+            _event(ticket, TicketEvent.Kind.EXEMPTED, actor, now,
+                   f"third-party cause: {vendor}", metric=metric.value, cause="third_party")  # fmt: skip
+        _public_reply(
+            ticket, actor, now, THIRD_PARTY_TEXT.format(vendor=html.escape(vendor),
+                                                        why=html.escape(why)),
+        )  # fmt: skip
+    return ticket
+
+
+def do_exempt_breach(
+    actor: User, ticket: Ticket, metric: str, *, reason: str, note: str = "", now=None,
+    expected_version=None,
+) -> Ticket:  # fmt: skip
+    """Seed 002: "Allure is not responsible for any failure to meet performance standards
+    caused by your misuse or misassignment of severity level designations". A support
+    manager marks a breached clock exempt, naming one of the policy's reasons; the breach
+    is then listed apart wherever breaches are counted."""
+    now = _now(now)
+    if actor.role not in (User.Role.MANAGER, User.Role.ADMIN):
+        raise NotAllowed("only a support manager may mark a breach exempt")
+    with _changing(actor, ticket, now, expected_version) as ticket:
+        rule = ticket.policy.breach_exemption
+        if rule is None:
+            raise ActionError("reason", "policy_rule", f"{ticket.policy.title} exempts no breach")
+        if reason not in rule.reasons:
+            raise ActionError("reason", "choice", f"reason: {', '.join(rule.reasons)}")
+        clock = ticket.clocks.filter(metric=metric).first()
+        if clock is None:
+            raise ActionError("metric", "exists", f"the ticket has no {metric} clock")
+        if clock.exempt_reason:
+            raise ActionError("metric", "not_exempt", f"the {metric} clock is already exempt")
+        if clock.state != "breached" and not (clock.state == "running" and clock.due_at
+                                              and clock.due_at <= now):  # fmt: skip
+            raise ActionError("metric", "breached", f"the {metric} clock is not breached")
+        text = reason + (f": {note.strip()}" if note.strip() else "")
+        _event(ticket, TicketEvent.Kind.EXEMPTED, actor, now, text, metric=metric, cause=reason)
+    return ticket
+
+
+OUT_OF_SCOPE_TEXT = {
+    "plain": (
+        "<p>This request is outside the scope of support: <strong>{item}</strong>. {note}</p>"
+        "<hr><p>Esta solicitação está fora do escopo do suporte: <strong>{item}</strong>.</p>"
+    ),
+    "professional_services": (
+        "<p>This request is outside the scope of support: <strong>{item}</strong>. {note}</p>"
+        "<p>It is available as a professional service: reply or contact your account manager "
+        "for a quote.</p><hr><p>Esta solicitação está fora do escopo do suporte: "
+        "<strong>{item}</strong>. Ela está disponível como serviço profissional: responda ou "
+        "fale com seu gerente de conta para um orçamento.</p>"
+    ),
+}
+
+
+def do_answer_out_of_scope(
+    actor: User, ticket: Ticket, category: str, *, note: str = "", now=None,
+    expected_version=None,
+) -> Ticket:  # fmt: skip
+    """senhasegura §5.5 "The following items are not within the scope of support services
+    (some of them may be purchased as Professional services...)": the agent answers with the
+    item of the list; the answer refers to professional services where the document says
+    "Professional Services Available", and the ticket is closed."""
+    now = _now(now)
+    _require_staff(actor, "answer that a request is out of scope")
+    with _changing(actor, ticket, now, expected_version) as ticket:
+        _refuse_closed(ticket)
+        try:
+            item = ticket.policy.category(category)
+        except PolicyError as exc:
+            raise ActionError("category", "defined_in_policy", str(exc)) from None
+        if item.scope != "out_of_scope":
+            raise ActionError("category", "out_of_scope", f"{item.name} is within scope")
+        previous = ticket.category
+        ticket.category = item.id
+        if previous != item.id:
+            _event(ticket, TicketEvent.Kind.CATEGORY, actor, now, note, field="category",
+                   to=item.id, previous=previous)  # fmt: skip
+        body = OUT_OF_SCOPE_TEXT[item.referral or "plain"].format(
+            item=html.escape(item.name), note=html.escape(note.strip())
+        )
+        _public_reply(ticket, actor, now, body)
+        _event(ticket, TicketEvent.Kind.OUT_OF_SCOPE, actor, now, note, category=item.id,
+               referral=item.referral or "")  # fmt: skip
+        closed = ticket.policy.status_for(StatusCategory.CLOSED)
+        _set_status(ticket, closed.id, actor, now, f"out of scope: {item.name}")
     return ticket

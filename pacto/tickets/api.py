@@ -30,13 +30,19 @@ from pacto.tickets.schemas import (
     AccessGrantedOut,
     AssignIn,
     ChangeIn,
+    ChecklistTickIn,
+    CorrectionIn,
     EscalateIn,
+    ExemptIn,
     LineIn,
+    OutOfScopeIn,
     ReasonIn,
     ReplyIn,
+    ResolutionPlanIn,
     SeverityIn,
     SeverityRequestIn,
     StatusIn,
+    ThirdPartyIn,
     TicketDetailOut,
     TicketFilters,
     TicketIn,
@@ -99,7 +105,9 @@ def decode_cursor(cursor: str) -> int:
 def breached_clocks(now) -> QuerySet:
     """Clocks past their target: marked breached, or running past due and not swept yet."""
     return SlaClock.objects.filter(
-        Q(state="breached") | Q(state="running", due_at__lte=now), ticket=OuterRef("pk")
+        Q(state="breached") | Q(state="running", due_at__lte=now),
+        ticket=OuterRef("pk"),
+        exempt_reason="",  # an exempt breach is listed apart, never counted as one
     )
 
 
@@ -116,6 +124,8 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]):
         tickets = tickets.filter(severity=filters.severity)
     if filters.organization is not None:
         tickets = tickets.filter(organization_id=filters.organization)
+    if filters.category is not None:
+        tickets = tickets.filter(category=filters.category)
     if filters.breached is not None:
         breached = Exists(breached_clocks(timezone.now()))
         tickets = tickets.filter(breached if filters.breached else ~breached)
@@ -187,6 +197,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
         version=payload.version,
         product_version=product_version,
         details=details,
+        category=payload.category,
         access_request=payload.access_request.dict() if payload.access_request else None,
     )
     return Status(201, _rendered(ticket.pk))
@@ -219,6 +230,21 @@ def add_note(request: HttpRequest, ticket_id: int, payload: ReplyIn):
     return _rendered(ticket.pk)
 
 
+@router.post(
+    "/{ticket_id}/corrections",
+    response=CHANGE,
+    summary="Correct the channel, environment, type, category, product, version or a detail "
+    "(staff; customers: details, product and version of their own open tickets)",
+)
+def correct(request: HttpRequest, ticket_id: int, payload: CorrectionIn):
+    ticket = _ticket(request, ticket_id)
+    actions.do_correct_ticket(
+        request.auth, ticket, payload.field, payload.value, reason=payload.reason,
+        at=payload.at, expected_version=payload.lock_version,
+    )  # fmt: skip
+    return _rendered(ticket.pk)
+
+
 # ----------------------------------------------------------------------------- status
 
 
@@ -228,6 +254,7 @@ def change_status(request: HttpRequest, ticket_id: int, payload: StatusIn):
     actions.do_change_status(
         request.auth, ticket, payload.status, reason=payload.reason,
         details_requested=payload.details_requested, expected_version=payload.lock_version,
+        arrangement=payload.arrangement,
     )  # fmt: skip
     return _rendered(ticket.pk)
 
@@ -327,3 +354,75 @@ def approve_access_request(request: HttpRequest, ticket_id: int, payload: Change
         request.auth, ticket, expected_version=_version(payload)
     )
     return {"contact": contact, "ticket": _rendered(ticket.pk)}
+
+
+# ----------------------------------------------------------------------------- policy rules
+
+
+@router.post(
+    "/{ticket_id}/checklist",
+    response=CHANGE,
+    summary="Tick an item of the policy's checklist, with a note (staff)",
+)
+def tick_checklist(request: HttpRequest, ticket_id: int, payload: ChecklistTickIn):
+    ticket = _ticket(request, ticket_id)
+    actions.do_tick_checklist_item(
+        request.auth, ticket, payload.checklist, payload.item, note=payload.note,
+        expected_version=payload.lock_version,
+    )  # fmt: skip
+    return _rendered(ticket.pk)
+
+
+@router.post(
+    "/{ticket_id}/resolution-plan",
+    response=CHANGE,
+    summary="Deliver a work-around or resolution plan: meets the resolution clock (staff)",
+)
+def deliver_resolution_plan(request: HttpRequest, ticket_id: int, payload: ResolutionPlanIn):
+    ticket = _ticket(request, ticket_id)
+    actions.do_deliver_resolution_plan(
+        request.auth, ticket, payload.body, expected_version=payload.lock_version
+    )
+    return _rendered(ticket.pk)
+
+
+@router.post(
+    "/{ticket_id}/third-party-cause",
+    response=CHANGE,
+    summary="Record another vendor's product as the cause: the resolution clock is exempt (staff)",
+)
+def third_party_cause(request: HttpRequest, ticket_id: int, payload: ThirdPartyIn):
+    ticket = _ticket(request, ticket_id)
+    actions.do_record_third_party_cause(
+        request.auth, ticket, vendor=payload.vendor, why=payload.why,
+        expected_version=payload.lock_version,
+    )  # fmt: skip
+    return _rendered(ticket.pk)
+
+
+@router.post(
+    "/{ticket_id}/clocks/{metric}/exempt",
+    response=CHANGE,
+    summary="Mark a breach exempt, with one of the policy's reasons (support managers)",
+)
+def exempt_breach(request: HttpRequest, ticket_id: int, metric: str, payload: ExemptIn):
+    ticket = _ticket(request, ticket_id)
+    actions.do_exempt_breach(
+        request.auth, ticket, metric[:24], reason=payload.reason, note=payload.note,
+        expected_version=payload.lock_version,
+    )  # fmt: skip
+    return _rendered(ticket.pk)
+
+
+@router.post(
+    "/{ticket_id}/out-of-scope",
+    response=CHANGE,
+    summary="Answer that the request is out of scope and close it (staff)",
+)
+def out_of_scope(request: HttpRequest, ticket_id: int, payload: OutOfScopeIn):
+    ticket = _ticket(request, ticket_id)
+    actions.do_answer_out_of_scope(
+        request.auth, ticket, payload.category, note=payload.note,
+        expected_version=payload.lock_version,
+    )  # fmt: skip
+    return _rendered(ticket.pk)

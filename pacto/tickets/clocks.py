@@ -18,21 +18,40 @@ _ENGINE_KINDS = {
     TicketEvent.Kind.STATUS: (EventKind.STATUS, "to"),
     TicketEvent.Kind.SEVERITY: (EventKind.SEVERITY, "to"),
     TicketEvent.Kind.AGENT_REPLY: (EventKind.AGENT_REPLY, None),
+    TicketEvent.Kind.CHANNEL: (EventKind.CHANNEL, "to"),
+    TicketEvent.Kind.ENVIRONMENT: (EventKind.ENVIRONMENT, "to"),
+    TicketEvent.Kind.TYPE: (EventKind.TYPE, "to"),
+    TicketEvent.Kind.RESOLUTION_PLAN: (EventKind.RESOLUTION_PLAN, None),
+    TicketEvent.Kind.EXEMPTED: (EventKind.EXEMPT, "metric"),
 }
+# Kinds whose engine reason names who acted (the clock's explanation and timeline say
+# "channel changed to phone (by Felipe: customer called)").
+_SIGNED = {
+    TicketEvent.Kind.CHANNEL, TicketEvent.Kind.ENVIRONMENT, TicketEvent.Kind.TYPE,
+    TicketEvent.Kind.RESOLUTION_PLAN, TicketEvent.Kind.EXEMPTED,
+}  # fmt: skip
+
+
+def _engine_reason(event: TicketEvent) -> str:
+    if event.kind in _SIGNED and event.actor_id is not None:
+        who = str(event.actor)
+        return f"by {who}: {event.reason}" if event.reason else f"by {who}"
+    return event.reason
 
 
 def engine_events(ticket: Ticket, history=None) -> tuple[TicketFacts, list[Event]]:
     """The ticket's facts when opened and its history as engine events (``history``: the
     ticket's events, oldest first, when the caller has read them already)."""
-    history = list(ticket.events.all()) if history is None else history
+    history = list(ticket.events.select_related("actor")) if history is None else history
     opened = next((e for e in history if e.kind == TicketEvent.Kind.OPENED), None)
     initial = (opened.data if opened else {}) or {}
+    # The facts when opened (a later correction is an event replayed from its time on).
     facts = TicketFacts(
         severity=initial.get("severity", ticket.severity),
         plan=ticket.plan,
-        channel=ticket.channel,
-        environment=ticket.environment,
-        type=ticket.type,
+        channel=initial.get("channel", ticket.channel),
+        environment=initial.get("environment", ticket.environment),
+        type=initial.get("type", ticket.type),
     )
     events = []
     for event in history:
@@ -40,7 +59,8 @@ def engine_events(ticket: Ticket, history=None) -> tuple[TicketFacts, list[Event
         if mapped is None:
             continue
         kind, field = mapped
-        events.append(Event(event.at, kind, event.data.get(field) if field else None, event.reason))
+        value = event.data.get(field) if field else None
+        events.append(Event(event.at, kind, value, _engine_reason(event)))
     return facts, events
 
 
@@ -107,7 +127,7 @@ def store_clocks(
     yet, nothing to read). One read of the stored clocks, one UPDATE per clock that stays,
     one INSERT for the new ones, one DELETE for those the policy no longer has.
     """
-    history = list(ticket.events.all())
+    history = list(ticket.events.select_related("actor"))
     if not_before_events and history:
         now = max(now, max(event.at for event in history))
     results = compute_ticket_clocks(ticket, now, history)
@@ -170,6 +190,7 @@ def clock_fields(result: ClockResult, now: dt.datetime) -> dict:
             for s in result.segments
         ],
         "explanation": result.explanation,
+        "exempt_reason": (result.exempt or "")[:300],
         "computed_at": now,
     }
 

@@ -118,6 +118,19 @@ class Ticket(models.Model):
         related_name="assigned_tickets",
     )
     support_line = models.CharField(max_length=8, default="first")
+    # The policy's category of the request (``categories``: &money's 2nd-level list,
+    # senhasegura §5.4 scope items and §5.5 out-of-scope items); blank: not categorized.
+    category = models.CharField(_("category"), max_length=60, blank=True, db_index=True)
+    # The ticket this one follows up (senhasegura §6: the root cause analysis of a solved
+    # urgent or high ticket).
+    follows = models.ForeignKey(
+        "self",
+        verbose_name=_("follow-up of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
+    )
     status = models.CharField(_("status"), max_length=40)
     status_category = models.CharField(max_length=24, db_index=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
@@ -227,6 +240,19 @@ class TicketEvent(models.Model):
         VERSION = "version"
         KNOWN_ISSUE = "known_issue"
         ENGINEERING = "engineering"
+        # Corrections after opening (each with a reason; the clocks replay them).
+        CHANNEL = "channel"
+        ENVIRONMENT = "environment"
+        TYPE = "type"
+        DETAIL = "detail"  # a structured detail, product or version text corrected
+        CATEGORY = "category"
+        # Policy rules acted on by an agent.
+        RESOLUTION_PLAN = "resolution_plan"
+        THIRD_PARTY = "third_party"
+        EXEMPTED = "exempted"
+        CHECKLIST = "checklist"
+        ROOT_CAUSE = "root_cause"
+        OUT_OF_SCOPE = "out_of_scope"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -270,6 +296,9 @@ class SlaClock(models.Model):
     warnings = models.JSONField(default=list)
     segments = models.JSONField(default=list)
     explanation = models.JSONField(default=list)
+    exempt_reason = models.CharField(
+        max_length=300, blank=True, help_text=_("why the clock is exempt; blank: it counts")
+    )
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -116,6 +116,7 @@ class TicketIn(In):
     hardware_os: str = Field("", max_length=250)
     workaround: Text = ""
     initial_recommendation: Text = ""
+    category: str = Field("", max_length=60, description="a category id of the policy")
     access_request: AccessRequestIn | None = None
 
 
@@ -127,6 +128,36 @@ class StatusIn(ChangeIn):
     status: str = Field(max_length=40)
     reason: Reason = ""
     details_requested: bool = False
+    arrangement: Reason = Field(
+        "",
+        description="closing without the customer's agreement where the policy requires "
+        "it (seed 003): the other arrangement made",
+    )
+
+
+class ChecklistTickIn(ChangeIn):
+    checklist: str = Field(max_length=60, description="the policy checklist's id")
+    item: int = Field(ge=0, le=1000, description="the item's position, from 0")
+    note: Reason
+
+
+class ResolutionPlanIn(ChangeIn):
+    body: Text = Field(description="the work-around or resolution plan, sent to the customer")
+
+
+class ThirdPartyIn(ChangeIn):
+    vendor: str = Field(max_length=120)
+    why: Reason
+
+
+class ExemptIn(ChangeIn):
+    reason: str = Field(max_length=120, description="one of the policy's exemption reasons")
+    note: Reason = ""
+
+
+class OutOfScopeIn(ChangeIn):
+    category: str = Field(max_length=60, description="an out-of-scope category of the policy")
+    note: Reason = ""
 
 
 class SeverityIn(ChangeIn):
@@ -153,14 +184,51 @@ class SeverityRequestIn(ChangeIn):
 
 
 class LineIn(ChangeIn):
-    line: Literal["first", "second", "product"]
+    line: Literal["first", "second", "senior", "product"]
     reason: Reason
+
+
+class CorrectionIn(ChangeIn):
+    field: Literal[
+        "channel",
+        "environment",
+        "type",
+        "category",
+        "product",
+        "version",
+        "steps",
+        "expected_result",
+        "obtained_result",
+        "circumstances",
+        "hardware_os",
+        "workaround",
+        "initial_recommendation",
+    ] = Field(description="what is corrected; customers: details, product and version only")
+    value: Text = Field(
+        description="the corrected value (a channel, environment, type or category id, or text)"
+    )
+    reason: Reason
+    at: dt.datetime | None = Field(
+        None,
+        description="when it became true (a phone call's time); default now. ISO 8601 with "
+        "offset, between the opening and now",
+    )
+
+    @field_validator("at")
+    @classmethod
+    def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("give a time zone offset, e.g. 2026-01-15T10:02:00-03:00")
+        if value is not None and not INSTANT_YEARS[0] <= value.year <= INSTANT_YEARS[1]:
+            raise ValueError("give an instant between the years 1970 and 2999")
+        return value
 
 
 class TicketFilters(In):
     status: str | None = Field(None, max_length=40, description="a status id of the policy")
     severity: str | None = Field(None, max_length=40)
     organization: QueryId | None = None
+    category: str | None = Field(None, max_length=60, description="a category id of the policy")
     breached: bool | None = Field(None, description="true: any clock breached; false: none")
     due_before: dt.datetime | None = Field(
         None, description="ISO 8601 with offset: any running clock due before this instant"
@@ -224,6 +292,10 @@ class ClockOut(Schema):
     warnings: list[WarningOut]
     segments: list[SegmentOut]
     explanation: list[str]
+    exempt_reason: str = Field(
+        description="why the clock is exempt (third-party cause, misassigned severity); "
+        "blank: it counts. An exempt breach is not counted as a breach."
+    )
     computed_at: dt.datetime
 
 
@@ -303,6 +375,8 @@ class TicketOut(Schema):
     known_issue: KnownIssueRef | None
     engineering_item: EngineeringItemRef | None
     support_line: str
+    category: str = Field(description="the policy's category id; blank: none")
+    follows_id: int | None = Field(description="the ticket this one follows up (an RCA)")
     escalation_level: int
     details_requested: bool
     opened_at: dt.datetime
@@ -326,7 +400,7 @@ class TicketOut(Schema):
 
 
 # History entries that carry internal notes: shown to the vendor's staff only.
-INTERNAL_EVENT_KINDS = ("note", "work_logged")
+INTERNAL_EVENT_KINDS = ("note", "work_logged", "checklist", "exempted")
 
 
 def public_events(ticket, events) -> list:
@@ -369,8 +443,26 @@ class TicketDetailOut(TicketOut):
     workaround: str
     initial_recommendation: str
     access_request: dict[str, Any]
+    to_record: list[str] = Field(
+        description="required details the engineer has still to record (staff only)"
+    )
+    checklists: list[dict[str, Any]] = Field(
+        description="the policy's checklists for this ticket, each item ticked or not (staff)"
+    )
     messages: list[MessageOut] = Field(description="public replies; internal notes for staff")
     events: list[EventOut] = Field(description="the history; internal entries for staff only")
+
+    @staticmethod
+    def resolve_to_record(ticket, context) -> list[str]:
+        from pacto.tickets.actions import engineer_details_missing
+
+        return engineer_details_missing(ticket) if _sees_internal(context) else []
+
+    @staticmethod
+    def resolve_checklists(ticket, context) -> list:
+        from pacto.tickets.actions import checklist_state
+
+        return checklist_state(ticket) if _sees_internal(context) else []
 
     @staticmethod
     def resolve_messages(ticket, context) -> list:

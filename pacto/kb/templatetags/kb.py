@@ -16,7 +16,13 @@ register = template.Library()
 def kb_suggestions(context):
     request = context["request"]
     hits = getattr(request, "kb_hits", None)
-    return {"kb_hits": hits or [], "kb_step": hits is not None and bool(hits), "request": request}
+    issues = getattr(request, "kb_known_issues", None) or []
+    return {
+        "kb_hits": hits or [],
+        "kb_known_issues": issues,
+        "kb_step": hits is not None and bool(hits or issues),
+        "request": request,
+    }
 
 
 @register.inclusion_tag("kb/ticket_panel.html", takes_context=True)

@@ -179,6 +179,54 @@ def test_a_no_with_a_reason_creates_a_task_for_the_owner(world, vault):
     )
 
 
+@pytest.fixture
+def smtp(settings):
+    """An SMTP server on loopback that Pacto's default mailer sends to."""
+    from pacto.notifications.tests.servers import SmtpServer
+
+    server = SmtpServer().start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": server.port, "timeout": 5},
+        }
+    }
+    yield server
+    server.stop()
+
+
+def test_the_owner_is_emailed_about_a_no_with_a_reason(world, vault, smtp):
+    from django.utils import timezone
+
+    from pacto.notifications.delivery import deliver_due
+
+    actions.do_vote(world.alice, vault, helpful=False, reason="outdated", comment="Menu moved")
+    actions.do_vote(world.alice, vault, helpful=False, reason="outdated", comment="Menu moved")
+
+    assert deliver_due(timezone.now() + dt.timedelta(seconds=1)) == {"sent": 1}
+    [message] = smtp.handler.messages
+    assert message["To"] == world.fiona.email
+    assert message["Subject"] == "Article feedback: Vault unreachable after upgrade"
+    text = next(p for p in message.walk() if p.get_content_type() == "text/plain")
+    body = text.get_payload(decode=True).decode()
+    assert "It is outdated or wrong" in body and "Menu moved" in body
+    assert f"/kb/manage/tasks/#task-{ArticleTask.objects.get().pk}" in body
+
+
+def test_the_owner_sees_the_task_in_the_console_task_list_and_closes_it(world, vault):
+    actions.do_vote(world.alice, vault, helpful=False, reason="unclear", comment="Which menu?")
+    client = client_for(world.fiona)
+    task = ArticleTask.objects.get()
+
+    assert "1 open task" in client.get(reverse("kb:manage")).content.decode()
+    assert "Which menu?" in client.get(reverse("kb:tasks")).content.decode()
+    done = client.post(reverse("kb:task_done", args=[task.pk]), {"resolution": "Rewritten"})
+
+    assert done.status_code == 302
+    task.refresh_from_db()
+    assert (task.status, task.done_by, task.resolution) == ("done", world.fiona, "Rewritten")
+
+
 def test_the_console_counts_helpful_and_not_helpful_votes(world, vault):
     actions.do_vote(world.alice, vault, helpful=True)
     actions.do_vote(world.amelia, vault, helpful=False, reason="unclear")

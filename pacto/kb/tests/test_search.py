@@ -130,3 +130,9 @@ def test_a_visible_article_is_found_even_when_the_best_matches_are_not_for_the_r
     write(world.fiona, "Backup schedule", "Back up the vault nightly.", products=PAM)
 
     assert titles(search(world.alice, "vault")) == ["Backup schedule"]
+
+
+def test_the_title_highlight_keeps_the_accents_the_reader_did_not_type(world, articles):
+    hit = next(h for h in search(world.alice, "nao") if h.title == "Não consigo acessar o cofre")
+
+    assert "<mark>Não</mark>" in hit.title_html

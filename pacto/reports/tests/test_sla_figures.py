@@ -12,8 +12,9 @@ from openpyxl import load_workbook
 from pacto.contracts.actions import do_store_policy
 from pacto.contracts.models import Contract
 from pacto.reports.figures import Period, sla_figures
-from pacto.reports.tests.conftest import ApiClient
+from pacto.reports.tests.conftest import ApiClient, sp
 from pacto.sla.policy import PRESETS
+from pacto.tickets.actions import do_change_status
 from pacto.tickets.models import Ticket
 
 JANUARY = Period.parse("2026-01", "America/Sao_Paulo")
@@ -155,6 +156,24 @@ def test_a_holiday_added_then_recomputed_changes_last_month_s_figures(world, jan
     assert late.state == "met"
     holidays = [s for s in late.segments if s["kind"] == "holiday"]
     assert holidays and "Vendor closure" in holidays[0]["reason"]
+
+
+def test_closed_tickets_follow_the_holiday_when_recompute_includes_them(world, january):
+    closed = world.azul_contract.policy.status_for("closed").id
+    do_change_status(world.fiona, january["late"], closed, now=sp("2026-01-30 10:00"))
+    text = with_friday_closure((PRESETS / "senhasegura.yaml").read_text(encoding="utf-8"))
+    version = do_store_policy(text, source="senhasegura.yaml")
+    Ticket.objects.filter(contract=world.azul_contract).update(policy_version=version)
+
+    call_command("sla_recompute", stdout=io.StringIO(), stderr=io.StringIO())
+    open_only = first_response(sla_figures(JANUARY, organization=world.azul))
+    out = io.StringIO()
+    call_command("sla_recompute", "--include-closed", stdout=out, stderr=io.StringIO())
+    every = first_response(sla_figures(JANUARY, organization=world.azul))
+
+    assert (open_only["met"], open_only["breached"]) == (2, 2)  # the closed one kept its breach
+    assert (every["met"], every["breached"]) == (3, 1)
+    assert "closed ones included" in out.getvalue()
 
 
 # ----------------------------------------------------------------------------- command line

@@ -49,3 +49,20 @@ def test_policy_show_says_which_parts_pacto_does_not_act_on_yet(capsys):
     out = show(capsys, "andmoney")
     assert "target percent: 99.5" in out
     assert "(recorded; the availability measurement and report act on it)" in out
+
+
+def test_policy_show_prints_who_records_what_checklists_and_close_agreement(capsys):
+    out = show(capsys, "xecuritas")
+    assert "  initial_recommendation: the engineer, before the first response" in out
+    assert "  workaround: the engineer, before solving" in out
+    assert "    1. Review and verify system configuration" in out
+    assert "lifecycle rules that close regardless: close-no-response" in out
+    assert "stops and exempts, and the customer is told: resolution" in out
+
+
+def test_policy_show_prints_senhasegura_scope_rca_and_senior_routing(capsys):
+    out = show(capsys, "senhasegura")
+    assert "  data-migration: Data migration (OUT of scope, refers to professional services)" in out
+    assert "opens a linked problem ticket at medium" in out
+    assert "go to the senior queue and are offered to senior engineers first" in out
+    assert "may mark a breach exempt: severity misassigned" in show(capsys, "allure")

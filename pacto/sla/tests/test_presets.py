@@ -377,16 +377,19 @@ def test_xecuritas_escalates_unresolved_cases_to_support_management() -> None:
     assert action.metric == RESOLUTION
     assert action.notify == ["support_managers"]
     assert policy.escalation.customer_escalation_notifies == ["account_manager"]
-    assert policy.required_details == [
-        "version",
-        "hardware_os",
-        "symptoms",
-        "circumstances",
-        "workaround",
-        "initial_recommendation",
-        "severity",
-        "service_contract_id",
-    ]
+    assert policy.details_supplied_by("customer") == [
+        "version", "hardware_os", "symptoms", "circumstances", "severity", "service_contract_id",
+    ]  # fmt: skip
+
+
+def test_xecuritas_engineers_record_the_workaround_recommendation_and_their_name() -> None:
+    # Necessary Information: "Customer-defined or Xecuritas-defined work-arounds (if any)",
+    # "Initial recommendation by Xecuritas engineer", "Name of Xecuritas engineer".
+    policy = preset("xecuritas")
+    assert policy.details_supplied_by("engineer_before_first_response") == [
+        "initial_recommendation", "engineer_name",
+    ]  # fmt: skip
+    assert policy.details_supplied_by("engineer_before_solving") == ["workaround"]
 
 
 # ----------------------------------------------------------------------------- &money

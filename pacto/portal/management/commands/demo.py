@@ -31,6 +31,7 @@ from pacto.accounts.actions import (
 from pacto.accounts.models import Organization, User
 from pacto.automation import demo as fidelity_demo
 from pacto.availability import demo as availability_demo
+from pacto.casework import demo as casework_demo
 from pacto.catalog import demo as catalog_demo
 from pacto.console import demo as console_demo
 from pacto.contracts import demo as onboarding_demo
@@ -137,6 +138,7 @@ def demo_logins() -> list[Login]:
     ]
     contacts += [Login(*row) for row in fidelity_demo.logins()]
     contacts += [Login(*row) for row in availability_demo.logins()]
+    contacts += [Login(*row) for row in casework_demo.logins()]
     return staff + contacts
 
 
@@ -462,6 +464,7 @@ class Command(BaseCommand):
                 build_verde_tickets(demo)
                 build_xisto_tickets(demo)
                 fidelity_demo.load(demo)
+                casework_demo.load(demo)
                 mail_demo.load(demo)
                 catalog_demo.load(demo)
                 availability_demo.load(demo)

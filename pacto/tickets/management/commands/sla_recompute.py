@@ -5,7 +5,11 @@ so when a calendar gains a holiday, or tickets are moved to a corrected policy v
 stored due times are simply recomputed. This prints what moved: the number of tickets
 recomputed, of due times moved and of clocks newly breached, and the biggest moves.
 
-    pacto sla recompute [--policy ID] [--calendar NAME] [--organization NAME] [--now ISO]
+    pacto sla recompute [--policy ID] [--calendar NAME] [--organization NAME]
+                        [--include-closed] [--now ISO]
+
+``--include-closed`` replays closed tickets too: their clocks are what past months' reports
+count, so after a calendar change it makes those reports follow.
 
 (``pacto sla …`` is otherwise the pure engine's command line; ``pacto/cli.py`` sends only
 ``recompute`` here, because it reads and writes the database.)
@@ -65,6 +69,11 @@ class Command(BaseCommand):
             "--organization", metavar="NAME", help="only this customer organization's tickets"
         )
         parser.add_argument(
+            "--include-closed",
+            action="store_true",
+            help="closed tickets too, so past months' reports follow the change",
+        )
+        parser.add_argument(
             "--now",
             metavar="ISO",
             help="compute as of this instant (ISO 8601 with an offset); default: the clock",
@@ -72,7 +81,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, policy=None, calendar=None, organization=None, now=None, **options):
         now = parse_now(now) if now else timezone.now()
-        tickets = Ticket.objects.exclude(status_category="closed")
+        tickets = Ticket.objects.all()
+        if not options.get("include_closed"):
+            tickets = tickets.exclude(status_category="closed")
         scope = []
         if policy:
             versions = PolicyVersion.objects.filter(policy_id=policy)
@@ -105,7 +116,10 @@ class Command(BaseCommand):
         progress.finish()
 
         where = f" ({', '.join(scope)})" if scope else ""
-        self.stdout.write(f"Recomputed {summary['tickets']} open tickets as of {fmt(now)}{where}.")
+        which = (
+            "tickets, closed ones included," if options.get("include_closed") else "open tickets"
+        )
+        self.stdout.write(f"Recomputed {summary['tickets']} {which} as of {fmt(now)}{where}.")
         self.stdout.write(f"Due times moved: {summary['moved']}")
         self.stdout.write(f"Newly breached: {summary['newly_breached']}")
         moves = biggest(summary["moves"])
