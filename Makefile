@@ -33,16 +33,19 @@ install:
 	@mkdir -p var/static
 
 run: export PACTO_DEBUG ?= 1
+# Links in emails and pages point at the address this server really answers at.
+run: export PACTO_BASE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),localhost,$(HOST)):$(PORT)
 run: install
-	$(RUN) pacto migrate --noinput
-	$(RUN) pacto demo
-	@echo
-	@echo "Pacto is running at http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
-	@echo "Demo logins: see README.md (password: pacto-demo)"
-	@echo
-	@# The worker (sweeps, escalations, paging, email) runs beside the server and stops with it.
-	$(RUN) pacto worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
-		$(RUN) pacto runserver $(HOST):$(PORT)
+	@echo "Migrating the database and loading the demo (the first time takes a minute)..."
+	$(RUN) pacto migrate --noinput -v0
+	PACTO_LOG_LEVEL=WARNING $(RUN) pacto demo --no-logins
+	@# The worker (sweeps, escalations, paging, email) runs beside the server and stops with
+	@# it; once the server answers, the logins and the address are printed, last.
+	@PACTO_LOG_LEVEL=WARNING $(RUN) pacto worker & worker=$$!; \
+		$(RUN) pacto runserver $(HOST):$(PORT) & server=$$!; \
+		trap 'kill $$worker $$server 2>/dev/null' EXIT INT TERM; \
+		$(RUN) pacto demo --logins --wait-for "http://$(HOST):$(PORT)/healthz"; \
+		wait $$server
 
 test: install lint test-sqlite test-postgres
 

@@ -36,7 +36,7 @@ from pacto.accounts.actions import do_create_contact, do_create_organization, do
 from pacto.accounts.models import User  # noqa: E402
 from pacto.contracts.actions import do_create_contract, preset_version  # noqa: E402
 from pacto.tickets.actions import do_open_ticket  # noqa: E402
-from pacto.tickets.models import Message, SlaClock, Ticket  # noqa: E402
+from pacto.tickets.models import Message, SlaClock, Ticket, TicketEvent  # noqa: E402
 
 TICKETS = int(os.environ.get("CONSOLE_BENCH_TICKETS", "100000"))
 MESSAGES = int(os.environ.get("CONSOLE_BENCH_MESSAGES", "1000000"))
@@ -129,9 +129,9 @@ def fill(rng: random.Random) -> User:
             Ticket.objects.bulk_create(rows, batch_size=1000)
         ids = list(Ticket.objects.values_list("id", flat=True))
         open_ids = list(
-            Ticket.objects.exclude(status_category__in=("solved", "closed")).values_list(
-                "id", flat=True
-            )
+            Ticket.objects.exclude(status_category__in=("solved", "closed"))
+            .exclude(pk=model.pk)
+            .values_list("id", flat=True)
         )
         for start in range(0, len(open_ids), BATCH):
             SlaClock.objects.bulk_create(
@@ -142,12 +142,27 @@ def fill(rng: random.Random) -> User:
                         state="running",
                         due_at=now + dt.timedelta(minutes=rng.randint(-3000, 30000)),
                         next_check_at=now + dt.timedelta(minutes=rng.randint(-3000, 30000)),
-                        warnings=[0.75],
+                        warnings=[{"fraction": 0.75, "expected_at": now.isoformat()}],
                     )
                     for tid in open_ids[start : start + BATCH]
                 ],
                 batch_size=1000,
             )
+        # Every ticket's history starts with its "opened" event (the ticket page replays it).
+        opened = Ticket.objects.exclude(pk=model.pk).values_list("id", "opened_at", "severity")
+        TicketEvent.objects.bulk_create(
+            [
+                TicketEvent(
+                    ticket_id=tid,
+                    kind="opened",
+                    actor=contact,
+                    at=at,
+                    data={**model.events.get(kind="opened").data, "severity": severity},
+                )
+                for tid, at, severity in opened
+            ],
+            batch_size=1000,
+        )
         made = Message.objects.count()
         while made < MESSAGES:
             rows = [

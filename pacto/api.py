@@ -22,6 +22,7 @@ import time
 import structlog
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import path, re_path
@@ -42,6 +43,7 @@ from pacto.contracts.api import policies_router
 from pacto.contracts.api import router as contracts_router
 from pacto.errors import ActionError, NotAllowed
 from pacto.kb.api import router as kb_router
+from pacto.observability import unavailable_response
 from pacto.reports.api import router as reports_router
 from pacto.tickets.api import router as tickets_router
 
@@ -287,9 +289,37 @@ def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
     return error_response(request, 404, "path", "exists", "not found")
 
 
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request: HttpRequest, error: Exception) -> HttpResponse:
+    """The database is restarting or unreachable: 503 and Retry-After, nothing saved."""
+    return unavailable_response(request, error)
+
+
+def _database_error_inside(error: BaseException) -> BaseException | None:
+    """The database error behind ``error``: raised while it was handled, or reported by
+    pydantic when reading an attribute of the response failed (the connection dropped while
+    the answer was being read)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, (OperationalError, InterfaceError)):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    errors = getattr(error, "errors", None)
+    if callable(errors):
+        for item in errors():
+            cause = str((item.get("ctx") or {}).get("error", ""))
+            if cause.startswith(("OperationalError", "InterfaceError")):
+                return OperationalError(cause)
+    return None
+
+
 @api.exception_handler(Exception)
 def server_error(request: HttpRequest, error: Exception) -> HttpResponse:
     """A bug, not a broken rule: logged with its traceback, answered in the usual shape."""
+    database = _database_error_inside(error)
+    if database is not None:
+        return unavailable_response(request, database)
     log.exception("api_server_error", path=request.path, method=request.method)
     return error_response(
         request, 500, "request", "server_error", "something went wrong on our side; retry later"

@@ -128,6 +128,7 @@ MEDIA_ROOT = Path(env("PACTO_MEDIA_ROOT") or VAR_DIR / "media")
 PACTO_ATTACHMENT_MAX_BYTES = env_int("PACTO_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 
 MIDDLEWARE = [
+    "pacto.observability.RequestMiddleware",  # outermost: request id, log line, metrics
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -294,7 +295,11 @@ _json_tracebacks = structlog.processors.ExceptionRenderer(
 _log_renderer = (
     [_json_tracebacks, structlog.processors.JSONRenderer()]
     if LOG_FORMAT == "json"
-    else [structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())]
+    else [
+        structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
+        )
+    ]
 )
 
 LOGGING = {
@@ -333,6 +338,39 @@ structlog.configure(
     wrapper_class=structlog.stdlib.BoundLogger,
     cache_logger_on_first_use=True,
 )
+
+# Metrics (/metrics, Prometheus): every process of this machine counts into files in
+# PACTO_METRICS_DIR, which /metrics adds up (prometheus-client's multi-process mode; the
+# variable must be set before prometheus_client is imported, hence here). /metrics answers
+# only with PACTO_METRICS_TOKEN (Bearer) and/or from PACTO_METRICS_ALLOW's networks.
+if env("PACTO_METRICS_DIR") or not TESTING:
+    PACTO_METRICS_DIR = Path(env("PACTO_METRICS_DIR") or VAR_DIR / "metrics")
+else:  # each test run counts on its own
+    import atexit
+    import shutil
+    import tempfile
+
+    PACTO_METRICS_DIR = Path(tempfile.mkdtemp(prefix="pacto-metrics-"))
+    atexit.register(shutil.rmtree, PACTO_METRICS_DIR, ignore_errors=True)
+try:
+    PACTO_METRICS_DIR.mkdir(parents=True, exist_ok=True)
+except OSError as _error:
+    raise ImproperlyConfigured(
+        f"PACTO_METRICS_DIR: cannot create {PACTO_METRICS_DIR}: {_error.strerror}"
+    ) from None
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(PACTO_METRICS_DIR)
+PACTO_METRICS_TOKEN = env("PACTO_METRICS_TOKEN")
+try:
+    import ipaddress as _ipaddress
+
+    PACTO_METRICS_ALLOW = [
+        _ipaddress.ip_network(net, strict=False) for net in env_list("PACTO_METRICS_ALLOW")
+    ]
+except ValueError as _error:
+    raise ImproperlyConfigured(
+        f"PACTO_METRICS_ALLOW: {_error} (use 10.0.0.0/8,127.0.0.1)"
+    ) from None
+PACTO_METRICS_AT_RISK_SECONDS = int(env("PACTO_METRICS_AT_RISK_SECONDS", "3600"))
 
 # API
 # Requests per user (token or session) and failed authentications per client address, as
@@ -411,7 +449,9 @@ PACTO_OUTBOX_BACKOFF_SECONDS = env_float("PACTO_OUTBOX_BACKOFF_SECONDS", 30)
 PACTO_OUTBOX_LEASE_SECONDS = env_float("PACTO_OUTBOX_LEASE_SECONDS", 120, minimum=1)
 
 PACTO_SITE_NAME = env("PACTO_SITE_NAME", "Pacto")
-PACTO_BASE_URL = env("PACTO_BASE_URL", "http://localhost:8000")
+# Pacto's public address, for links in emails (and pages that must name it in full). `make
+# run` sets it to the host and port it serves at, so the demo's links work on any port.
+PACTO_BASE_URL = env("PACTO_BASE_URL", "http://localhost:8000").rstrip("/")
 # When the satisfaction survey goes out: "solved" (default), "closed" or "off".
 PACTO_CSAT_ON = env("PACTO_CSAT_ON", "solved")
 # How long a new contact's activation link works (seed 000 §7.2's activation email).
@@ -423,8 +463,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Email out (Django's MAILERS): PACTO_SMTP_URL=smtp://user:password@host:587 (STARTTLS;
 # ?starttls=0 turns it off; smtps:// for implicit TLS), or EMAIL_HOST, EMAIL_PORT,
 # EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL. Neither in
-# development: the console shows each email.
+# development: each email is appended to PACTO_MAIL_FILE (var/mail/outbox.eml), not sent.
 _smtp_url = env("PACTO_SMTP_URL")
+PACTO_MAIL_FILE = Path(env("PACTO_MAIL_FILE") or VAR_DIR / "mail" / "outbox.eml")
 _smtp_timeout = env_int("PACTO_SMTP_TIMEOUT", 20, minimum=1)
 if _smtp_url:
     from urllib.parse import parse_qs, unquote, urlsplit
@@ -458,13 +499,21 @@ if _smtp_url or env("EMAIL_HOST") or not DEBUG:
         }
     }
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    MAILERS = {
+        "default": {
+            "BACKEND": "pacto.notifications.mailfile.EmailBackend",
+            "OPTIONS": {"path": PACTO_MAIL_FILE},
+        }
+    }
 
 # Webhooks and the pager.
 PACTO_WEBHOOK_TIMEOUT = env_float("PACTO_WEBHOOK_TIMEOUT", 10, minimum=0.1)
 PACTO_PAGER_TRANSPORT = env("PACTO_PAGER_TRANSPORT")  # pagerduty | webhook | email; empty: auto
 PACTO_PAGERDUTY_ROUTING_KEY = env("PACTO_PAGERDUTY_ROUTING_KEY")
 PACTO_PAGERDUTY_URL = env("PACTO_PAGERDUTY_URL", "https://events.pagerduty.com/v2/enqueue")
+# PagerDuty's V3 webhook subscription signs with this secret; set, /pages/pagerduty reads
+# acknowledgements back from PagerDuty.
+PACTO_PAGERDUTY_WEBHOOK_SECRET = env("PACTO_PAGERDUTY_WEBHOOK_SECRET")
 PACTO_PAGER_WEBHOOK_URL = env("PACTO_PAGER_WEBHOOK_URL")
 PACTO_PAGER_WEBHOOK_SECRET = env("PACTO_PAGER_WEBHOOK_SECRET")
 
@@ -483,6 +532,7 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "portal:home"
 ACCOUNT_ADAPTER = "pacto.portal.auth.AccountAdapter"
+ACCOUNT_FORMS = {"login": "pacto.portal.auth.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -11,6 +11,9 @@ urlpatterns = [
     path("kb/", include("pacto.kb.urls")),
     path("accounts/", include("allauth.urls")),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages that name none (the admin, JSON, files).
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("metrics", views.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("pacto.api")),
@@ -19,3 +22,5 @@ urlpatterns = [
     path("", include("pacto.availability.urls")),
     path("", include("pacto.reports.urls")),
 ]
+
+handler500 = "pacto.observability.server_error"

@@ -39,6 +39,7 @@ from pacto.catalog.actions import (
 from pacto.catalog.notices import do_publish_known_issue, do_publish_release
 from pacto.catalog.tests.fixtures import Catalogue, build_catalogue
 from pacto.contracts.actions import do_add_inventory, do_create_contract, do_store_policy
+from pacto.contracts.models import ContractProduct
 from pacto.sla.policy import PRESETS
 from pacto.testing import World, build_world
 from pacto.tickets.actions import do_change_status
@@ -117,12 +118,19 @@ def scene(world) -> Scene:
         "verde": do_store_policy(SECPOD.replace("id: secpod", "id: verde-special", 1)),
     }
     for org, plan in (("azul", "standard-8x5"), ("verde", "standard")):
+        # The special contract covers another product than the world's one (one organization
+        # holds one active contract per product), until the world's contract ends.
+        world_contract = getattr(w, f"{org}_contract")
+        if not world_contract.products.exists():
+            ContractProduct.objects.create(contract=world_contract, product="Core product")
         do_create_contract(
             organization=getattr(w, org),
             service_contract_id=f"{org.upper()}-SPECIAL",
             policy_version=custom[org],
             plan=plan,
             starts_on=NOW.date().replace(month=6, day=1),
+            ends_on=world_contract.ends_on,
+            products=[("Special support", "", 1)],
         )
 
     def access_request(requester, email):

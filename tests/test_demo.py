@@ -203,6 +203,23 @@ def test_the_demo_shows_availability_and_hypercare():
     assert Outbox.objects.filter(kind="hypercare_report").exists()
 
 
+def test_the_last_lines_say_where_pacto_runs_and_where_the_emails_go(settings):
+    settings.PACTO_BASE_URL = "http://127.0.0.1:8123"
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "pacto.notifications.mailfile.EmailBackend",
+            "OPTIONS": {"path": settings.PACTO_MAIL_FILE},
+        }
+    }
+    out = io.StringIO()
+    call_command("demo", "--logins", stdout=out)
+
+    lines = out.getvalue().strip().splitlines()
+    assert "rafael@bancoazul.example" in out.getvalue()
+    assert lines[-2].startswith("Emails are not sent: the worker appends them to ")
+    assert lines[-1].startswith("Pacto is running at http://127.0.0.1:8123/")
+
+
 def test_the_demo_has_a_few_dozen_articles_for_each_presets_customer_in_both_languages():
     from pacto.kb.visibility import visible_articles
 

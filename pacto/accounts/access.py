@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from pacto.accounts.models import Organization, User
 from pacto.errors import NotFound
+from pacto.observability import bind_ticket
 
 
 def visible_tickets(user: User) -> QuerySet:
@@ -105,6 +106,7 @@ def get_ticket_for(user: User, pk: int, *, for_update: bool = False):
     ticket = tickets.filter(pk=pk).select_related("policy_version", "contract").first()
     if ticket is None:
         raise NotFound("ticket")
+    bind_ticket(ticket)
     return ticket
 
 

@@ -639,8 +639,12 @@ def check_ack_token(token: str) -> tuple[Page, User | None]:
     return page, User.objects.filter(pk=data.get("u"), is_active=True).first()
 
 
-def do_acknowledge_page(page: Page, user: User, *, now: dt.datetime) -> Page:
-    """The engineer takes the page: paging stops, and an unassigned ticket becomes theirs."""
+def do_acknowledge_page(
+    page: Page, user: User, *, now: dt.datetime, via: str = "", by: str = "", assign: bool = True
+) -> Page:
+    """The engineer takes the page: paging stops, and an unassigned ticket becomes theirs.
+    ``via`` and ``by`` record where it was acknowledged and by whom (the pager service and the
+    name it gave) when that was not in Pacto."""
     if not user.is_staff_member:
         raise NotAllowed("only the vendor's staff acknowledge pages")
     with transaction.atomic():
@@ -655,13 +659,53 @@ def do_acknowledge_page(page: Page, user: User, *, now: dt.datetime) -> Page:
         locked.acknowledged_at = now
         locked.acknowledged_by = user
         locked.next_check_at = None
-        locked.history = [*locked.history, {"at": now.isoformat(), "acknowledged_by": user.email}]
+        entry = {"at": now.isoformat(), "acknowledged_by": user.email}
+        if via:
+            entry |= {"via": via, "by": by[:200]}
+        locked.history = [*locked.history, entry]
         locked.save()
         ticket = locked.ticket
-        if ticket.assignee_id is None and ticket.status_category != StatusCategory.CLOSED:
+        if (
+            assign
+            and ticket.assignee_id is None
+            and ticket.status_category != StatusCategory.CLOSED
+        ):
             ticket_actions.do_assign(user, ticket, user, now=now)
     page.refresh_from_db()
     return locked
+
+
+PAGERDUTY_DEDUP_PREFIX = "pacto-outbox-"  # see pacto.notifications.pager.pagerduty_event
+
+
+def page_for_dedup_key(dedup_key: str) -> Page | None:
+    """The page whose pager row was sent to PagerDuty with ``dedup_key``, if it is Pacto's."""
+    number = dedup_key.removeprefix(PAGERDUTY_DEDUP_PREFIX) if dedup_key else ""
+    if not dedup_key.startswith(PAGERDUTY_DEDUP_PREFIX) or not number.isdigit() or len(number) > 18:
+        return None
+    row = Outbox.objects.filter(pk=int(number), channel=Outbox.Channel.PAGER).first()
+    page_id = (row.payload or {}).get("page") if row is not None else None
+    return Page.objects.filter(pk=page_id).first() if isinstance(page_id, int) else None
+
+
+def do_pager_callback(dedup_key: str, action: str, *, by: str, now: dt.datetime) -> str:
+    """The pager service says the alert of one of Pacto's pages was acknowledged or resolved
+    there: paging stops in Pacto as if the engineer had pressed Pacto's own link (the page
+    is acknowledged, by the engineer it went to, and an unassigned ticket becomes theirs).
+    Resolving an alert in PagerDuty does not solve the ticket: the customer still gets an
+    answer from a person. Returns ``acknowledged``, ``resolved`` or ``ignored`` (not one of
+    Pacto's pages, or nothing left to stop)."""
+    if action not in ("acknowledge", "resolve"):
+        raise ActionError("event_action", "acknowledge_or_resolve", f"{action!r} is not read back")
+    page = page_for_dedup_key(dedup_key)
+    if page is None or page.state != Page.State.PAGING:
+        return "ignored"
+    engineer = page.engineer if page.engineer is not None and page.engineer.is_active else None
+    do_acknowledge_page(
+        page, engineer or system_user(), now=now, via=f"pagerduty:{action}", by=by,
+        assign=engineer is not None,
+    )  # fmt: skip
+    return "acknowledged" if action == "acknowledge" else "resolved"
 
 
 def do_cancel_pages(ticket: Ticket, now: dt.datetime) -> int:

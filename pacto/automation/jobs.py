@@ -25,21 +25,25 @@ from pacto.accounts import ratelimit
 from pacto.accounts.actions import sweep_partnerships
 from pacto.automation import sweeps
 from pacto.contracts.actions import sweep_contracts
+from pacto.metrics import timed_job
 from pacto.notifications import delivery
 from pacto.notifications.tasks import deliver_outbox_job
 
 
 @task
+@timed_job("clocks")
 def sweep_clocks_job() -> dict:
     return sweeps.sweep_clocks(timezone.now())
 
 
 @task
+@timed_job("lifecycle")
 def sweep_lifecycle_job() -> dict:
     return sweeps.sweep_lifecycle(timezone.now())
 
 
 @task
+@timed_job("pages")
 def sweep_pages_job() -> dict:
     return sweeps.sweep_pages(timezone.now())
 
@@ -65,11 +69,11 @@ def enqueue_sweeps(now: dt.datetime) -> int:
 def run_once(now: dt.datetime) -> dict[str, dict]:
     """Every sweep, then delivery, in this process (``pacto worker --once``, cron, tests)."""
     return {
-        "clocks": sweeps.sweep_clocks(now),
-        "pages": sweeps.sweep_pages(now),
-        "lifecycle": sweeps.sweep_lifecycle(now),
-        "accounts": sweep_accounts(now),
-        "outbox": delivery.deliver_due(now),
+        "clocks": timed_job("clocks")(sweeps.sweep_clocks)(now),
+        "pages": timed_job("pages")(sweeps.sweep_pages)(now),
+        "lifecycle": timed_job("lifecycle")(sweeps.sweep_lifecycle)(now),
+        "accounts": timed_job("accounts")(sweep_accounts)(now),
+        "outbox": timed_job("outbox")(delivery.deliver_due)(now),
     }
 
 
@@ -84,6 +88,7 @@ def sweep_accounts(now: dt.datetime) -> dict:
 
 
 @task
+@timed_job("accounts")
 def sweep_accounts_job() -> dict:
     return sweep_accounts(timezone.now())
 
@@ -96,5 +101,6 @@ def hourly() -> None:
 
 @HUEY.periodic_task(crontab(minute="*"), name="pacto.automation.tick")
 @close_db
+@timed_job("tick")
 def tick() -> None:
     enqueue_sweeps(timezone.now())

@@ -52,6 +52,8 @@ class OnCallRotation(models.Model):
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("on-call rotation")
+        verbose_name_plural = _("on-call rotations")
         ordering = ["tier", "name"]
 
     def __str__(self) -> str:
@@ -78,6 +80,8 @@ class RotationMember(models.Model):
     position = models.PositiveSmallIntegerField(help_text=_("turn order, from 0"))
 
     class Meta:
+        verbose_name = _("rotation member")
+        verbose_name_plural = _("rotation members")
         ordering = ["rotation", "position"]
         constraints = [
             models.UniqueConstraint(fields=["rotation", "position"], name="one_member_per_turn")
@@ -97,6 +101,8 @@ class OnCallOverride(models.Model):
     reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("on-call override")
+        verbose_name_plural = _("on-call overrides")
         ordering = ["rotation", "starts_at"]
         indexes = [models.Index(fields=["rotation", "ends_at"])]
         constraints = [

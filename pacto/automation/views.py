@@ -7,7 +7,12 @@ not change anything: mail scanners open links); pressing it acknowledges.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+import hashlib
+import hmac
+import json
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -16,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pacto.automation import actions
 from pacto.automation.models import Page
 from pacto.errors import ActionError, NotAllowed, NotFound
+from pacto.metrics import PAGER_CALLBACKS
 
 
 def _error(request: HttpRequest, error: ActionError) -> HttpResponse:
@@ -71,3 +77,66 @@ def acknowledge_api(request: HttpRequest, page_id: int) -> JsonResponse:
     except ActionError as error:
         return JsonResponse({"error": error.as_dict()}, status=error.status)
     return JsonResponse(_result(page))
+
+
+# ----------------------------------------------------------------------------- PagerDuty
+
+
+def pagerduty_signed(body: bytes, header: str, secret: str) -> bool:
+    """PagerDuty's webhook signature: ``X-PagerDuty-Signature: v1=<hex HMAC-SHA256 of the
+    raw body>``, several comma-separated while a secret is being rotated."""
+    expected = "v1=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return any(hmac.compare_digest(expected, given.strip()) for given in header.split(","))
+
+
+def _pagerduty_change(data) -> tuple[str, str, str] | None:
+    """``(dedup_key, action, who)`` from a V3 webhook (``incident.acknowledged`` /
+    ``incident.resolved``, the incident's ``incident_key`` being the Events API v2
+    ``dedup_key`` Pacto sent) or an Events API v2 body (``event_action`` ``acknowledge`` /
+    ``resolve`` with its ``dedup_key``), as a relay in PagerDuty's style sends it."""
+    if not isinstance(data, dict):
+        return None
+    event = data.get("event")
+    if isinstance(event, dict):
+        action = {"incident.acknowledged": "acknowledge", "incident.resolved": "resolve"}.get(
+            event.get("event_type")
+        )
+        incident, agent = event.get("data"), event.get("agent")
+        if action is None or not isinstance(incident, dict):
+            return None
+        who = agent.get("summary", "") if isinstance(agent, dict) else ""
+        return str(incident.get("incident_key") or ""), action, str(who or "")
+    action = data.get("event_action")
+    if action in ("acknowledge", "resolve"):
+        return str(data.get("dedup_key") or ""), action, str(data.get("client") or "")
+    return None
+
+
+@csrf_exempt  # the signature is the proof
+@require_POST
+def pagerduty_webhook(request: HttpRequest) -> JsonResponse:
+    """``POST /pages/pagerduty``: PagerDuty (a V3 webhook subscription) tells Pacto that the
+    alert of a page was acknowledged or resolved. Off (404) until
+    ``PACTO_PAGERDUTY_WEBHOOK_SECRET`` is set; a body without a valid signature is refused
+    (401) and changes nothing. Anything that is not about one of Pacto's pages is answered
+    200 and ignored, so PagerDuty does not retry it."""
+    secret = settings.PACTO_PAGERDUTY_WEBHOOK_SECRET
+    if not secret:
+        raise Http404
+    body = request.body
+    if not pagerduty_signed(body, request.headers.get("X-PagerDuty-Signature", ""), secret):
+        PAGER_CALLBACKS.labels("refused").inc()
+        error = {"field": "x-pagerduty-signature", "rule": "signed",
+                 "message": "the body is not signed with this installation's webhook secret"}  # fmt: skip
+        return JsonResponse({"error": error}, status=401)
+    try:
+        change = _pagerduty_change(json.loads(body))
+    except (ValueError, UnicodeDecodeError):
+        error = {"field": "body", "rule": "json", "message": "the body is not valid JSON"}
+        return JsonResponse({"error": error}, status=400)
+    result = "ignored"
+    if change is not None:
+        dedup_key, action, who = change
+        result = actions.do_pager_callback(dedup_key, action, by=who, now=timezone.now())
+    PAGER_CALLBACKS.labels(result).inc()
+    return JsonResponse({"result": result})

@@ -30,6 +30,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from pacto.accounts.access import visible_tickets
@@ -301,7 +302,7 @@ def severity_choices() -> list[tuple[str, str]]:
     )
     names: dict[str, set[str]] = defaultdict(set)
     for version in PolicyVersion.objects.filter(pk__in=list(versions)):
-        for severity in version.policy.severities:
+        for severity in version.policy.localized(get_language()).severities:
             names[severity.id].add(severity.name)
     return [
         (severity_id, " / ".join(sorted(labels))) for severity_id, labels in sorted(names.items())

@@ -282,7 +282,7 @@ def _reply_form(ticket, request, data=None, files=None, initial=None):
 
 
 def _render(request, ticket: Ticket, status: int = 200, **forms):
-    policy = ticket.policy
+    policy = display.reader_policy(ticket.policy)
     now = timezone.now()
     base = pages.ticket_context(ticket, now, internal=True)
     worked = sum(
@@ -515,7 +515,9 @@ def decline_severity(request, pk):
 @require_POST
 def change_status(request, pk):
     ticket = _ticket(request, pk)
-    form = StatusForm(request.POST, policy=ticket.policy, current=ticket.status)
+    form = StatusForm(
+        request.POST, policy=display.reader_policy(ticket.policy), current=ticket.status
+    )
     if form.is_valid():
         data = form.cleaned_data
         _r, ok = run_action(
@@ -536,7 +538,9 @@ def change_status(request, pk):
 @require_POST
 def change_severity(request, pk):
     ticket = _ticket(request, pk)
-    form = SeverityForm(request.POST, policy=ticket.policy, current=ticket.severity)
+    form = SeverityForm(
+        request.POST, policy=display.reader_policy(ticket.policy), current=ticket.severity
+    )
     if form.is_valid():
         _r, ok = run_action(
             form,
@@ -666,7 +670,7 @@ def new_ticket(request):
     form = None
     status = 422 if picker.errors or (request.method == "POST" and contract is None) else 200
     if contract is not None:
-        policy = contract.policy
+        policy = display.reader_policy(contract.policy)
         form = PhoneTicketForm(
             request.POST if request.method == "POST" else None, policy=policy, contract=contract
         )
@@ -699,7 +703,10 @@ def new_ticket(request):
     if contract is not None:
         data = form.data if form.is_bound else {"channel": "phone"}
         preview = pages.opening_preview(
-            contract.policy, contract, data, channel=data.get("channel") or "phone"
+            display.reader_policy(contract.policy),
+            contract,
+            data,
+            channel=data.get("channel") or "phone",
         )
     context = {
         "picker": picker,
@@ -725,7 +732,10 @@ def new_ticket_due(request):
     form.is_valid()
     data = form.cleaned_data
     preview = pages.opening_preview(
-        contract.policy, contract, data, channel=data.get("channel") or "phone"
+        display.reader_policy(contract.policy),
+        contract,
+        data,
+        channel=data.get("channel") or "phone",
     )
     support = preview_support(contract, data.get("product_version"), timezone.now().date())
     return render(request, "partials/due_preview.html", {"preview": preview, "support": support})

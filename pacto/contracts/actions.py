@@ -19,7 +19,7 @@ from pacto.contracts.models import (
 )
 from pacto.errors import ActionError, NotAllowed
 from pacto.notifications.outbox import enqueue
-from pacto.sla.policy import PRESETS, PolicyError, loads_policy
+from pacto.sla.policy import PRESETS, PolicyError, loads_policy, preset_names
 
 
 def check_policy_text(text: str, source: str = "policy.yaml"):
@@ -52,6 +52,48 @@ def preset_version(name: str) -> PolicyVersion:
     if not path.exists():
         raise ActionError("policy", "known_preset", f"no preset named {name!r}")
     return do_store_policy(path.read_text(encoding="utf-8"), is_preset=True, source=path.name)
+
+
+def store_presets() -> list[PolicyVersion]:
+    """Every shipped preset, stored as a policy version (once per text): run after each
+    ``pacto migrate`` and wherever a policy is chosen, so every preset can be picked without
+    pasting its YAML. A preset whose text changed becomes a new version; contracts keep the
+    version they point at."""
+    return [preset_version(name) for name in preset_names()]
+
+
+def check_no_overlap(
+    organization, starts_on: dt.date, ends_on: dt.date, products, *, exclude=None
+) -> None:
+    """One organization holds one active contract for a product at a time: a contract that
+    overlaps another is refused unless the two cover different products (a new-ticket form
+    then asks which product the ticket is for)."""
+    names = {_product_name(line).casefold() for line in products}
+    overlapping = (
+        Contract.objects.filter(
+            organization=organization, starts_on__lte=ends_on, ends_on__gte=starts_on
+        )
+        .exclude(terminated_on__lt=starts_on)
+        .prefetch_related("products")
+    )
+    if exclude is not None:
+        overlapping = overlapping.exclude(pk=exclude.pk)
+    for other in overlapping:
+        theirs = {p.product.casefold() for p in other.products.all()}
+        shared = names & theirs if names and theirs else names | theirs or {""}
+        if shared:
+            what = ", ".join(sorted(p for p in shared if p)) or "the same products"
+            raise ActionError(
+                "starts_on",
+                "no_overlap",
+                f"{organization} already has contract {other.service_contract_id} from "
+                f"{other.starts_on} to {other.ends_on} for {what}; end it first or cover "
+                "different products",
+            )
+
+
+def _product_name(line) -> str:
+    return line.product if isinstance(line, ContractProduct) else str(line[0])
 
 
 def check_plan(policy_version: PolicyVersion, plan: str) -> None:
@@ -92,6 +134,7 @@ def do_create_contract(
         )
     if hypercare_weeks and not go_live_on:
         raise ActionError("go_live_on", "required_for_hypercare", "hypercare starts at go-live")
+    check_no_overlap(organization, starts_on, ends_on, products)
     with transaction.atomic():
         contract = Contract.objects.create(
             organization=organization,

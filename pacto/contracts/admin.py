@@ -13,14 +13,17 @@ from django.utils.translation import gettext_lazy as _
 
 from pacto.contracts.actions import (
     CONTRACT_FIELDS,
+    check_no_overlap,
     check_plan,
     check_policy_text,
     do_set_installed_version,
     do_store_policy,
     do_update_contract,
+    store_presets,
 )
 from pacto.contracts.models import Contract, ContractEvent, ContractProduct, PolicyVersion
 from pacto.errors import ActionError
+from pacto.sla.policy import PolicyError
 
 
 class PolicyVersionForm(forms.ModelForm):
@@ -120,6 +123,7 @@ class ContractProductInline(admin.TabularInline):
     fields = ("product", "module", "catalog_module", "installed_version", "quantity", "updated_at")
     readonly_fields = ("updated_at",)
     extra = 1
+    readonly_fields = ("updated_at",)
 
 
 class ContractEventInline(admin.TabularInline):
@@ -135,10 +139,44 @@ class ContractEventInline(admin.TabularInline):
         return False
 
 
+def plan_choices() -> list:
+    """Every plan of every stored policy version, grouped by version: the administrator picks
+    one (never types it); ``clean`` checks it belongs to the chosen policy."""
+    groups = []
+    for version in PolicyVersion.objects.order_by("policy_id", "-created_at"):
+        try:
+            plans = version.policy.plans
+        except PolicyError:
+            continue  # shown in the policy list with its error; nothing to pick from it
+        groups.append((str(version), [(p.id, f"{p.name} ({p.id})") for p in plans]))
+    return [("", "---------"), *groups]
+
+
 class ContractForm(forms.ModelForm):
+    plan = forms.ChoiceField(
+        label=_("Plan"),
+        help_text=_("One of the plans of the policy chosen above."),
+    )
+
     class Meta:
         model = Contract
         fields = "__all__"
+        help_texts = {
+            "policy_version": _(
+                "Every shipped preset is listed (stored when the database was migrated); add "
+                "another version under Policy versions."
+            ),
+            "ends_on": _("The last day of support, included."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        store_presets()  # first use: every preset can be chosen without pasting its YAML
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].choices = plan_choices()
+        current = self.initial.get("plan") or (self.instance.plan if self.instance.pk else "")
+        if current and current not in dict(_flat(self.fields["plan"].choices)):
+            # A plan the policy no longer defines stays visible, so the row can be fixed.
+            self.fields["plan"].choices += [(current, current)]
 
     def clean(self):
         data = super().clean()
@@ -153,6 +191,30 @@ class ContractForm(forms.ModelForm):
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
             self.add_error("ends_on", _("A contract cannot end before it starts."))
         return data
+
+    def check_overlap(self, products: list[str]) -> None:
+        """Called by the admin once the product lines are known (see ``ContractAdmin``)."""
+        data = self.cleaned_data
+        if not (data.get("organization") and data.get("starts_on") and data.get("ends_on")):
+            return
+        try:
+            check_no_overlap(
+                data["organization"],
+                data["starts_on"],
+                data["ends_on"],
+                [(name, "", 1) for name in products],
+                exclude=self.instance if self.instance.pk else None,
+            )
+        except ActionError as exc:
+            self.add_error("starts_on", exc.message)
+
+
+def _flat(choices):
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            yield from label
+        else:
+            yield value, label
 
 
 @admin.register(Contract)
@@ -173,6 +235,32 @@ class ContractAdmin(admin.ModelAdmin):
     raw_id_fields = ("renewal_of",)
     date_hierarchy = "starts_on"
     inlines = [ContractProductInline, ContractEventInline]
+    readonly_fields = ("created_at",)
+
+    def _create_formsets(self, request, obj, change):
+        """Refuse an overlapping contract here, where both the contract's fields and its
+        product lines are known: the error is shown on the form, nothing is saved."""
+        form_sets, inline_instances = super()._create_formsets(request, obj, change)
+        request.contract_product_formsets = [f for f in form_sets if f.model is ContractProduct]
+        return form_sets, inline_instances
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+
+        class Checked(form):
+            def _post_clean(self):
+                super()._post_clean()
+                for formset in getattr(request, "contract_product_formsets", []):
+                    if not formset.is_valid():
+                        return
+                    names = [
+                        f.cleaned_data["product"]
+                        for f in formset.forms
+                        if f.cleaned_data.get("product") and not f.cleaned_data.get("DELETE")
+                    ]
+                    self.check_overlap(names)
+
+        return Checked
 
     def save_formset(self, request, form, formset, change):
         """A new installed version on an existing catalogue line is recorded through

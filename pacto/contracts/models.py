@@ -25,11 +25,13 @@ class PolicyVersion(models.Model):
     title = models.CharField(max_length=200)
     source_yaml = models.TextField()
     sha256 = models.CharField(max_length=64, unique=True)
-    is_preset = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now)
+    is_preset = models.BooleanField(_("shipped preset"), default=False)
+    created_at = models.DateTimeField(_("stored at"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["policy_id", "-created_at"]
+        verbose_name = _("policy version")
+        verbose_name_plural = _("policy versions")
 
     def __str__(self) -> str:
         return f"{self.policy_id}@{self.version}"
@@ -168,10 +170,12 @@ class ContractProduct(models.Model):
         on_delete=models.PROTECT,
         related_name="installations",
     )
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["product", "module"]
+        verbose_name = _("product line")
+        verbose_name_plural = _("product lines")
 
     def __str__(self) -> str:
         return f"{self.product} {self.module} x{self.quantity}".strip()

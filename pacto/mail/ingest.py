@@ -48,6 +48,7 @@ from pacto.mail.models import InboundMessage, TicketMailId
 from pacto.mail.outbound import REASONS_PT, is_own_address
 from pacto.mail.parse import ParsedMessage, clean_subject, parse_message
 from pacto.mail.threading import ThreadMatch, find_thread, ticket_for_bounce
+from pacto.metrics import MAIL_MESSAGES
 from pacto.notifications.outbox import enqueue
 from pacto.notifications.render import REFUSAL_KIND
 from pacto.sla.policy import StatusCategory
@@ -92,6 +93,12 @@ def sender_rate() -> tuple[int, dt.timedelta]:
 
 def ingest_message(raw: bytes, *, now: dt.datetime, source: str) -> InboundMessage:
     """Process one received email (its raw bytes); returns its log entry."""
+    record = _ingest_message(raw, now=now, source=source)
+    MAIL_MESSAGES.labels(str(record.outcome)).inc()
+    return record
+
+
+def _ingest_message(raw: bytes, *, now: dt.datetime, source: str) -> InboundMessage:
     if timezone.is_naive(now):
         raise ValueError("now must carry a time zone")
     try:

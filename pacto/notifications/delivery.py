@@ -38,6 +38,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from pacto.metrics import DELIVERIES
 from pacto.notifications import pager, render, webhooks
 from pacto.notifications.models import Outbox, WebhookEndpoint
 from pacto.notifications.webhooks import DeliveryError
@@ -113,12 +114,18 @@ def deliver_due(now: dt.datetime, *, limit: int = 500) -> dict[str, int]:
                 except (OSError, smtplib.SMTPException) as exc:
                     connection = None
                     error = f"cannot connect to the mail server: {exc}"
-                    counts[_failed(row, now, error)] += 1
-                    counts.update(_fail_email_rows(now, error, limit))
+                    outcome = _failed(row, now, error)
+                    counts[outcome] += 1
+                    DELIVERIES.labels(row.channel, outcome).inc()
+                    failed = _fail_email_rows(now, error, limit)
+                    counts.update(failed)
+                    for outcome, n in failed.items():
+                        DELIVERIES.labels(Outbox.Channel.EMAIL, outcome).inc(n)
                     skip.add(row.channel)
                     continue
             outcome = _deliver(row, now, connection)
             counts[outcome] += 1
+            DELIVERIES.labels(row.channel, outcome).inc()
             if outcome != "sent" and _uses_smtp(row) and connection is not None:
                 connection.close()  # reconnect for the next email row
                 connection = None

@@ -47,6 +47,8 @@ class Outbox(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("outbox row")
+        verbose_name_plural = _("outbox rows")
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(

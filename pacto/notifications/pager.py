@@ -4,8 +4,9 @@
 is set, else the webhook when ``PACTO_PAGER_WEBHOOK_URL`` is set, else email (so a page is
 never silently dropped on an installation without a pager).
 
-The engineer acknowledges in Pacto (the signed link in every page, or the API); PagerDuty's
-own acknowledgement is not read back.
+The engineer acknowledges in Pacto (the signed link in every page, or the API) or in
+PagerDuty: its V3 webhook, signed, is read back at ``/pages/pagerduty``
+(``pacto.automation.views.pagerduty_webhook``) for the ``dedup_key`` sent here.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from django.utils import timezone
 from huey.constants import EmptyData
 from huey.contrib.djhuey import HUEY
 
+from pacto.metrics import timed_job
 from pacto.notifications import delivery
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ BATCH = 500  # rows per turn of the task
 
 
 @task
+@timed_job("outbox")
 def deliver_outbox_job() -> dict:
     answer()
     counts = delivery.deliver_due(timezone.now(), limit=BATCH)

@@ -7,8 +7,10 @@ up; an organization admin asks for access from the Contacts page and an agent ap
 
 from __future__ import annotations
 
+from allauth.account import forms as allauth_forms
 from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -30,3 +32,14 @@ def axes_username(request, credentials: dict | None = None) -> str:
         data = getattr(request, "POST", {}) or {}
         value = data.get("login") or data.get("email")
     return str(value or "").strip().lower()
+
+
+class LoginForm(allauth_forms.LoginForm):
+    """allauth's sign-in form with one "Forgot your password?" (the page has it, beside the
+    button, not also under the password field) and a "Remember me" in sentence case."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = ""
+        if "remember" in self.fields:
+            self.fields["remember"].label = _("Remember me on this device")

@@ -25,8 +25,9 @@ from django.db import connection, transaction
 FORMAT = "pacto-backup/1"
 # Rebuilt by `pacto migrate` in every database (and referred to by natural keys).
 SKIPPED = {"contenttypes.contenttype", "auth.permission"}
-# Present in a freshly migrated database (created by migrations), hence "empty" allows them.
-CREATED_BY_MIGRATE = SKIPPED | {"sites.site"}
+# Present in a freshly migrated database (created by migrations; `pacto migrate` also stores
+# the shipped presets as policy versions), hence "empty" allows them.
+CREATED_BY_MIGRATE = SKIPPED | {"sites.site", "contracts.policyversion"}
 
 
 class RestoreError(Exception):

@@ -47,6 +47,29 @@ _CITY_NAMES = {"Sao_Paulo": "São Paulo", "Kolkata": "Kolkata", "New_York": "New
 # ----------------------------------------------------------------------------- words
 
 
+def reader_policy(policy: Policy) -> Policy:
+    """The policy with its customer-facing texts (severity, status and plan names,
+    definitions, examples) in the reader's language, where the policy translates them. For
+    pages only: actions keep the document's own texts, so nothing stored mixes languages."""
+    return policy.localized(get_language())
+
+
+def policy_name(policy: Policy) -> str:
+    """The policy's title with its version once: "senhasegura Support Policy 7.0", but
+    "Allure Security Support Policy 2024" (whose title already carries the year)."""
+    if policy.version in policy.title.split():
+        return policy.title
+    return f"{policy.title} {policy.version}"
+
+
+def policy_source(policy: Policy) -> str:
+    """The published document, unless it only repeats the name already shown."""
+    if policy.source.startswith(policy.title):
+        rest = policy.source.removeprefix(policy.title).strip(" ,;-—")
+        return rest.strip("()")
+    return policy.source
+
+
 def city_of(zone: dt.tzinfo | str) -> str:
     """``America/Sao_Paulo`` → ``São Paulo``: how people name a time zone."""
     key = zone if isinstance(zone, str) else getattr(zone, "key", str(zone))
@@ -426,13 +449,15 @@ def compute_due(
     ticket_type: str = "problem",
     opened_at: dt.datetime,
     metrics: list[Metric] | None = None,
+    as_of: dt.datetime | None = None,
 ) -> dict[Metric, ClockResult]:
     """The engine's clocks for a ticket opened at ``opened_at`` with nothing else happening,
-    as of the opening (the same computation as ``pacto sla due``)."""
+    as of ``as_of`` (default: the opening, the same computation as ``pacto sla due``)."""
     facts = TicketFacts(
         severity=severity, plan=plan, channel=channel, environment=environment, type=ticket_type
     )
-    return compute_clocks(policy, facts, [Event(opened_at, EventKind.OPENED)], opened_at, metrics)
+    events = [Event(opened_at, EventKind.OPENED)]
+    return compute_clocks(policy, facts, events, as_of or opened_at, metrics)
 
 
 def due_preview(
@@ -574,14 +599,14 @@ LINES = {
 
 def status_name(policy: Policy, status_id: str | None) -> str:
     try:
-        return policy.status(status_id or "").name
+        return reader_policy(policy).status(status_id or "").name
     except Exception:
         return status_id or "—"
 
 
 def severity_name(policy: Policy, severity_id: str | None) -> str:
     try:
-        return policy.severity(severity_id or "").name
+        return reader_policy(policy).severity(severity_id or "").name
     except Exception:
         return severity_id or "—"
 
@@ -593,7 +618,7 @@ _severity_name = severity_name
 
 def plan_name(policy: Policy, plan_id: str) -> str:
     try:
-        return policy.plan(plan_id).name
+        return reader_policy(policy).plan(plan_id).name
     except Exception:
         return plan_id
 

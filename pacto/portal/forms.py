@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 from pathlib import PurePath
 
 from django import forms
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pacto.accounts.models import ApiToken
 from pacto.errors import ActionError
+from pacto.portal.display import policy_name
 from pacto.sla.policy import Policy, preset, preset_names
 from pacto.tickets.actions import _DETAIL_ALIASES, DETAIL_FIELDS
 from pacto.tickets.content import ALLOWED_ATTACHMENT_SUFFIXES, check_attachment
@@ -358,6 +361,18 @@ class TokenForm(PactoForm):
 CALCULATOR_YEARS = (1970, 2999)
 
 
+def _opened_in_zone(opened: str, written_in: str | None, zone: zoneinfo.ZoneInfo) -> str:
+    """``opened`` (wall-clock time in ``written_in``) as wall-clock time in ``zone``; as
+    given when either is unreadable (the form then says what is wrong)."""
+    if not written_in or written_in == zone.key:
+        return opened
+    try:
+        instant = dt.datetime.fromisoformat(opened).replace(tzinfo=zoneinfo.ZoneInfo(written_in))
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError, TypeError):
+        return opened
+    return instant.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+
+
 class CalculatorForm(PactoForm):
     """The public SLA calculator: a preset, a ticket's facts and when it is opened."""
 
@@ -375,6 +390,9 @@ class CalculatorForm(PactoForm):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+    # The zone "opened" was written in: switching to a policy in another zone keeps the same
+    # instant, shown in the new policy's zone.
+    opened_zone = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, data=None, **kwargs):
         data = data.copy() if data is not None else None
@@ -382,8 +400,11 @@ class CalculatorForm(PactoForm):
         chosen = (data or {}).get("policy") or kwargs.get("initial", {}).get("policy") or names[0]
         if chosen not in names:
             chosen = names[0]
-        self.preset = preset(chosen)
+        self.preset = preset(chosen).localized(translation.get_language())
         if data is not None:
+            zone = self.preset.calendar().zone
+            data["opened"] = _opened_in_zone(data.get("opened", ""), data.get("opened_zone"), zone)
+            data["opened_zone"] = zone.key
             # Switching policy keeps the other choices only where the new policy has them.
             for name, values in (
                 ("plan", [p.id for p in self.preset.plans]),
@@ -395,8 +416,9 @@ class CalculatorForm(PactoForm):
                     data[name] = values[0]
         super().__init__(data, **kwargs)
         policy = self.preset
+        language = translation.get_language()
         self.fields["policy"].choices = [
-            (n, f"{preset(n).title} {preset(n).version}") for n in names
+            (n, policy_name(preset(n).localized(language))) for n in names
         ]
         self.fields["plan"].choices = [(p.id, p.name) for p in policy.plans]
         self.fields["severity"].choices = severity_choices(policy)

@@ -45,7 +45,7 @@ def ticket_or_404(user, pk) -> Ticket:
 def ticket_context(ticket: Ticket, now: dt.datetime, *, internal: bool) -> dict:
     """The parts of a ticket page both sides show. Without ``internal`` (the portal): public
     messages only, the events contacts may read, and no file of an internal note."""
-    policy = ticket.policy
+    policy = display.reader_policy(ticket.policy)
     conversation = Message.objects.filter(ticket=ticket)
     if not internal:
         conversation = conversation.filter(public=True)

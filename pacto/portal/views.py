@@ -78,7 +78,12 @@ def calculator(request):
     else:
         first = CalculatorForm().preset
         opened = timezone.now().astimezone(first.calendar().zone)
-        data = {"policy": first.id, "type": "problem", "opened": opened.strftime("%Y-%m-%dT%H:%M")}
+        data = {
+            "policy": first.id,
+            "type": "problem",
+            "opened": opened.strftime("%Y-%m-%dT%H:%M"),
+            "opened_zone": opened.tzinfo.key,
+        }
     form = CalculatorForm(data)
     result = _calculate(form)
     context = {"form": form, "result": result}
@@ -95,6 +100,9 @@ def _calculate(form: CalculatorForm) -> dict | None:
             return None
     data = form.cleaned_data
     opened = data["opened"].astimezone(zone)
+    # The clocks as of now (an opening in the past may be due or overdue already), and "left"
+    # counted from now; an opening still to come is shown as of that opening.
+    as_of = max(opened, timezone.now())
     try:
         results = display.compute_due(
             policy,
@@ -104,11 +112,12 @@ def _calculate(form: CalculatorForm) -> dict | None:
             environment=data["environment"],
             ticket_type=data["type"],
             opened_at=opened,
+            as_of=as_of,
         )
     except (PolicyError, ClockError, ValueError, OverflowError) as exc:
         form.add_error(None, str(exc))
         return None
-    clocks = [display.view_of_result(policy, r, opened) for r in results.values()]
+    clocks = [display.view_of_result(policy, r, as_of) for r in results.values()]
     preview = display.due_preview(
         policy,
         plan=data["plan"],
@@ -120,6 +129,8 @@ def _calculate(form: CalculatorForm) -> dict | None:
     )
     return {
         "policy": policy,
+        "policy_name": display.policy_name(policy),
+        "policy_source": display.policy_source(policy),
         "zone": zone,
         "opened": opened,
         "clocks": clocks,
@@ -311,7 +322,7 @@ def new_ticket(request):
         customer, customers, contract = _opening_context(request)
     except ActionError as exc:
         _refuse(exc)
-    policy = contract.policy
+    policy = display.reader_policy(contract.policy)
     products = [str(p.product) for p in contract.products.all()]
     chosen = {k: request.GET[k] for k in ("severity", "environment", "type") if request.GET.get(k)}
     form = NewTicketForm(
@@ -377,7 +388,9 @@ def new_ticket_due(request):
         _refuse(exc)
     form = DuePreviewForm(request.GET)
     form.is_valid()
-    preview = pages.opening_preview(contract.policy, contract, form.cleaned_data, channel="portal")
+    preview = pages.opening_preview(
+        display.reader_policy(contract.policy), contract, form.cleaned_data, channel="portal"
+    )
     support = preview_support(
         contract, form.cleaned_data.get("product_version"), timezone.now().date()
     )
@@ -400,7 +413,7 @@ def _visible_ticket(request, pk) -> Ticket:
 
 
 def _render_ticket(request, ticket, status=200, **forms):
-    policy = ticket.policy
+    policy = display.reader_policy(ticket.policy)
     now = timezone.now()
     solved = ticket.status_category == "solved"
     deadline = display.reopen_deadline(ticket) if solved else None
@@ -492,7 +505,9 @@ def ticket_escalate(request, pk):
 @require_POST
 def ticket_severity(request, pk):
     ticket = _visible_ticket(request, pk)
-    form = SeverityRequestForm(request.POST, policy=ticket.policy, current=ticket.severity)
+    form = SeverityRequestForm(
+        request.POST, policy=display.reader_policy(ticket.policy), current=ticket.severity
+    )
     if form.is_valid():
         _result, ok = run_action(
             form,

@@ -224,19 +224,35 @@ class _Clock:
             self._gap(last, end, projected)
 
     def _gap(self, start: dt.datetime, end: dt.datetime, projected: bool) -> None:
+        """A stretch the clock does not count: the holidays that fall on working days are
+        named for their own day only; the rest (nights, weekends) is outside business hours,
+        so a weekend before a Monday holiday is not called the holiday."""
         calendar = self.calendar
         assert calendar is not None
-        local_start = start.astimezone(calendar.zone).date()
-        local_end = end.astimezone(calendar.zone).date()
-        named = [
-            f"{day:%a %d %b}: {name}"
-            for day, name in calendar.holidays.between(local_start, local_end)
-            if calendar.hours.days[day.weekday()]
-        ]
-        if named:
-            self._segment(start, end, "holiday", "holiday " + "; ".join(named), projected)
-        else:
-            self._segment(start, end, "outside_hours", f"outside {calendar.name} hours", projected)
+        zone = calendar.zone
+        local_start = start.astimezone(zone).date()
+        local_end = end.astimezone(zone).date()
+        cursor = start
+        for day, name in calendar.holidays.between(local_start, local_end):
+            if not calendar.hours.days[day.weekday()]:
+                continue  # a holiday on a day the calendar never opens changes nothing
+            day_start = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
+            day_end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+            holiday_start, holiday_end = max(day_start, start), min(day_end, end)
+            if holiday_start >= holiday_end:
+                continue
+            if cursor < holiday_start:
+                self._outside_hours(cursor, holiday_start, projected)
+            reason = f"holiday {day:%a %d %b}: {name}"
+            self._segment(max(cursor, holiday_start), holiday_end, "holiday", reason, projected)
+            cursor = max(cursor, holiday_end)
+        if cursor < end:
+            self._outside_hours(cursor, end, projected)
+
+    def _outside_hours(self, start: dt.datetime, end: dt.datetime, projected: bool) -> None:
+        assert self.calendar is not None
+        reason = f"outside {self.calendar.name} hours"
+        self._segment(start, end, "outside_hours", reason, projected)
 
     def _segment(self, start, end, kind, reason, projected) -> None:
         last = self.segments[-1] if self.segments else None

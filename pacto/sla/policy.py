@@ -448,6 +448,28 @@ class KnowledgeResource(Strict):
     cite: str | None = None
 
 
+# ----------------------------------------------------------------------------- translations
+
+
+class TextTranslation(Strict):
+    """One severity's, status's or plan's customer-facing texts in another language. A text
+    left out is shown in the original language, whole (never half translated)."""
+
+    name: str | None = None
+    definition: str | None = None
+    description: str | None = None
+    examples: list[str] | None = None
+
+
+class Translations(Strict):
+    """A policy's customer-facing texts in one language, by the id they translate."""
+
+    title: str | None = None
+    severities: dict[str, TextTranslation] = {}
+    statuses: dict[str, TextTranslation] = {}
+    plans: dict[str, TextTranslation] = {}
+
+
 DetailSupplier = Literal["customer", "engineer_before_first_response", "engineer_before_solving"]
 
 
@@ -591,10 +613,15 @@ class Policy(Strict):
         default_factory=list, description="help center, community, videos the portal links to"
     )
     notes: list[str] = []
+    translations: dict[str, Translations] = Field(
+        default_factory=dict,
+        description="language (pt-br, es…) -> the customer-facing texts in that language",
+    )
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     _calendars: dict[str, Calendar] = PrivateAttr(default_factory=dict)
     _base_dir: Path | None = PrivateAttr(None)
+    _localized: dict = PrivateAttr(default_factory=dict)  # language -> localized copy
 
     @model_validator(mode="after")
     def _references_exist(self) -> Policy:
@@ -708,6 +735,67 @@ class Policy(Strict):
             # One problem a line, each naming its own field path (see _format_validation_error).
             raise ValueError("\n".join(problems))
         return self
+
+    @model_validator(mode="after")
+    def _translations_name_known_texts(self) -> Policy:
+        problems = []
+        known = {
+            "severities": [x.id for x in self.severities],
+            "statuses": [x.id for x in self.statuses],
+            "plans": [x.id for x in self.plans],
+        }
+        for language, translated in self.translations.items():
+            for section, ids in known.items():
+                for item_id in getattr(translated, section):
+                    if item_id not in ids:
+                        problems.append(
+                            f"translations.{language}.{section}: {item_id!r} is not defined "
+                            f"(defined: {', '.join(ids)})"
+                        )
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    def localized(self, language: str | None) -> Policy:
+        """This policy with its customer-facing texts in ``language`` (``pt-br``; ``pt_BR``
+        and ``pt`` find it too) where the policy translates them; itself otherwise. Only
+        texts change: ids, targets and calendars are the same objects, so clocks computed
+        under either are identical."""
+        translated = _translation_for(self.translations, language)
+        if translated is None:
+            return self
+        if language not in self._localized:
+            self._localized[language] = self._localized_copy(translated)
+        return self._localized[language]
+
+    def _localized_copy(self, translated: Translations) -> Policy:
+        def apply(items, texts: dict[str, TextTranslation]):
+            out = []
+            for item in items:
+                text = texts.get(item.id)
+                if text is None:
+                    out.append(item)
+                    continue
+                changes = {
+                    key: value
+                    for key, value in text.model_dump(exclude_none=True).items()
+                    if key in type(item).model_fields
+                }
+                out.append(item.model_copy(update=changes))
+            return out
+
+        copy = self.model_copy(
+            update={
+                "title": translated.title or self.title,
+                "severities": apply(self.severities, translated.severities),
+                "statuses": apply(self.statuses, translated.statuses),
+                "plans": apply(self.plans, translated.plans),
+            }
+        )
+        copy._calendars = self._calendars
+        copy._base_dir = self._base_dir
+        copy._localized = {}
+        return copy
 
     # ------------------------------------------------------------------ lookups
 
@@ -977,6 +1065,19 @@ def load_policy(name_or_path: str | Path) -> Policy:
     if not path.exists():
         raise PolicyError(f"{path}: no such policy file")
     return loads_policy(path.read_text(encoding="utf-8"), path.name, path.parent)
+
+
+def _translation_for(translations: dict, language: str | None) -> Translations | None:
+    if not language or not translations:
+        return None
+    wanted = language.lower().replace("_", "-")
+    if wanted in translations:
+        return translations[wanted]
+    base = wanted.split("-")[0]
+    for key, value in translations.items():
+        if key.lower().replace("_", "-").split("-")[0] == base and base != "en":
+            return value
+    return None
 
 
 def preset_names() -> list[str]:

@@ -24,6 +24,7 @@ from pacto.catalog.support import SupportVerdict, verdict
 from pacto.errors import ActionError, Conflict, NotAllowed, NotFound
 from pacto.notifications.bulk import update_rows
 from pacto.notifications.outbox import enqueue
+from pacto.observability import bind_ticket
 from pacto.sla.policy import Policy, PolicyError, StatusCategory
 from pacto.tickets.clocks import store_clocks
 from pacto.tickets.content import check_attachment, sanitize_html
@@ -132,7 +133,9 @@ def _event(ticket, kind, actor, now, reason="", **data) -> TicketEvent:
         ticket=ticket, kind=kind, actor=actor, at=now, data=data, reason=reason
     )
     # One structured line per audit event, carrying the ticket and its organization, so an
-    # operator's log search by either finds everything that happened to it.
+    # operator's log search by either finds everything that happened to it; the request's
+    # (or job's) later lines carry them too.
+    bind_ticket(ticket)
     log.info(
         "ticket_event", kind=str(kind), ticket=ticket.pk, organization=ticket.organization_id,
         actor=actor.pk if actor is not None else None,

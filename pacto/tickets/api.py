@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -183,24 +184,29 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
         product_version = Version.objects.filter(pk=payload.product_version).first()
         if product_version is None:
             raise ActionError("product_version", "exists", "no catalogue version has this id")
-    ticket = actions.do_open_ticket(
-        actor,
-        subject=payload.subject,
-        body=payload.body,
-        severity=payload.severity,
-        organization=organization,
-        requester=requester,
-        type=payload.type,
-        channel=payload.channel,
-        environment=payload.environment,
-        product=payload.product,
-        version=payload.version,
-        product_version=product_version,
-        details=details,
-        category=payload.category,
-        access_request=payload.access_request.dict() if payload.access_request else None,
-    )
-    return Status(201, _rendered(ticket.pk))
+    # One transaction up to the finished answer: if the database goes away before the
+    # commit, nothing was opened and the answer is 503; after it, nothing is left to read,
+    # so a 201 is always a ticket and an error never leaves one behind.
+    with transaction.atomic():
+        ticket = actions.do_open_ticket(
+            actor,
+            subject=payload.subject,
+            body=payload.body,
+            severity=payload.severity,
+            organization=organization,
+            requester=requester,
+            type=payload.type,
+            channel=payload.channel,
+            environment=payload.environment,
+            product=payload.product,
+            version=payload.version,
+            product_version=product_version,
+            details=details,
+            category=payload.category,
+            access_request=payload.access_request.dict() if payload.access_request else None,
+        )
+        answer = TicketDetailOut.from_orm(_rendered(ticket.pk))
+    return Status(201, answer)
 
 
 # ----------------------------------------------------------------------------- conversation

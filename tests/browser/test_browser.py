@@ -121,9 +121,9 @@ def test_the_portuguese_ui_renders(open_session, people):
     expect(page.get_by_role("heading", name="Meus chamados")).to_be_visible()
     page.get_by_role("link", name="Novo chamado").click()
     expect(page.get_by_role("heading", name="Abrir um chamado")).to_be_visible()
-    page.get_by_label("High C2").check()
+    page.get_by_label("Alta C2").check()  # the policy's own names, in Portuguese
     expect(page.locator("#due-preview")).to_contain_text(
-        "High no Standard 8x5: prazo segunda-feira, 23 de novembro, 13:00, horário de São Paulo"
+        "Alta no Standard 8x5: prazo segunda-feira, 23 de novembro, 13:00, horário de São Paulo"
     )
     expect(page.locator("#due-preview")).to_contain_text("sexta-feira, 20 de novembro é feriado")
     people.alice.refresh_from_db()

@@ -123,5 +123,6 @@ def web():
     class Web:
         processes = staticmethod(web_processes)
         request = staticmethod(request)
+        environment = staticmethod(web_environment)
 
     return Web

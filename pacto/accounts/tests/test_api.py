@@ -3,6 +3,8 @@ contracts and policies."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -283,7 +285,7 @@ def test_a_custom_policy_of_another_customer_is_404(world):
         service_contract_id="VERDE-SPECIAL",
         policy_version=custom,
         plan="standard-8x5",
-        starts_on=world.verde_contract.starts_on,
+        starts_on=world.verde_contract.ends_on + dt.timedelta(days=1),
     )
 
     assert ApiClient(world.alice).get(f"/api/policies/versions/{custom.pk}").status_code == 404

@@ -123,7 +123,7 @@ def test_only_staff_change_the_catalogue_and_only_staff_add_inventory(catalogue)
     w = catalogue.world
     contract = do_create_contract(
         organization=w.azul, service_contract_id="AZUL-X", policy_version=preset_version(
-            "senhasegura"), plan="standard-8x5", starts_on=TODAY,
+            "senhasegura"), plan="standard-8x5", starts_on=TODAY, products=[("Vault X", "", 1)],
     )  # fmt: skip
 
     with pytest.raises(NotAllowed):

@@ -18,6 +18,7 @@ from pacto.contracts.actions import (
     do_renew_contract,
     do_store_policy,
     preset_version,
+    store_presets,
 )
 from pacto.contracts.models import Contract, PolicyVersion, contract_end
 from pacto.errors import ActionError
@@ -43,6 +44,9 @@ def test_a_contract_ends_the_day_before_its_anniversary(starts_on, years, ends_o
 
 
 def contract_for(world, **overrides) -> Contract:
+    """Banco Azul's Premier contract. These tests write Banco Azul's contracts themselves:
+    the world's 2026 one for the same product would overlap (one contract per product)."""
+    Contract.objects.filter(pk=world.azul_contract.pk).delete()
     fields = {
         "organization": world.azul,
         "service_contract_id": "AZUL-PREMIER",
@@ -142,8 +146,9 @@ def test_contracts_belong_to_customers_not_partners(world):
 
 
 def test_a_service_contract_id_is_used_once(world):
+    contract_for(world)
     with pytest.raises(ActionError) as refused:
-        contract_for(world, service_contract_id="AZUL-2026")
+        contract_for(world, service_contract_id="AZUL-PREMIER", organization=world.verde)
 
     assert refused.value.rule == "unique"
 
@@ -165,7 +170,7 @@ def test_a_policy_text_is_stored_once_and_pinned_exactly(db):
     again = do_store_policy(text)
 
     assert first == again
-    assert PolicyVersion.objects.count() == 1
+    assert PolicyVersion.objects.filter(policy_id="secpod").count() == 1
     assert (first.policy_id, first.version) == ("secpod", "1.0")
     assert first.source_yaml == text
     assert first.policy.reopen.allowed_within is not None
@@ -187,7 +192,7 @@ def test_an_invalid_policy_is_refused_with_the_reason(db):
 
     assert refused.value.rule == "valid_policy"
     assert "broken.yaml" in refused.value.message
-    assert not PolicyVersion.objects.exists()
+    assert not PolicyVersion.objects.filter(policy_id="broken").exists()
 
 
 def test_an_unknown_preset_is_refused(db):
@@ -202,3 +207,41 @@ def test_every_shipped_preset_is_stored_as_a_preset(db):
         version = preset_version(name)
         assert version.is_preset
         assert version.policy_id == name
+
+
+def test_every_preset_is_a_stored_version_after_migrate_and_a_newer_text_is_a_new_one(world):
+    contract = world.azul.contracts.get()
+    assert set(PolicyVersion.objects.filter(is_preset=True).values_list("policy_id", flat=True)) == {
+        "allure", "andmoney", "secpod", "senhasegura", "xecuritas",
+    }  # fmt: skip
+    pinned = contract.policy_version
+    newer = pinned.source_yaml.replace('version: "7.0"', 'version: "7.1"', 1)
+
+    stored = do_store_policy(newer, is_preset=True)
+    store_presets()
+
+    assert stored != pinned and stored.version == "7.1"
+    contract.refresh_from_db()
+    assert contract.policy_version == pinned  # running contracts keep their version
+    assert PolicyVersion.objects.filter(policy_id="senhasegura").count() == 2
+
+
+def test_an_overlapping_contract_of_one_organization_is_refused_unless_products_differ(world):
+    existing = world.azul.contracts.get()
+
+    with pytest.raises(ActionError) as refused:
+        do_create_contract(
+            organization=world.azul, service_contract_id="AZUL-2",
+            policy_version=existing.policy_version, plan=existing.plan,
+            starts_on=existing.starts_on + dt.timedelta(days=30),
+            products=[(existing.products.first().product, "", 1)],
+        )  # fmt: skip
+    assert (refused.value.field, refused.value.rule) == ("starts_on", "no_overlap")
+    assert existing.service_contract_id in refused.value.message
+
+    other = do_create_contract(
+        organization=world.azul, service_contract_id="AZUL-SCANNER",
+        policy_version=preset_version("xecuritas"), plan="standard",
+        starts_on=existing.starts_on, products=[("Xecuritas Scanner", "", 2)],
+    )  # fmt: skip
+    assert other.organization == world.azul

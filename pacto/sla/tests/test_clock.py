@@ -471,12 +471,34 @@ def test_segments_say_why_the_clock_did_not_count():
          "status Waiting on customer", False),
         (at("Tue 2026-03-03 12:00"), at("Tue 2026-03-03 17:00"), "running",
          "counting on office", True),
-        (at("Tue 2026-03-03 17:00"), at("Thu 2026-03-05 09:00"), "holiday",
+        # The holiday is named for its own day; the nights either side are outside hours.
+        (at("Tue 2026-03-03 17:00"), at("Wed 2026-03-04 00:00"), "outside_hours",
+         "outside office hours", True),
+        (at("Wed 2026-03-04 00:00"), at("Thu 2026-03-05 00:00"), "holiday",
          "holiday Wed 04 Mar: Founders' Day", True),
+        (at("Thu 2026-03-05 00:00"), at("Thu 2026-03-05 09:00"), "outside_hours",
+         "outside office hours", True),
         (at("Thu 2026-03-05 09:00"), at("Thu 2026-03-05 10:00"), "running",
          "counting on office", True),
     ]  # fmt: skip
     assert result.due_at == at("Thu 2026-03-05 10:00")
+
+
+def test_a_weekend_before_a_holiday_is_outside_business_hours_not_the_holiday():
+    # A Friday-evening ticket before a Monday closure: Saturday and Sunday are the weekend.
+    text = OFFICE.replace('2026-03-04: "Founders\' Day"', '2026-03-09: "Harbour Day"')
+    policy = loads_policy(text + TARGETS, "tiny.yaml")
+    result = clocks([opened("Fri 2026-03-06 16:30")], "Fri 2026-03-06 16:30", sev="low",
+                    policy=policy)[Metric.FIRST_RESPONSE]  # fmt: skip
+    kinds = [(s.start, s.end, s.kind, s.reason) for s in result.segments]
+
+    assert kinds[1:3] == [
+        (at("Fri 2026-03-06 17:00"), at("Mon 2026-03-09 00:00"), "outside_hours",
+         "outside office hours"),
+        (at("Mon 2026-03-09 00:00"), at("Tue 2026-03-10 00:00"), "holiday",
+         "holiday Mon 09 Mar: Harbour Day"),
+    ]  # fmt: skip
+    assert result.due_at == at("Tue 2026-03-10 16:30")
 
 
 # ----------------------------------------------------------------------------- brute force

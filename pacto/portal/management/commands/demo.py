@@ -13,9 +13,14 @@ password is ``pacto-demo``.
 from __future__ import annotations
 
 import datetime as dt
+import time
+import urllib.error
+import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -447,10 +452,46 @@ def build_xisto_tickets(demo: Demo) -> None:
     do_change_status(felipe, ticket, "solved", reason="Fixed in 10.4.1", now=ago(days=5))
 
 
+def wait_for(url: str, seconds: float = 120) -> None:
+    """Poll ``url`` until it answers (any HTTP status) or ``seconds`` pass."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except urllib.error.HTTPError:
+            return  # it answered
+        except OSError:
+            time.sleep(0.3)
+
+
 class Command(BaseCommand):
     help = "Load demonstration organizations, contacts, contracts and tickets (idempotent)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-logins", action="store_true", help="Load the demo without listing the logins."
+        )
+        parser.add_argument(
+            "--logins",
+            action="store_true",
+            help="Only list the logins, the address and where the demo's emails go "
+            "(what `make run` prints last).",
+        )
+        parser.add_argument(
+            "--wait-for",
+            metavar="URL",
+            default="",
+            help="With --logins: wait until the server answers at URL first.",
+        )
+
     def handle(self, *args, **options):
+        if options["logins"]:
+            if options["wait_for"]:
+                wait_for(options["wait_for"])
+            self.print_logins()
+            self.print_where()
+            return
         self.migrate_if_needed()
         if Organization.objects.filter(name=MARKER).exists():
             self.stdout.write(f"Demo data already loaded ({MARKER} exists); nothing changed.")
@@ -478,7 +519,21 @@ class Command(BaseCommand):
                 console_demo.load(demo)
             self.stdout.write("Demo data loaded.")
             self.report()
-        self.print_logins()
+        if not options["no_logins"]:
+            self.print_logins()
+
+    def print_where(self) -> None:
+        """The address to open and where emails go, as the last lines of `make run`."""
+        self.stdout.write("")
+        if settings.MAILERS["default"]["BACKEND"] == "pacto.notifications.mailfile.EmailBackend":
+            path = Path(settings.PACTO_MAIL_FILE)
+            if path.is_relative_to(Path.cwd()):
+                path = path.relative_to(Path.cwd())
+            self.stdout.write(f"Emails are not sent: the worker appends them to {path}")
+        self.stdout.write(
+            self.style.SUCCESS(f"Pacto is running at {settings.PACTO_BASE_URL}/")
+            + "  (Ctrl-C stops the server and the worker)"
+        )
 
     def migrate_if_needed(self) -> None:
         connection = connections[DEFAULT_DB_ALIAS]
