@@ -732,6 +732,15 @@ ENDPOINTS: dict[str, Endpoint] = {
         ticket_change(True),
         body=lambda role, s, t: {"known_issue": s.known_issues["published"].slug},
     ),
+    "POST /api/tickets/{ticket_id}/known-issue/unlink": Endpoint(
+        TICKETS,
+        ticket_path("/known-issue/unlink"),
+        # Staff reach the rule: the scene's tickets are linked to no known issue (422).
+        lambda role, target: (
+            422 if ticket_change(True)(role, target) == 200 else ticket_change(True)(role, target)
+        ),
+        body=fixed({"reason": "not this issue"}),
+    ),
     "POST /api/tickets/{ticket_id}/engineering-item": Endpoint(
         TICKETS, ticket_path("/engineering-item"), ticket_change(True), body=fixed({"key": "ENG-1"})
     ),

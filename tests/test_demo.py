@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -159,6 +160,9 @@ def test_the_demo_shows_the_catalogue_a_known_issue_release_notices_and_engineer
     assert set(notices.values_list("organization__name", flat=True)) == {
         "Banco Azul", "Verde Energia", "Xisto Logística",
     }  # fmt: skip
+    maintenance = Ticket.objects.get(type="notice", subject="SanerNow platform maintenance")
+    assert maintenance.organization.name == "Verde Energia"  # seed 001: maintenance notices
+    assert "Scheduled for" in maintenance.messages.get().body_text
     followed = EngineeringItem.objects.get().tickets.get()
     assert followed.events.filter(kind="engineering").count() == 2
     assert Ticket.objects.filter(support_status="discontinued", sla_mode="without_targets").exists()
@@ -167,22 +171,35 @@ def test_the_demo_shows_the_catalogue_a_known_issue_release_notices_and_engineer
 def test_the_demo_shows_availability_and_hypercare():
     from pacto.availability.figures import probe_figure
     from pacto.availability.models import HypercareReport, Probe, ServiceWindow
+    from pacto.contracts.models import HypercareSignoff
     from pacto.sla.availability import Month
 
     demo()
 
-    probe = Probe.objects.get(contract__organization__name="Nordlys Bank")
+    # One &money customer, Casa Andina, in hypercare since the first day of last month.
+    andina = Contract.objects.get(organization__name="Casa Andina Varejo")
+    assert not Organization.objects.filter(name="Nordlys Bank").exists()
+    assert andina.go_live_on.day == 1 and andina.in_hypercare_on(dt.date.today())
+    probe = Probe.objects.get(contract=andina)
     assert probe.policy.id == "andmoney"
     first = probe.results.order_by("slot_start").first().slot_start
-    month = (
-        Month(first.year, first.month).next() if first.day > 20 else Month(first.year, first.month)
-    )
+    assert first.date() >= andina.go_live_on - dt.timedelta(days=1)  # measured since go-live
+    month = Month(andina.go_live_on.year, andina.go_live_on.month)
     figure = probe_figure(probe, month)
-    assert figure.eligible_slots > 1000 and figure.outages  # a month of results, an outage
-    assert ServiceWindow.objects.filter(contract=probe.contract).count() == 2
-    assert ServiceWindow.objects.filter(notice_late=True).exists()
+    assert figure.eligible_slots > 1000 and len(figure.outages) == 1  # a month, an outage
+    assert figure.outages[0].business_minutes == 45
+    assert ServiceWindow.objects.filter(contract=andina).count() == 2
+    assert ServiceWindow.objects.filter(contract=andina, notice_late=True).exists()
+    # The outage's ticket: opened by the vendor's monitoring on Casa Andina's behalf, solved.
+    outage_ticket = probe.failure_ticket
+    assert outage_ticket.opened_by_vendor == "monitoring"
+    assert outage_ticket.status_category == "solved"
+    assert HypercareReport.objects.filter(contract=andina).count() >= 4  # weekly since go-live
+    assert andina.hypercare_extensions.get().is_open  # for its organization admin to accept
     verde = Contract.objects.get(organization__name="Verde Energia")
+    assert verde.in_hypercare_on(dt.date.today())
     assert HypercareReport.objects.filter(contract=verde).exists()
+    assert verde.hypercare_signoffs.get().side == HypercareSignoff.Side.VENDOR
     assert Outbox.objects.filter(kind="hypercare_report").exists()
 
 

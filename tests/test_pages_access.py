@@ -237,6 +237,7 @@ PAGES: dict[str, list[Page]] = {
     "catalog:console_engineering": [Page("GET", staff_page()), Page("POST", staff_page(422))],
     "catalog:console_engineering_update": [Page("POST", staff_page(422))],
     "catalog:link_known_issue": [Page("POST", staff_page(422), per_ticket=True)],
+    "catalog:unlink_known_issue": [Page("POST", staff_page(422), per_ticket=True)],
     "catalog:link_engineering_item": [Page("POST", staff_page(422), per_ticket=True)],
     "catalog:set_product_version": [Page("POST", staff_page(422), per_ticket=True)],
     # Corrections and policy rules on a ticket (empty forms: 422 naming the field).

@@ -8,6 +8,7 @@ whoever writes a slot first wins, and a second writer changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Iterable
 
 import numpy as np
@@ -194,41 +195,53 @@ def _after_results(probe: Probe, now: dt.datetime) -> None:
 
 
 def _open_failure_ticket(probe: Probe, since: dt.datetime, failures: int, now: dt.datetime):
-    from pacto.tickets.actions import do_open_ticket
-    from pacto.tickets.models import Ticket
+    """The vendor's monitoring found the service down: a ticket opened by the vendor (Pacto's
+    automation) on the customer's behalf, at the policy's highest severity, once per outage;
+    the customer's authorized contacts are told, the managers alerted."""
+    from pacto.automation.actions import system_user
+    from pacto.tickets.actions import do_open_for_customer
 
     key = f"probe-failing:{probe.pk}:{since.isoformat()}"
     if AvailabilityNotice.objects.filter(key=key).exists():
         return
     contract = probe.contract
-    requester = (
-        User.objects.filter(organization=contract.organization, is_active=True, is_authorized=True)
-        .order_by("-is_focal_point", "pk")
-        .first()
-    )
-    if requester is None:
-        return
     policy = probe.policy
-    AvailabilityNotice.objects.create(key=key, at=now)
-    ticket = do_open_ticket(
-        requester,
-        subject=f"{probe.service or probe.name} is unavailable (probe {probe.name})",
+    service = probe.service or probe.name
+    e = html.escape
+    opened = do_open_for_customer(
+        system_user(),
+        organization=contract.organization,
+        subject=f"{service} is unavailable (probe {probe.name})",
         body=(
-            f"Pacto's probe {probe.name} ({probe.target}) failed {failures} checks in a row "
-            f"since {since.isoformat()}. This ticket was opened automatically for "
-            f"{contract.organization}."
+            f"<p>The vendor's availability monitoring opened this ticket on behalf of "
+            f"{e(contract.organization.name)}: probe {e(probe.name)} ({e(probe.target)}) failed "
+            f"{failures} checks in a row since {since.isoformat()}. We are working on it and "
+            f"answer here.</p><p>O monitoramento de disponibilidade do fornecedor abriu este "
+            f"chamado em nome de {e(contract.organization.name)}: a sonda {e(probe.name)} "
+            f"falhou {failures} verificações seguidas desde {since.isoformat()}. Estamos "
+            f"trabalhando nisso e responderemos aqui.</p>"
         ),
         severity=policy.severities[0].id,
-        channel=policy.channels[0] if "portal" not in policy.channels else Ticket.Channel.PORTAL,
+        opened_by="monitoring",
+        kind="probe_ticket_opened",
+        payload={"probe": probe.name, "service": service, "failures": failures,
+                 "since": since.isoformat()},
         now=now,
-    )
-    Probe.objects.filter(pk=probe.pk).update(failure_ticket=ticket)
+    )  # fmt: skip
+    AvailabilityNotice.objects.create(key=key, at=now)
+    ticket = opened[0] if opened else None  # None: no active contract or nobody to tell
+    if ticket is not None:
+        Probe.objects.filter(pk=probe.pk).update(failure_ticket=ticket)
     enqueue(
         kind="probe_failing",
         dedupe_key=key,
         recipients=managers(),
         organization=contract.organization,
-        payload={"probe": probe.name, "failures": failures, "ticket": ticket.pk},
+        payload={
+            "probe": probe.name,
+            "failures": failures,
+            "ticket": ticket.pk if ticket else None,
+        },
     )
 
 

@@ -20,6 +20,12 @@ KINDS = {
             "{probe} is failing: {failures} checks in a row",
             "Pacto's probe {probe} failed {failures} checks in a row; a ticket is open.",
         ),
+        "probe_ticket_opened": (
+            "[#{n}] We opened a ticket for you: {subject}",
+            "Our availability monitoring found {service} unavailable ({failures} checks in a "
+            "row since {since}) and opened ticket #{n} on your organization's behalf. We are "
+            "working on it and will answer on the ticket; you can add what you see there.",
+        ),
         "hypercare_report": (
             "Hypercare status report: {organization}",
             "Hypercare status report. Availability: {availability} %. Open incidents: "
@@ -70,6 +76,13 @@ KINDS = {
             "{probe} está falhando: {failures} verificações seguidas",
             "A sonda {probe} do Pacto falhou {failures} verificações seguidas; um chamado foi "
             "aberto.",
+        ),
+        "probe_ticket_opened": (
+            "[#{n}] Abrimos um chamado para você: {subject}",
+            "Nosso monitoramento de disponibilidade encontrou {service} indisponível "
+            "({failures} verificações seguidas desde {since}) e abriu o chamado #{n} em nome "
+            "da sua organização. Estamos trabalhando nisso e responderemos no chamado; você "
+            "pode acrescentar o que observa lá.",
         ),
         "hypercare_report": (
             "Relatório de hypercare: {organization}",
@@ -125,3 +138,4 @@ def register() -> None:
         render.TEXTS[language].update(texts)
         render.FIELDS[language].update(FIELDS[language])
     render.TIME_FIELDS.update({"starts_at", "ends_at"})
+    render.HEADLINE_TIMES.add("since")

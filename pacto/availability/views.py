@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import csv
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from pacto.availability import actions
 from pacto.availability.figures import daily_chart, month_figures, probe_figure, windows_for
 from pacto.availability.models import HypercareReport, Probe
-from pacto.contracts.models import Contract, HypercareExtension
+from pacto.contracts.models import Contract, HypercareExtension, HypercareSignoff
 from pacto.errors import ActionError
 from pacto.sla.availability import AvailabilityError, Month
 
@@ -32,23 +36,63 @@ def _month(request) -> Month:
         raise Http404("month") from None
 
 
+# What each hypercare step is called on the page (``HypercareEvent.kind``).
+EVENT_LABELS = {
+    "extension_proposed": gettext_lazy("Extension proposed by the vendor"),
+    "extension_accepted": gettext_lazy("Extension accepted by the customer"),
+    "extension_declined": gettext_lazy("Extension declined by the customer"),
+    "signed_off": gettext_lazy("Signed off as stable"),
+    "status_report_sent": gettext_lazy("Status report sent"),
+    "concluded": gettext_lazy("Transition to standard support recorded"),
+}
+
+
 def _contract_context(contract: Contract, month: Month) -> dict:
+    measures = contract.policy.availability is not None
     probes = list(contract.probes.filter(is_active=True).select_related("contract"))
     rows = []
-    for probe in probes:
+    for probe in probes if measures else []:
         figure = probe_figure(probe, month)
         rows.append({"probe": probe, "figure": figure, "chart": daily_chart(probe, month, figure)})
+    until = contract.hypercare_until()
+    signoffs = {s.side: s for s in contract.hypercare_signoffs.select_related("signed_by")}
     return {
         "contract": contract,
+        "measures": measures,
         "rows": rows,
-        "windows": windows_for(contract, "", month),
-        "hypercare_until": contract.hypercare_until(),
-        "extensions": list(contract.hypercare_extensions.all()),
-        "signoffs": list(contract.hypercare_signoffs.all()),
-        "events": list(contract.hypercare_events.all()),
+        "windows": windows_for(contract, "", month) if measures else [],
+        "hypercare_until": until,
+        "extensions": list(contract.hypercare_extensions.select_related("proposed_by")),
+        "vendor_signoff": signoffs.get(HypercareSignoff.Side.VENDOR),
+        "customer_signoff": signoffs.get(HypercareSignoff.Side.CUSTOMER),
+        "checks": actions.conclusion_checks(contract, timezone.now()) if until else None,
+        "events": [
+            {"event": e, "label": EVENT_LABELS.get(e.kind, e.kind)}
+            for e in contract.hypercare_events.select_related("actor")
+        ],
         "reports": list(HypercareReport.objects.filter(contract=contract)),
         "transition": getattr(contract, "hypercare_transition", None),
     }
+
+
+def _portal_sections(user, month: Month) -> list[dict]:
+    """The organization's contracts that measure availability or have hypercare."""
+    contracts = Contract.objects.filter(organization_id=user.organization_id)
+    return [
+        _contract_context(c, month)
+        for c in contracts
+        if c.policy.availability is not None or c.hypercare_until()
+    ]
+
+
+def _portal_page(request, month: Month, status: int = 200, error: str = ""):
+    return render(
+        request,
+        "availability/month.html",
+        {"sections": _portal_sections(request.user, month), "month": month,
+         "previous": month.previous(), "next": month.next(), "error": error},
+        status=status,
+    )  # fmt: skip
 
 
 @login_required
@@ -57,14 +101,7 @@ def portal_month(request):
     user = request.user
     if user.is_staff_member:
         return redirect("availability:console")
-    month = _month(request)
-    contracts = Contract.objects.filter(organization_id=user.organization_id)
-    sections = [_contract_context(c, month) for c in contracts if c.policy.availability]
-    return render(
-        request,
-        "availability/month.html",
-        {"sections": sections, "month": month, "previous": month.previous(), "next": month.next()},
-    )
+    return _portal_page(request, _month(request))
 
 
 @login_required
@@ -72,23 +109,33 @@ def portal_month(request):
 def console_month(request):
     if not request.user.is_staff_member:
         raise PermissionDenied
-    month = _month(request)
-    probes = list(Probe.objects.select_related("contract__organization").filter(is_active=True))
-    figures = month_figures(probes, month)
-    rows = [{"probe": p, "figure": figures[p.pk]} for p in probes if p.pk in figures]
+    contract = None
     contract_id = request.GET.get("contract")
-    section = None
     if contract_id and contract_id.isdigit():
         try:
             contract = actions.contract_for(request.user, int(contract_id))
         except ActionError:
             raise Http404("contract") from None
-        section = _contract_context(contract, month)
+    return _console_page(request, _month(request), contract)
+
+
+def _console_page(request, month: Month, contract: Contract | None, status=200, error=""):
+    probes = list(Probe.objects.select_related("contract__organization").filter(is_active=True))
+    figures = month_figures(probes, month)
+    rows = [{"probe": p, "figure": figures[p.pk]} for p in probes if p.pk in figures]
+    in_hypercare = [
+        c for c in Contract.objects.select_related("organization").filter(
+            go_live_on__isnull=False, hypercare_weeks__gt=0, hypercare_concluded_on__isnull=True
+        )
+        if c.in_hypercare_on(timezone.localdate())
+    ]  # fmt: skip
     return render(
         request,
         "availability/console.html",
         {"rows": rows, "month": month, "previous": month.previous(), "next": month.next(),
-         "section": section},
+         "section": _contract_context(contract, month) if contract else None,
+         "in_hypercare": in_hypercare, "error": error},
+        status=status,
     )  # fmt: skip
 
 
@@ -117,8 +164,22 @@ def month_csv(request, name: str, month: str):
     return response
 
 
-def _back(request):
-    return redirect(request.POST.get("next") or "availability:portal")
+def _back(request, contract: Contract):
+    """Back to the page the form was on: the console's customer page for staff, else the
+    portal's availability page (never an address from the request)."""
+    if request.user.is_staff_member:
+        return redirect(f"{reverse('availability:console')}?contract={contract.pk}")
+    return redirect("availability:portal")
+
+
+def _refused(request, contract: Contract, exc: ActionError):
+    """A broken rule: the page again, with the rule's words, as 422 (403 for who may not)."""
+    if exc.status == 403:
+        raise PermissionDenied(exc.message) from None
+    month = _month(request)
+    if request.user.is_staff_member:
+        return _console_page(request, month, contract, exc.status, exc.message)
+    return _portal_page(request, month, exc.status, exc.message)
 
 
 @login_required
@@ -134,10 +195,9 @@ def answer_extension(request, extension_id: int):
             request.user, extension, accept=request.POST.get("answer") == "accept"
         )
     except ActionError as exc:
-        if exc.status == 403:
-            raise PermissionDenied(exc.message) from None
-        return HttpResponse(exc.message, status=exc.status)
-    return _back(request)
+        return _refused(request, extension.contract, exc)
+    messages.success(request, _("Your answer is recorded; the vendor is told."))
+    return _back(request, extension.contract)
 
 
 @login_required
@@ -150,10 +210,9 @@ def sign_off(request, contract_id: int):
     try:
         actions.do_sign_off(request.user, contract, note=request.POST.get("note", ""))
     except ActionError as exc:
-        if exc.status == 403:
-            raise PermissionDenied(exc.message) from None
-        return HttpResponse(exc.message, status=exc.status)
-    return _back(request)
+        return _refused(request, contract, exc)
+    messages.success(request, _("Your sign-off is recorded; the other side sees it."))
+    return _back(request, contract)
 
 
 # ----------------------------------------------------------------------------- console actions
@@ -168,14 +227,13 @@ def _staff_contract(request, contract_id: int) -> Contract:
         raise Http404("contract") from None
 
 
-def _run(request, contract: Contract, change):
+def _run(request, contract: Contract, change, done: str):
     try:
         change()
     except ActionError as exc:
-        if exc.status == 403:
-            raise PermissionDenied(exc.message) from None
-        return HttpResponse(f"{exc.field}: {exc.message}", status=exc.status)
-    return redirect(f"/console/availability/?contract={contract.pk}")
+        return _refused(request, contract, exc)
+    messages.success(request, done)
+    return _back(request, contract)
 
 
 def _instant(text: str, field: str):
@@ -204,6 +262,7 @@ def console_window(request, contract_id: int):
             reason=post.get("reason", ""), service=post.get("service", ""),
             recurs_monthly=post.get("recurs_monthly") == "on",
         ),
+        _("The window is announced; the customer's contacts are told."),
     )  # fmt: skip
 
 
@@ -219,6 +278,7 @@ def console_extension(request, contract_id: int):
             request.user, contract, weeks=int(weeks) if weeks.isdigit() else 0,
             reason=request.POST.get("reason", ""),
         ),
+        _("The extension is proposed; the customer's admin is asked to accept it."),
     )  # fmt: skip
 
 
@@ -232,6 +292,7 @@ def console_conclude(request, contract_id: int):
         lambda: actions.do_conclude_hypercare(
             request.user, contract, notes=request.POST.get("notes", "")
         ),
+        _("Hypercare is concluded; standard support applies from tomorrow."),
     )
 
 
@@ -247,4 +308,5 @@ def console_report(request, contract_id: int):
         lambda: actions.do_send_status_report(
             contract, period_end=now, actor=request.user, now=now
         ),
+        _("The status report is sent to the customer's contacts."),
     )

@@ -347,6 +347,10 @@ class LinkKnownIssueIn(ChangeIn):
     wait_for_fix: bool = Field(False, description="wait in the policy's fix-pending status")
 
 
+class UnlinkKnownIssueIn(ChangeIn):
+    reason: Reason = Field(description="why the link was wrong (kept in the ticket's history)")
+
+
 class LinkEngineeringIn(ChangeIn):
     key: str = Field(max_length=60)
 
@@ -710,6 +714,20 @@ def link_known_issue(request: HttpRequest, ticket_id: int, payload: LinkKnownIss
         request.auth, ticket, issue, wait_for_fix=payload.wait_for_fix,
         expected_version=payload.lock_version,
     )  # fmt: skip
+    return _rendered(ticket.pk)
+
+
+@tickets_router.post(
+    "/{ticket_id}/known-issue/unlink",
+    response=CHANGE,
+    summary="Take back a known-issue link made in error, with a reason; the customer is told (staff)",
+)
+def unlink_known_issue(request: HttpRequest, ticket_id: int, payload: UnlinkKnownIssueIn):
+    ticket = get_ticket_for(request.auth, ticket_id)
+    _staff(request, "unlink tickets from known issues")
+    ticket_actions.do_unlink_known_issue(
+        request.auth, ticket, reason=payload.reason, expected_version=payload.lock_version
+    )
     return _rendered(ticket.pk)
 
 

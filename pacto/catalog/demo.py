@@ -6,7 +6,8 @@ Xecuritas Scanner, and &money's Salesforce app, each with supported, unsupported
 discontinued and beta versions. Then: the demo contracts' free-text products and tickets are
 linked to it, the installed versions recorded, a known issue with its workaround published
 (Banco Azul is told; two of its tickets are linked, one waiting for the fix), release notices
-published (senhasegura 3.32.0, a SanerNow platform update, Xecuritas 10.4.1), a Xisto ticket
+published (senhasegura 3.32.0, a SanerNow platform update and a platform maintenance,
+Xecuritas 10.4.1), a Xisto ticket
 follows an engineering item with public updates, and one reports a discontinued version.
 """
 
@@ -159,6 +160,21 @@ def load(demo) -> None:
             now=ago(days=3),
         ),
         now=ago(days=3),
+    )
+    # Seed 001: platform maintenance announced to the customers on the platform, by ticket.
+    do_publish_release(
+        marina,
+        do_create_release(
+            marina,
+            product=saner,
+            kind="maintenance",
+            title="SanerNow platform maintenance",
+            notes="The cloud console and the agents' check-in are paused while the database "
+            "cluster is upgraded; scans and patch jobs resume on their own afterwards.",
+            scheduled_for=(demo.now + dt.timedelta(days=6)).replace(hour=20, minute=30),
+            now=ago(hours=8),
+        ),
+        now=ago(hours=8),
     )
     scanner = Product.objects.get(name="Xecuritas Scanner")
     do_publish_release(

@@ -40,6 +40,11 @@ urlpatterns = [
     ),
     path("console/tickets/<int:pk>/known-issue/", views.link_known_issue, name="link_known_issue"),
     path(
+        "console/tickets/<int:pk>/known-issue/unlink/",
+        views.unlink_known_issue,
+        name="unlink_known_issue",
+    ),
+    path(
         "console/tickets/<int:pk>/engineering-item/",
         views.link_engineering_item,
         name="link_engineering_item",

@@ -20,6 +20,7 @@ from pacto.catalog import actions, notices
 from pacto.catalog.models import (
     EngineeringItem,
     KnownIssue,
+    Module,
     NoticeDelivery,
     Product,
     Release,
@@ -34,6 +35,7 @@ from pacto.tickets.actions import (
     do_link_engineering_item,
     do_link_known_issue,
     do_set_product_version,
+    do_unlink_known_issue,
 )
 
 # ----------------------------------------------------------------------------- public
@@ -173,8 +175,6 @@ class ProductForm(PactoForm):
 def console_catalogue(request):
     product_form = ProductForm(request.POST if "add_product" in request.POST else None)
     version_form = VersionForm(request.POST if "add_version" in request.POST else None)
-    from pacto.catalog.models import Module
-
     modules = Module.objects.select_related("product")
     version_form.fields["module"].choices = [(m.pk, str(m)) for m in modules]
     status = 200
@@ -402,7 +402,11 @@ def console_releases(request):
 @require_POST
 def console_release_publish(request, release_id):
     release = get_object_or_404(Release, pk=release_id)
-    result, _ok = run_action(None, notices.do_publish_release, request.user, release)
+    try:
+        result, _ok = run_action(None, notices.do_publish_release, request.user, release)
+    except ActionError as exc:
+        messages.error(request, message_of(exc))
+        return redirect("catalog:console_releases")
     messages.success(
         request,
         _("Published: %(orgs)d organizations told now; %(already)d told before.")
@@ -468,52 +472,51 @@ def console_engineering_update(request, key):
 
 
 # ----------------------------------------------------------------------------- ticket links
+#
+# The console ticket page's catalogue forms: each names a row (a known issue, an engineering
+# item, a version), makes one change of the ticket and goes back to the ticket page; a row
+# that does not exist or a broken rule shows the error page (422).
 
 
-def _ticket(request, pk):
+def _refused(request, ticket, error: str):
+    return render(
+        request, "catalog/ticket_error.html", {"ticket": ticket, "error": error}, status=422
+    )
+
+
+def _change_ticket(request, pk, named, missing: str, action, *args, success, **kwargs):
+    """``named``: the row the form named, or None (then ``missing`` is the error)."""
     try:
-        return get_ticket_for(request.user, pk)
+        ticket = get_ticket_for(request.user, pk)
     except NotFound:
         raise Http404 from None
-
-
-def _back(request, ticket, message=None, error=None):
-    if message:
-        messages.success(request, message)
-    if error:
-        messages.error(request, error)
-        response = redirect("console:ticket", pk=ticket.pk)
-        response.status_code = 303
-        return response
-    return redirect("console:ticket", pk=ticket.pk)
-
-
-def _ticket_action(request, pk, action, *args, success, **kwargs):
-    ticket = _ticket(request, pk)
+    if named is None:
+        return _refused(request, ticket, missing)
     try:
         run_action(None, action, request.user, ticket, *args, **kwargs)
     except ActionError as exc:
-        messages.error(request, message_of(exc))
-        return render(
-            request, "catalog/ticket_error.html", {"ticket": ticket, "error": message_of(exc)},
-            status=422,
-        )  # fmt: skip
-    return _back(request, ticket, success)
+        return _refused(request, ticket, message_of(exc))
+    messages.success(request, success)
+    return redirect("console:ticket", pk=ticket.pk)
 
 
 @staff_required
 @require_POST
 def link_known_issue(request, pk):
     issue = KnownIssue.objects.filter(slug=request.POST.get("known_issue", "").strip()).first()
-    if issue is None:
-        ticket = _ticket(request, pk)
-        error = _("No known issue has this reference.")
-        return render(
-            request, "catalog/ticket_error.html", {"ticket": ticket, "error": error}, status=422
-        )
-    return _ticket_action(
-        request, pk, do_link_known_issue, issue, wait_for_fix=bool(request.POST.get("wait_for_fix")),
-        success=_("Linked to %(issue)s; the customer is told.") % {"issue": issue.slug},
+    return _change_ticket(
+        request, pk, issue, _("No known issue has this reference."), do_link_known_issue,
+        issue, wait_for_fix=bool(request.POST.get("wait_for_fix")),
+        success=_("Linked to %(issue)s; the customer is told.") % {"issue": getattr(issue, "slug", "")},
+    )  # fmt: skip
+
+
+@staff_required
+@require_POST
+def unlink_known_issue(request, pk):
+    return _change_ticket(
+        request, pk, True, "", do_unlink_known_issue, reason=request.POST.get("reason", ""),
+        success=_("The link to the known issue is removed; the customer is told."),
     )  # fmt: skip
 
 
@@ -521,15 +524,9 @@ def link_known_issue(request, pk):
 @require_POST
 def link_engineering_item(request, pk):
     item = EngineeringItem.objects.filter(key=request.POST.get("key", "").strip()).first()
-    if item is None:
-        ticket = _ticket(request, pk)
-        error = _("No engineering item has this key.")
-        return render(
-            request, "catalog/ticket_error.html", {"ticket": ticket, "error": error}, status=422
-        )
-    return _ticket_action(
-        request, pk, do_link_engineering_item, item,
-        success=_("The customer now follows %(key)s.") % {"key": item.key},
+    return _change_ticket(
+        request, pk, item, _("No engineering item has this key."), do_link_engineering_item,
+        item, success=_("The customer now follows %(key)s.") % {"key": getattr(item, "key", "")},
     )  # fmt: skip
 
 
@@ -537,13 +534,8 @@ def link_engineering_item(request, pk):
 @require_POST
 def set_product_version(request, pk):
     version = Version.objects.filter(pk=request.POST.get("product_version") or 0).first()
-    if version is None:
-        ticket = _ticket(request, pk)
-        error = _("Choose a catalogue version.")
-        return render(
-            request, "catalog/ticket_error.html", {"ticket": ticket, "error": error}, status=422
-        )
-    return _ticket_action(
-        request, pk, do_set_product_version, version, reason=request.POST.get("reason", ""),
+    return _change_ticket(
+        request, pk, version, _("Choose a catalogue version."), do_set_product_version,
+        version, reason=request.POST.get("reason", ""),
         success=_("The ticket's version is corrected."),
     )  # fmt: skip

@@ -16,6 +16,7 @@ from pacto.contracts.actions import (
     check_no_overlap,
     check_plan,
     check_policy_text,
+    do_set_installed_version,
     do_store_policy,
     do_update_contract,
     store_presets,
@@ -98,8 +99,29 @@ class PolicyVersionAdmin(admin.ModelAdmin):
         return False  # contracts and tickets point at versions
 
 
+class ContractProductForm(forms.ModelForm):
+    class Meta:
+        model = ContractProduct
+        fields = ("product", "module", "catalog_module", "installed_version", "quantity")
+
+    def clean(self):
+        data = super().clean()
+        module, version = data.get("catalog_module"), data.get("installed_version")
+        if version is not None and (module is None or version.module_id != module.pk):
+            self.add_error(
+                "installed_version", _("Choose a version of the line's catalogue module.")
+            )
+        return data
+
+
 class ContractProductInline(admin.TabularInline):
+    """A contract's inventory. ``updated_at`` is when the installed version was last
+    recorded: Pacto keeps it, nobody types it."""
+
     model = ContractProduct
+    form = ContractProductForm
+    fields = ("product", "module", "catalog_module", "installed_version", "quantity", "updated_at")
+    readonly_fields = ("updated_at",)
     extra = 1
     readonly_fields = ("updated_at",)
 
@@ -239,6 +261,26 @@ class ContractAdmin(admin.ModelAdmin):
                     self.check_overlap(names)
 
         return Checked
+
+    def save_formset(self, request, form, formset, change):
+        """A new installed version on an existing catalogue line is recorded through
+        ``do_set_installed_version`` (its history event and ``updated_at``)."""
+        if formset.model is not ContractProduct:
+            return super().save_formset(request, form, formset, change)
+        for line_form in formset.forms:
+            line = line_form.instance
+            if (
+                line.pk
+                and "installed_version" in line_form.changed_data
+                and line_form.cleaned_data.get("installed_version") is not None
+                and not line_form.cleaned_data.get("DELETE")
+            ):
+                stored = ContractProduct.objects.get(pk=line.pk)
+                recorded = do_set_installed_version(
+                    request.user, stored, line_form.cleaned_data["installed_version"]
+                )
+                line.updated_at = recorded.updated_at  # the rest of the row saves below
+        return super().save_formset(request, form, formset, change)
 
     def save_model(self, request, obj, form, change):
         """Changes to a contract's terms go through ``do_update_contract`` (audited); a new

@@ -723,6 +723,19 @@ def event_text(event, policy: Policy) -> str:
             return _("Logged %(minutes)s min of work") % {"minutes": data.get("minutes", "")}
         case "attached":
             return _("Attached %(name)s") % {"name": data.get("name", "")}
+        case "known_issue":
+            if data.get("unlinked"):
+                return _("No longer linked to known issue %(slug)s") % {
+                    "slug": data.get("known_issue", "")
+                }
+            return _("Linked to known issue %(slug)s") % {"slug": data.get("known_issue", "")}
+        case "engineering":
+            if data.get("linked"):
+                return _("Follows engineering item %(key)s") % {"key": data.get("key", "")}
+            return _("Engineering item %(key)s: %(status)s") % {
+                "key": data.get("key", ""),
+                "status": data.get("status", ""),
+            }
         case "channel":
             return _("Channel changed to %(channel)s") % {"channel": _channel_name(data.get("to"))}
         case "environment":

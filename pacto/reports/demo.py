@@ -5,7 +5,7 @@
   the reports show a response rate below 100 %.
 - Last month's customer report is stored for every demo customer on each of the five
   policies (Banco Azul/senhasegura, Verde Energia/secpod, Xisto/xecuritas, Lumen
-  Seguros/allure, Casa Andina and Nordlys Bank/andmoney), so the portal lists a PDF.
+  Seguros/allure, Casa Andina Varejo/andmoney), so the portal lists a PDF.
 """
 
 from __future__ import annotations

@@ -275,6 +275,8 @@ class _Clock:
     def apply_rule(self, facts: TicketFacts, at: dt.datetime, why: str) -> None:
         rule = self.policy.target_for(self.metric, facts)
         self.rule = rule
+        if floor := self.policy.hypercare_floor(facts):
+            why = f"{why} (under hypercare, severity {facts.severity} is treated as {floor})"
         if rule is None or rule.target is None:
             self.calendar = self.policy.calendar(rule.calendar if rule else None)
             self.target_length = None

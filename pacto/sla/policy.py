@@ -943,7 +943,7 @@ class Policy(Strict):
     def target_for(self, metric: Metric, facts: TicketFacts) -> Target | None:
         """The first target row for ``metric`` that matches the ticket, if any. While the
         ticket's contract is in hypercare, the hypercare overlay's rows are tried first."""
-        facts = self.counted_facts(facts)
+        facts = self.hypercare_facts(self.counted_facts(facts))
         rows = self.targets
         if facts.hypercare and self.hypercare and self.hypercare.targets:
             rows = [*self.hypercare.targets, *self.targets]
@@ -951,6 +951,20 @@ class Policy(Strict):
             if target.metric == metric and target.when.matches(facts):
                 return target
         return None
+
+    def hypercare_floor(self, facts: TicketFacts) -> str | None:
+        """The severity a ticket is treated at while its contract is in hypercare, when the
+        policy's ``hypercare.severity_floor`` is more severe than the ticket's own; else
+        None. The ticket keeps its severity: only the target rows it matches change."""
+        floor = self.hypercare.severity_floor if facts.hypercare and self.hypercare else None
+        if floor and self.severity_rank(facts.severity) > self.severity_rank(floor):
+            return self.severity(floor).id
+        return None
+
+    def hypercare_facts(self, facts: TicketFacts) -> TicketFacts:
+        """``facts`` as the target rows see them: at least at the hypercare floor."""
+        floor = self.hypercare_floor(facts)
+        return facts if floor is None else facts.model_copy(update={"severity": floor})
 
     # ------------------------------------------------------------------ channels
 

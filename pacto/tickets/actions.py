@@ -364,6 +364,64 @@ def do_open_ticket(
     return ticket
 
 
+def do_open_for_customer(
+    actor: User,
+    *,
+    organization: Organization,
+    subject: str,
+    body: str,
+    severity: str,
+    opened_by: str,
+    kind: str,
+    payload: dict | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[Ticket, list[User]] | None:
+    """The vendor opens a ticket on the customer's behalf because it found the problem
+    itself (``opened_by``: what found it, e.g. ``monitoring``), not because a contact
+    reported it. The vendor's message is the ticket's first message, the opened event says
+    who opened it and why (shown on the ticket: "opened by the vendor's monitoring on your
+    behalf"), the policy's targets run as for any incident of that severity, and every
+    authorized contact is told with ``kind``. The focal point is the requester, so the
+    customer follows and answers it like its own tickets.
+
+    Returns None when the organization has no active contract or no authorized contact."""
+    from pacto.contracts.actions import active_contract
+
+    now = _now(now)
+    _require_staff(actor, "open tickets on a customer's behalf")
+    contract = active_contract(organization, now.date())
+    contacts = authorized_contacts(organization)
+    if contract is None or not contacts:
+        return None
+    policy = contract.policy
+    _check_severity(policy, severity)
+    # Pacto is the vendor's ticketing system: such a ticket is counted like a portal one.
+    channel = Ticket.Channel.PORTAL if policy.accepts_channel("portal") else policy.channels[0]
+    new_status = policy.status_for(StatusCategory.NEW)
+    clean, text = sanitize_html(_require_text("body", body, "required", "say what was found"))
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            organization=organization, requester=contacts[0], contract=contract,
+            policy_version=contract.policy_version, plan=contract.plan,
+            subject=_require_text("subject", subject, "required", "a ticket needs a subject")[:250],
+            channel=channel, proposed_severity=severity, severity=severity,
+            status=new_status.id, status_category=new_status.category.value, opened_at=now,
+            updated_at=now, status_changed_at=now,
+        )  # fmt: skip
+        message = Message.objects.create(
+            ticket=ticket, author=actor, body_html=clean, body_text=text, channel=channel,
+            created_at=now,
+        )  # fmt: skip
+        event = _event(
+            ticket, TicketEvent.Kind.OPENED, actor, now, severity=severity, channel=channel,
+            environment=ticket.environment, type=ticket.type, policy=policy.key,
+            plan=contract.plan, opened_by=opened_by, on_behalf_of=organization.name,
+        )  # fmt: skip
+        store_clocks(ticket, now, new=True)
+        _notify(ticket, event, kind, contacts, message=message.pk, **(payload or {}))
+    return ticket, contacts
+
+
 def _check_category(policy: Policy, category: str) -> str:
     category = (category or "").strip()
     if category:
@@ -1196,6 +1254,45 @@ def do_link_known_issue(
                 _set_status(
                     ticket, waiting.id, actor, now, f"waiting for the fix of {known_issue.slug}"
                 )
+        _notify(ticket, reply, "agent_reply", [ticket.requester], message=message.pk)
+    return ticket
+
+
+def do_unlink_known_issue(
+    actor: User, ticket: Ticket, *, reason: str, now=None, expected_version: int | None = None
+) -> Ticket:
+    """Take back a link made in error: the ticket is no longer an instance of its known issue
+    (the customer is told by a public reply; later steps of the known issue no longer reach
+    the ticket). A ticket that waited for that fix goes back to the vendor. The reason is
+    kept in the ticket's history for the vendor."""
+    now = _now(now)
+    _require_staff(actor, "unlink tickets from known issues")
+    reason = _require_text("reason", reason, "required", "say why the link was wrong")
+    with _changing(actor, ticket, now, expected_version) as ticket:
+        issue = ticket.known_issue
+        if issue is None:
+            raise ActionError("known_issue", "linked", "the ticket is linked to no known issue")
+        if ticket.status_category == StatusCategory.CLOSED:
+            raise ActionError("status", "not_closed", "closed tickets are archived")
+        ticket.known_issue = None
+        _event(
+            ticket, TicketEvent.Kind.KNOWN_ISSUE, actor, now, reason, known_issue=issue.slug,
+            title=issue.title, unlinked=True,
+        )  # fmt: skip
+        e = html.escape
+        body = (
+            f"<p>Your ticket is not an instance of known issue {e(issue.slug)} "
+            f"({e(issue.title)}) after all; we go on working on it.</p><p>Seu chamado não é "
+            f"um caso do problema conhecido {e(issue.slug)} ({e(issue.title)}); seguimos "
+            f"trabalhando nele.</p>"
+        )
+        clean, text = sanitize_html(body)
+        message = Message.objects.create(
+            ticket=ticket, author=actor, body_html=clean, body_text=text, created_at=now
+        )
+        reply = _event(ticket, TicketEvent.Kind.AGENT_REPLY, actor, now, message=message.pk)
+        if ticket.status == fix_pending_status(ticket.policy).id and ticket.is_open:
+            _set_working(ticket, actor, now, f"no longer waiting for the fix of {issue.slug}")
         _notify(ticket, reply, "agent_reply", [ticket.requester], message=message.pk)
     return ticket
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -164,6 +165,13 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status_category not in ("solved", "closed")
+
+    @cached_property
+    def opened_by_vendor(self) -> str:
+        """What of the vendor's opened this ticket on the customer's behalf (``monitoring``),
+        or "" for a ticket a contact reported (or an agent logged from a call or an email)."""
+        opened = self.events.filter(kind=TicketEvent.Kind.OPENED).only("data").first()
+        return (opened.data.get("opened_by") or "") if opened else ""
 
 
 class Message(models.Model):

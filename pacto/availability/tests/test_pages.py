@@ -42,7 +42,7 @@ def test_the_customer_sees_its_month_with_outages_and_the_csv(nordlys, measured)
 
     assert page.status_code == 200
     assert b"Self Service Management" in page.content
-    assert b"Under hypercare until 2026-06-14" in page.content or b"hypercare" in page.content
+    assert "Under hypercare until June 14, 2026." in page.content.decode()
     assert csv.status_code == 200
     assert b"nordlys-web,2026-06,33.333" in csv.content
     assert b"outage_start" in csv.content
@@ -115,3 +115,133 @@ def test_a_manager_sends_a_hypercare_status_report_from_the_console(world, nordl
 
     assert response.status_code == 302
     assert nordlys.contract.hypercare_reports.count() == 1
+
+
+@pytest.fixture
+def live(world):
+    """An &money customer in hypercare today: live for 15 days of 4 agreed weeks."""
+    from pacto.accounts.actions import do_create_contact, do_create_organization
+    from pacto.contracts.actions import do_create_contract, preset_version
+
+    today = dt.date.today()
+    organization = do_create_organization(name="Casa Andina Varejo", kind="customer")
+    contract = do_create_contract(
+        organization=organization, service_contract_id="AM-LIVE", plan="standard",
+        policy_version=preset_version("andmoney"), starts_on=today - dt.timedelta(days=60),
+        go_live_on=today - dt.timedelta(days=15), hypercare_weeks=4,
+    )  # fmt: skip
+    admin = do_create_contact(
+        organization=organization, email="ines@casaandina.example", full_name="Inês Duarte",
+        authorized=True, org_admin=True, language="pt-br",
+    )  # fmt: skip
+    valeria = do_create_contact(
+        organization=organization, email="valeria@casaandina.example", full_name="Valéria",
+        authorized=True, focal_point=True,
+    )  # fmt: skip
+    return contract, admin, valeria
+
+
+def test_hypercare_runs_from_the_portal_and_the_console_from_extension_to_transition(world, live):
+    contract, ines, valeria = live
+    vendor, customer = client_for(world.maria), client_for(ines)
+    base = f"/console/availability/contracts/{contract.pk}"
+    console = f"/console/availability/?contract={contract.pk}"
+
+    # The vendor proposes two more weeks; the customer's admin accepts them in the portal.
+    proposed = vendor.post(f"{base}/extensions/", {"weeks": "2", "reason": "Sync unstable"})
+    assert proposed.status_code == 302 and proposed["Location"] == console
+    extension = contract.hypercare_extensions.get()
+    portal = customer.get("/availability/").content.decode()
+    assert (
+        "Sync unstable" in portal and f"/availability/extensions/{extension.pk}/answer/" in portal
+    )
+    accepted = customer.post(
+        f"/availability/extensions/{extension.pk}/answer/", {"answer": "accept"}
+    )
+    assert accepted.status_code == 302 and accepted["Location"] == "/availability/"
+    contract.refresh_from_db()
+    until = contract.hypercare_until()
+    assert until == contract.go_live_on + dt.timedelta(weeks=6, days=-1)
+
+    # A status report from the console stays in the customer's portal.
+    assert vendor.post(f"{base}/reports/").status_code == 302
+    assert "Relatórios de status" in customer.get("/availability/").content.decode()
+
+    # The transition needs both sign-offs: refused on the page, naming what is missing.
+    early = vendor.post(f"{base}/conclusion/", {"notes": "Stable"})
+    assert early.status_code == 422
+    assert "the vendor has not signed off" in early.content.decode()
+    signed = vendor.post(f"/availability/contracts/{contract.pk}/sign-off/", {"note": "Stable"})
+    assert signed.status_code == 302 and signed["Location"] == console
+    refused = client_for(valeria).post(f"/availability/contracts/{contract.pk}/sign-off/")
+    assert refused.status_code == 403  # an authorized contact, not the organization's admin
+    portal = customer.get("/availability/").content.decode()
+    assert "O fornecedor aprovou" in portal  # the vendor's sign-off, seen by the customer
+    assert customer.post(f"/availability/contracts/{contract.pk}/sign-off/").status_code == 302
+    again = customer.post(f"/availability/contracts/{contract.pk}/sign-off/")
+    assert again.status_code == 422 and "signed off already" in again.content.decode()
+
+    concluded = vendor.post(f"{base}/conclusion/", {"notes": "Formal handover done"})
+    assert concluded.status_code == 302
+    contract.refresh_from_db()
+    assert contract.hypercare_concluded_on == dt.date.today()
+    seen_by_customer = customer.get("/availability/").content.decode()
+    seen_by_vendor = vendor.get(console).content.decode()
+    assert "Formal handover done" in seen_by_customer and "Formal handover done" in seen_by_vendor
+    assert "Transição para o suporte padrão registrada" in seen_by_customer
+    assert "Transition to standard support recorded" in seen_by_vendor
+    for step in (
+        "Extension accepted by the customer",
+        "Signed off as stable",
+        "Status report sent",
+    ):
+        assert step in seen_by_vendor
+
+
+def test_another_organizations_admin_cannot_answer_sign_off_or_see_the_hypercare(world, live):
+    contract, _ines, _valeria = live
+    extension_owner = client_for(world.maria)
+    extension_owner.post(
+        f"/console/availability/contracts/{contract.pk}/extensions/", {"weeks": "1", "reason": "x"}
+    )
+    extension = contract.hypercare_extensions.get()
+    outsider = client_for(world.alice)
+
+    assert outsider.post(f"/availability/extensions/{extension.pk}/answer/").status_code == 404
+    assert outsider.post(f"/availability/contracts/{contract.pk}/sign-off/").status_code == 404
+    assert b"AM-LIVE" not in outsider.get("/availability/").content
+    assert (
+        client_for(world.fiona)
+        .post(f"/console/availability/contracts/{contract.pk}/conclusion/")
+        .status_code
+        == 403
+    )  # an agent: only a manager records the transition
+
+
+def test_a_window_without_a_start_is_shown_again_with_the_field_named(world, nordlys):
+    url = f"/console/availability/contracts/{nordlys.contract.pk}/windows/"
+
+    response = client_for(world.fiona).post(url, {"kind": "planned", "reason": "Patching"})
+
+    assert response.status_code == 422
+    assert "starts_at: an instant such as" in response.content.decode()
+    assert not nordlys.contract.service_windows.exists()
+
+
+def test_a_customer_in_hypercare_sees_its_reports_even_without_an_availability_figure(world):
+    """A policy that measures no availability (the demo's Verde Energia on SecPod): its
+    hypercare is a contract state all the same, and its status reports are on the page."""
+    from pacto.availability.actions import do_send_status_report
+    from pacto.contracts.actions import do_update_contract
+
+    contract = world.alice.organization.contracts.get()
+    do_update_contract(
+        world.maria, contract, go_live_on=dt.date.today() - dt.timedelta(days=10),
+        hypercare_weeks=4,
+    )  # fmt: skip
+    do_send_status_report(contract, period_end=dt.datetime.now(dt.UTC), actor=world.maria)
+
+    page = client_for(world.alice).get("/availability/").content.decode()
+
+    assert "Under hypercare until" in page and "open incident" in page
+    assert "No probes measure this contract yet." not in page

@@ -163,7 +163,7 @@ def test_a_customers_monitor_token_cannot_push_results(client, world, nordlys, p
 
 
 def test_a_probe_failing_three_slots_in_a_row_opens_one_ticket_for_the_customer(
-    world, nordlys, probe
+    client, world, nordlys, probe
 ):
     down = Measurement(SlotStatus.DOWN, None, "HTTP 503, expected 200")
     for minute in (0, 5, 10, 15):
@@ -175,7 +175,40 @@ def test_a_probe_failing_three_slots_in_a_row_opens_one_ticket_for_the_customer(
     assert ticket is not None and ticket.organization == nordlys.organization
     assert ticket.severity == "highest"
     assert nordlys.organization.tickets.count() == 1
-    assert Outbox.objects.filter(kind="probe_failing").count() >= 1
+    alerted = Outbox.objects.filter(kind="probe_failing").values_list("recipient", flat=True)
+    assert sorted(alerted) == ["maria@vendor.example", "root@vendor.example"]  # once each
+    told = Outbox.objects.filter(kind="probe_ticket_opened")
+    assert set(told.values_list("recipient", flat=True)) == {
+        "dagny@nordlys.example", "erik@nordlys.example",
+    }  # fmt: skip
+
+
+def test_the_failure_ticket_is_opened_by_the_vendors_monitoring_not_as_the_customer(
+    client, world, nordlys, probe
+):
+    from pacto.notifications.render import build_email
+
+    down = Measurement(SlotStatus.DOWN, None, "HTTP 503, expected 200")
+    for minute in (0, 5, 10):
+        sweep_probes(at(2, 10, minute), measure=lambda p: down)
+    ticket = nordlys.organization.tickets.get()
+
+    opened = ticket.events.get(kind="opened")
+    assert opened.actor.is_staff_member and opened.actor != nordlys.dagny
+    first = ticket.messages.first()
+    assert first.author == opened.actor  # the vendor speaks first, not the customer
+    assert "on behalf of Nordlys Bank" in first.body_text
+    assert ticket.clocks.get(metric="first_response").due_at is not None  # the policy runs
+    client.force_login(nordlys.dagny)
+    page = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "the vendor's availability monitoring, on behalf of Nordlys Bank" in page
+    client.force_login(world.fiona)
+    console = client.get(f"/console/tickets/{ticket.pk}/").content.decode()
+    assert "availability monitoring, on behalf of Nordlys Bank" in console
+    erik = Outbox.objects.get(kind="probe_ticket_opened", recipient="erik@nordlys.example")
+    email = build_email(erik)
+    assert email.subject.startswith(f"[#{ticket.pk}] Abrimos um chamado para você")
+    assert "em nome da sua organização" in email.body
 
 
 def test_the_worker_sweep_measures_each_slot_once(world, nordlys):

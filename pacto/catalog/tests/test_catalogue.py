@@ -149,3 +149,50 @@ def test_a_tracker_webhook_updates_the_engineering_item_and_the_customer_is_told
     assert seen["engineering_item"]["status"] == "done"
     assert seen["engineering_item"]["updates"][-1]["body"] == "Shipped in 4.4"
     assert seen["support_status"] == "supported"
+
+
+def test_the_administration_records_an_installed_version_through_the_action(catalogue, client):
+    """The contract's inventory in the Django admin: ``updated_at`` is Pacto's, not a field to
+    type, and a new installed version is recorded (and audited) by the action."""
+    from pacto.accounts.models import AccountEvent, User
+
+    w = catalogue.world
+    contract = w.azul_contract
+    client.force_login(User.objects.create_superuser("super@vendor.example", "x"))
+    url = f"/admin/contracts/contract/{contract.pk}/change/"
+    shown = client.get(url)
+    assert shown.status_code == 200
+    assert 'name="products-0-updated_at' not in shown.content.decode()
+    form = shown.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v not in (None, "")}
+    data.update(
+        organization=w.azul.pk, policy_version=contract.policy_version_id,
+        included_services="{}", **{"events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0"},
+    )  # fmt: skip
+    lines = list(contract.products.order_by("product", "module"))
+    data.update(
+        {"products-TOTAL_FORMS": str(len(lines)), "products-INITIAL_FORMS": str(len(lines))}
+    )
+    for i, line in enumerate(lines):
+        data.update({
+            f"products-{i}-id": line.pk, f"products-{i}-contract": contract.pk,
+            f"products-{i}-product": line.product, f"products-{i}-module": line.module,
+            f"products-{i}-quantity": line.quantity,
+            f"products-{i}-catalog_module": line.catalog_module_id or "",
+            f"products-{i}-installed_version": line.installed_version_id or "",
+        })  # fmt: skip
+    at = next(i for i, line in enumerate(lines) if line.catalog_module_id)
+
+    other = do_add_version(w.maria, catalogue.saner.modules.get(), number="6.2", now=NOW)
+    wrong = client.post(url, {**data, f"products-{at}-installed_version": other.pk})
+    data[f"products-{at}-installed_version"] = catalogue.versions["4.3"].pk
+    saved = client.post(url, data)
+
+    assert wrong.status_code == 200  # shown again with the error, not saved
+    assert "Choose a version of the line" in wrong.content.decode()
+    assert saved.status_code == 302, saved.context and saved.context["errors"]
+    line = contract.products.get(pk=lines[at].pk)
+    assert str(line.installed_version).endswith("4.3")
+    assert line.updated_at > NOW
+    event = AccountEvent.objects.filter(kind="installed_version_changed").latest("at")
+    assert event.data["previous"].endswith("4.2") and event.data["version"].endswith("4.3")

@@ -179,6 +179,60 @@ def test_linked_tickets_are_told_at_each_step_and_resume_when_the_fix_ships(cata
     assert "4.4" in ticket.messages.last().body_text
 
 
+def test_an_agent_removes_a_wrong_known_issue_link_and_the_ticket_stops_waiting_for_its_fix(
+    catalogue, client
+):
+    w = catalogue.world
+    issue = vault_issue(catalogue, workaround="Rebuild the index from the console.")
+    ticket = linked_ticket(catalogue)
+    do_link_known_issue(w.fiona, ticket, issue, wait_for_fix=True, now=NOW)
+    client.force_login(w.fiona)
+    page = client.get(f"/console/tickets/{ticket.pk}/").content.decode()
+    assert "Not this known issue? Remove the link" in page
+
+    refused = client.post(f"/console/tickets/{ticket.pk}/known-issue/unlink/", {"reason": " "})
+    done = client.post(
+        f"/console/tickets/{ticket.pk}/known-issue/unlink/",
+        {"reason": "The logs show a disk quota error, not the index bug"},
+    )
+
+    assert refused.status_code == 422
+    assert done.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.known_issue is None
+    assert ticket.status_category == "open"  # no longer waiting for that fix
+    event = ticket.events.filter(kind=TicketEvent.Kind.KNOWN_ISSUE).last()
+    assert event.data["unlinked"] and event.reason.startswith("The logs show")
+    told = ticket.messages.last()
+    assert told.public and f"not an instance of known issue {issue.slug}" in told.body_text
+    assert "disk quota" not in told.body_text  # the reason stays the vendor's
+    do_publish_known_issue(w.sam, issue, "issue", now=LATER)
+    assert ticket.messages.filter(author=w.sam).count() == 0  # its steps no longer reach it
+
+
+def test_the_customer_cannot_unlink_and_the_api_names_the_missing_link(catalogue, client):
+    from pacto.accounts.actions import do_create_token
+
+    w = catalogue.world
+    ticket = linked_ticket(catalogue)
+    _, staff = do_create_token(w.fiona, name="t", scope="write")
+    _, contact = do_create_token(ticket.requester, name="t", scope="write")
+    url = f"/api/tickets/{ticket.pk}/known-issue/unlink"
+
+    as_contact = client.post(
+        url, {"reason": "x"}, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {contact}",
+    )  # fmt: skip
+    not_linked = client.post(
+        url, {"reason": "wrong"}, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {staff}",
+    )  # fmt: skip
+
+    assert as_contact.status_code == 403
+    assert not_linked.status_code == 422
+    assert not_linked.json()["detail"][0]["field"] == "known_issue"
+
+
 def test_a_release_notice_reaches_only_the_organizations_with_the_product(catalogue):
     w = catalogue.world
     do_add_inventory(w.fiona, w.verde_contract, module=catalogue.saner.modules.get(), now=NOW)

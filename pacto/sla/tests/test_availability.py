@@ -438,3 +438,53 @@ def test_the_hypercare_overlay_applies_while_on_and_the_elapsed_time_is_kept_whe
 
     assert during[Metric.FIRST_RESPONSE].due_at == dt.datetime(2026, 6, 18, 8, 30, tzinfo=CPH)
     assert after[Metric.FIRST_RESPONSE].due_at == dt.datetime(2026, 6, 18, 11, 30, tzinfo=CPH)
+
+
+def _andmoney_with(**hypercare):
+    """The andmoney preset with its hypercare section changed (a vendor's own reading)."""
+    import yaml
+
+    from pacto.sla.policy import PRESETS, parse_policy
+
+    data = yaml.safe_load((PRESETS / "andmoney.yaml").read_text(encoding="utf-8"))
+    data["hypercare"].update(hypercare)
+    return parse_policy(data, "andmoney-floor.yaml", PRESETS)
+
+
+def test_a_hypercare_severity_floor_treats_a_low_incident_as_high_until_hypercare_ends():
+    from pacto.sla.clock import Event, EventKind, compute_clocks
+    from pacto.sla.policy import Metric, TicketFacts
+
+    policy = _andmoney_with(severity_floor="high", targets=[])
+    opened = dt.datetime(2026, 6, 17, 15, 30, tzinfo=CPH)  # Wednesday, 30 minutes to close
+    off = dt.datetime(2026, 6, 18, 0, 0, tzinfo=CPH)
+    low = TicketFacts(severity="low", plan="standard", hypercare=True)
+    during = compute_clocks(policy, low, [Event(opened, EventKind.OPENED)], off)
+    after = compute_clocks(
+        policy, low, [Event(opened, EventKind.OPENED), Event(off, EventKind.HYPERCARE, "off")], off
+    )
+    highest = compute_clocks(
+        policy, low.model_copy(update={"severity": "highest"}), [Event(opened, EventKind.OPENED)],
+        off,
+    )  # fmt: skip
+
+    # During hypercare: High's 4 business hours (30 minutes Wednesday, 3.5 hours Thursday).
+    assert during[Metric.FIRST_RESPONSE].due_at == dt.datetime(2026, 6, 18, 11, 30, tzinfo=CPH)
+    assert "severity low is treated as high" in " ".join(during[Metric.FIRST_RESPONSE].explanation)
+    # From the day after: Low's own 12 business hours, the 30 minutes already spent kept.
+    assert after[Metric.FIRST_RESPONSE].due_at == dt.datetime(2026, 6, 19, 11, 30, tzinfo=CPH)
+    # A floor never lowers a more severe incident.
+    assert highest[Metric.FIRST_RESPONSE].due_at == dt.datetime(2026, 6, 18, 8, 30, tzinfo=CPH)
+
+
+def test_the_andmoney_preset_raises_high_incidents_only_not_every_incident():
+    """&money's reading: "critical to the system's stability" are the incidents with risk of
+    data loss; a Low inquiry during hypercare keeps its own timeline (no severity floor)."""
+    from pacto.sla.policy import Metric, TicketFacts
+
+    low = TicketFacts(severity="low", plan="standard", hypercare=True)
+    high = TicketFacts(severity="high", plan="standard", hypercare=True)
+
+    assert ANDMONEY.hypercare.severity_floor is None
+    assert str(ANDMONEY.target_for(Metric.FIRST_RESPONSE, low).target) == "12 business hours"
+    assert str(ANDMONEY.target_for(Metric.FIRST_RESPONSE, high).target) == "1 business hour"

@@ -2,8 +2,8 @@
 // The data comes from <script type="application/json"> blocks (json_script): no inline code.
 document.addEventListener("DOMContentLoaded", () => {
   if (typeof Chart === "undefined") return;
-  document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
-    const data = JSON.parse(document.getElementById(canvas.dataset.chart).textContent);
+  document.querySelectorAll("canvas[data-availability-chart]").forEach((canvas) => {
+    const data = JSON.parse(document.getElementById(canvas.dataset.availabilityChart).textContent);
     new Chart(canvas, {
       type: "bar",
       data: {
@@ -16,10 +16,15 @@ document.addEventListener("DOMContentLoaded", () => {
       options: {
         animation: false,
         scales: {
-          hours: { position: "left", beginAtZero: true },
-          minutes: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false } },
+          x: { type: "category" },
+          hours: { type: "linear", axis: "y", position: "left", beginAtZero: true },
+          minutes: {
+            type: "linear", axis: "y", position: "right", beginAtZero: true,
+            grid: { drawOnChartArea: false },
+          },
         },
       },
     });
+    canvas.dataset.drawn = "1";
   });
 });

@@ -143,6 +143,7 @@ def demo_logins() -> list[Login]:
         for _key, org, email, name, _flags, who in CONTACTS
     ]
     contacts += [Login(*row) for row in fidelity_demo.logins()]
+    contacts += [Login(*row) for row in availability_demo.logins()]
     contacts += [Login(*row) for row in casework_demo.logins()]
     return staff + contacts
 
