@@ -1,7 +1,7 @@
 """Every change to professional services. Each ``do_*`` is one transaction with its audit
 event (``ServiceEvent``, and a line on the ticket's timeline) and its outbox rows.
 
-The flow (seed 000 §13-§14, seed 004 "Consultancy services are subject to prior approval by
+The flow (senhasegura §13-§14, &money "Consultancy services are subject to prior approval by
 Customer"): a service-request ticket → a quote (versioned while pending) → an authorized
 contact's approval or decline (portal, API or the signed link in the email), recording who,
 when and the exact version → visits on the calendar (``.ics`` invitations) → work logs,
@@ -125,7 +125,7 @@ def authorized_contacts(organization: Organization) -> list[User]:
 
 
 def may_decide(user: User, quote: Quote) -> bool:
-    """Only an authorized contact of the customer approves or declines its quotes (seed 000
+    """Only an authorized contact of the customer approves or declines its quotes (senhasegura
     §7.4: authorized users "request and authorize services")."""
     return (
         user.is_authenticated
@@ -187,7 +187,7 @@ def do_set_rate_card(
     now=None,
 ) -> RateCard:
     """A contract's rate card (managers). ``hours_per_day`` defaults to the policy's (8 in
-    seed 000 §14); the off-hours multiplier to the policy's when it states one."""
+    senhasegura §14); the off-hours multiplier to the policy's when it states one."""
     now = _now(now)
     if not (actor.is_authenticated and actor.is_manager):
         raise NotAllowed("only support managers set rate cards")
@@ -231,7 +231,7 @@ def do_set_rate_card(
 
 def contract_year(contract: Contract, day: dt.date) -> tuple[dt.date, dt.date]:
     """The contract year ``day`` falls in: from an anniversary of the start to the day
-    before the next (seed 000 §5.2)."""
+    before the next (senhasegura §5.2)."""
     start = contract.starts_on
     years = 0
     while contract_end(start, years + 1) < day:
@@ -821,7 +821,7 @@ def do_log_support_work(
     now=None,
 ) -> WorkLog:
     """Support work on a ticket, outside any quote: recorded and split, never billed. A
-    configuration change still needs the policy's waiver first (seed 003)."""
+    configuration change still needs the policy's waiver first (Xecuritas)."""
     now = _now(now)
     engineer, starts_at, ends_at = _check_log(
         actor, engineer, starts_at, ends_at, activity, mode, now
@@ -1156,7 +1156,7 @@ def sweep_remote_sessions(now: dt.datetime) -> dict:
 
 
 def do_request_waiver(actor: User, ticket: Ticket, *, now=None) -> Waiver:
-    """Ask the customer to accept the policy's modification waiver (seed 003)."""
+    """Ask the customer to accept the policy's modification waiver (Xecuritas)."""
     now = _now(now)
     _require_staff(actor, "request modification waivers")
     ticket = _visible_ticket(actor, ticket)

@@ -1,5 +1,5 @@
 """Professional services' background job: warn the engineer of a remote session running
-over the policy's limit (seed 000 §7.7: "remote sessions may be limited to 30 minutes").
+over the policy's limit (senhasegura §7.7: "remote sessions may be limited to 30 minutes").
 
 Registered with huey when the app is ready (see ``apps.py``); the worker's scheduler runs
 it once a minute. The sweep is idempotent: a session is warned once.

@@ -20,7 +20,7 @@ UNITS = {"max_digits": 8, "decimal_places": 2}
 
 
 class RateCard(models.Model):
-    """A contract's prices for professional services (seed 000 §14)."""
+    """A contract's prices for professional services (senhasegura §14)."""
 
     contract = models.OneToOneField(
         "contracts.Contract", on_delete=models.CASCADE, related_name="rate_card"
@@ -151,7 +151,7 @@ class QuoteLine(models.Model):
 
 
 class Visit(models.Model):
-    """Approved work put on the calendar (seed 000 Premier: "must be scheduled through the
+    """Approved work put on the calendar (senhasegura Premier: "must be scheduled through the
     support portal")."""
 
     class Mode(models.TextChoices):
@@ -242,7 +242,7 @@ class WorkLog(models.Model):
 
 
 class EntitlementUse(models.Model):
-    """One delivery of an included service in one contract year (seed 000 Premier: "1
+    """One delivery of an included service in one contract year (senhasegura Premier: "1
     Assisted upgrade per year"). ``ordinal`` runs 1..count, unique per year: two quotes can
     never both take the last one."""
 
@@ -266,7 +266,7 @@ class EntitlementUse(models.Model):
 
 
 class RemoteSession(models.Model):
-    """A remote session with an engineer (seed 000 §7.7: "may be limited to 30 minutes")."""
+    """A remote session with an engineer (senhasegura §7.7: "may be limited to 30 minutes")."""
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
@@ -308,7 +308,7 @@ class RemoteSession(models.Model):
 
 
 class Waiver(models.Model):
-    """A modification waiver (seed 003): the policy's exact text, asked by an engineer,
+    """A modification waiver (Xecuritas): the policy's exact text, asked by an engineer,
     accepted by an authorized contact."""
 
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="waivers")

@@ -8,7 +8,7 @@ import re
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pacto.console.actions import do_save_macro, do_save_view
-from pacto.portal.tests.fixtures import client_for, open_ticket, text
+from pacto.testing import client_for, open_ticket, text
 from pacto.tickets.actions import (
     do_assign,
     do_change_status,

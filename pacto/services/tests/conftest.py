@@ -14,8 +14,6 @@ from pacto.accounts.actions import do_create_contact, do_create_organization
 from pacto.accounts.models import Organization, User
 from pacto.contracts.actions import do_create_contract, preset_version
 from pacto.contracts.models import Contract
-from pacto.portal.tests.fixtures import clock as clock
-from pacto.portal.tests.fixtures import media_root as media_root
 from pacto.services.actions import do_create_quote, do_request_service, do_set_rate_card
 from pacto.testing import PASSWORD, SAO_PAULO, World
 
@@ -85,3 +83,8 @@ def quote(agent: User, ticket, service: str = "health-check", units="1", share="
 
 def money(text: str) -> Decimal:
     return Decimal(text)
+
+
+@pytest.fixture(autouse=True)
+def _pages(media_root):
+    """Every services test: uploads in a folder of its own, and an empty cache."""

@@ -1,9 +1,9 @@
 """From service request to invoice, through the actions: the issue's done-when list.
 
-Seed 000 §14: rates "for business hours in São Paulo city" (09:00-19:00), "an increase in
-value for non-business hours"; seed 004: "Consultancy services are subject to prior approval
-by Customer"; seed 000 Premier: "1 Assisted upgrade per year (24x7)"; seed 003: "the customer
-will be required to sign a modification waiver form"; seed 000 §7.7: "remote sessions may be
+senhasegura §14: rates "for business hours in São Paulo city" (09:00-19:00), "an increase in
+value for non-business hours"; &money: "Consultancy services are subject to prior approval
+by Customer"; senhasegura Premier: "1 Assisted upgrade per year (24x7)"; Xecuritas: "the customer
+will be required to sign a modification waiver form"; senhasegura §7.7: "remote sessions may be
 limited to 30 minutes".
 """
 

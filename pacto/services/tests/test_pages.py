@@ -10,11 +10,10 @@ from decimal import Decimal
 import pytest
 
 from pacto.notifications.models import Outbox
-from pacto.portal.tests.fixtures import client_for
 from pacto.services.actions import do_decide_quote, do_log_service_work
 from pacto.services.models import Quote
 from pacto.services.tests.conftest import NOW, quote, request
-from pacto.testing import SAO_PAULO
+from pacto.testing import SAO_PAULO, client_for
 
 pytestmark = pytest.mark.django_db
 
