@@ -455,7 +455,7 @@ PACTO_SITE_NAME = env("PACTO_SITE_NAME", "Pacto")
 PACTO_BASE_URL = env("PACTO_BASE_URL", "http://localhost:8000").rstrip("/")
 # When the satisfaction survey goes out: "solved" (default), "closed" or "off".
 PACTO_CSAT_ON = env("PACTO_CSAT_ON", "solved")
-# How long a new contact's activation link works (seed 000 §7.2's activation email).
+# How long a new contact's activation link works (senhasegura §7.2's activation email).
 PACTO_INVITATION_DAYS = env_int("PACTO_INVITATION_DAYS", 7, minimum=1)
 PACTO_EMAIL_DOMAIN = env("PACTO_EMAIL_DOMAIN", "pacto.localhost")
 DEFAULT_FROM_EMAIL = env("PACTO_FROM_EMAIL", f"{PACTO_SITE_NAME} <support@{PACTO_EMAIL_DOMAIN}>")

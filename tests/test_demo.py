@@ -161,7 +161,7 @@ def test_the_demo_shows_the_catalogue_a_known_issue_release_notices_and_engineer
         "Banco Azul", "Verde Energia", "Xisto Logística",
     }  # fmt: skip
     maintenance = Ticket.objects.get(type="notice", subject="SanerNow platform maintenance")
-    assert maintenance.organization.name == "Verde Energia"  # seed 001: maintenance notices
+    assert maintenance.organization.name == "Verde Energia"  # SecPod: maintenance notices
     assert "Scheduled for" in maintenance.messages.get().body_text
     followed = EngineeringItem.objects.get().tickets.get()
     assert followed.events.filter(kind="engineering").count() == 2

@@ -1,9 +1,9 @@
 """Contacts that look after themselves: activation emails, colleagues, training, partnerships.
 
-Seed 000 §7.2: "the access will be created automatically, and the user will receive an email
+senhasegura §7.2: "the access will be created automatically, and the user will receive an email
 to activate their account". §7.4: "All users with access to the tool will be able to open
-tickets, request and authorize services". Seed 002: "Your technical contacts must have, at a
-minimum, initial basic product training". Seed 000 §7: "Partners under a valid partnership
+tickets, request and authorize services". Allure: "Your technical contacts must have, at a
+minimum, initial basic product training". senhasegura §7: "Partners under a valid partnership
 contract and having certified professional".
 """
 

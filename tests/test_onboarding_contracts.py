@@ -1,6 +1,6 @@
 """Contracts that look after themselves: renewal, reminders, termination, bulk onboarding.
 
-Seed 000 §5.3: "The renewal of the support contract will be performed at the end of the
+senhasegura §5.3: "The renewal of the support contract will be performed at the end of the
 current agreement, for the same day and month", and it "may be renegotiated in the purchase
 of more senhasegura modules".
 """

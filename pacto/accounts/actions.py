@@ -88,7 +88,7 @@ def do_create_contact(
     now: dt.datetime | None = None,
 ) -> User:
     """A new contact. With ``invite``, the contact gets an activation email with a link to
-    set their password (seed 000 §7.2)."""
+    set their password (senhasegura §7.2)."""
     check_contact_fields(email=email, language=language, time_zone=time_zone)
     if User.objects.filter(email__iexact=email).exists():
         raise ActionError("email", "unique", f"{email} already has an account")
@@ -228,7 +228,7 @@ def do_accept_invitation(secret: str, *, password: str, now: dt.datetime | None 
 def do_record_partnership(
     actor: User, partner: Organization, *, starts_on: dt.date, ends_on: dt.date | None
 ) -> Organization:
-    """The partnership agreement of a partner (seed 000 §7: "Partners under a valid
+    """The partnership agreement of a partner (senhasegura §7: "Partners under a valid
     partnership contract"): its contacts act only while it is valid."""
     return do_update_organization(
         actor, partner, partnership_starts_on=starts_on, partnership_ends_on=ends_on
@@ -246,7 +246,7 @@ def do_record_training(
     completed_on: dt.date,
     expires_on: dt.date | None = None,
 ) -> TrainingRecord:
-    """A course a contact completed (seed 002: "initial basic product training")."""
+    """A course a contact completed (Allure: "initial basic product training")."""
     check_staff(actor)
     if not contact.is_contact:
         raise ActionError("contact", "contact", "training records belong to contacts")
@@ -377,7 +377,7 @@ def shares_tickets(organization: Organization | None, day: dt.date) -> bool:
 
 
 def _notify_technical_contacts(organization: Organization, event: AccountEvent, message: str):
-    """Seed 002: "you must notify Allure whenever technical contact responsibilities are
+    """Allure: "you must notify Allure whenever technical contact responsibilities are
     transferred to another individual" — Pacto records it and tells both sides."""
     recipients = list(
         User.objects.filter(organization=organization, is_authorized=True, is_active=True)
@@ -421,7 +421,7 @@ def do_authorize_contact(actor: User, contact: User, *, reason: str = "") -> Use
 def do_record_certification(
     actor: User, holder: User, *, name: str, valid_until: dt.date
 ) -> PartnerCertification:
-    """A partner contact's certification (seed 000 §2), which lets them open tickets for the
+    """A partner contact's certification (senhasegura §2), which lets them open tickets for the
     customers their organization serves until ``valid_until``."""
     check_staff(actor)
     if not name.strip():
@@ -583,7 +583,7 @@ PARTNER_WARNING_DAYS = 30
 
 def sweep_partnerships(now: dt.datetime) -> dict:
     """Warnings, 30 days ahead, of a partnership agreement or a partner's certification that
-    expires (seed 000 §7: "Partners under a valid partnership contract and having certified
+    expires (senhasegura §7: "Partners under a valid partnership contract and having certified
     professional"), to the partner's admins and authorized contacts and its account manager.
     Idempotent: each warning has a key."""
     today = timezone.localdate(now)

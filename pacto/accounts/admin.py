@@ -2,7 +2,7 @@
 
 Authorizing or revoking a contact from here goes through the same actions as the rest of
 Pacto (``do_authorize_contact`` / ``do_revoke_contact``), so it is audited and the
-organization's technical contacts are told (seed 002)."""
+organization's technical contacts are told (Allure)."""
 
 from __future__ import annotations
 

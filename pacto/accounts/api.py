@@ -96,7 +96,7 @@ class ContactIn(In):
     language: str = Field("en", description=f"one of {', '.join(LANGUAGES)}")
     time_zone: str = Field("UTC", max_length=64, description="an IANA time zone")
     authorized: bool = Field(False, description="staff only: may open tickets at once")
-    invite: bool = Field(True, description="send the activation email (seed 000 §7.2)")
+    invite: bool = Field(True, description="send the activation email (senhasegura §7.2)")
 
 
 class InvitationOut(Schema):

@@ -1,8 +1,8 @@
 """Who may ask, and who answers: organizations, their contacts, the vendor's agents.
 
-Seed 000 §2: "Only customers under a valid support contract are authorized to work with
+senhasegura §2: "Only customers under a valid support contract are authorized to work with
 Technical Support. For partners/distributors providing services to customers certification
-is required". Seed 002: "Your technical contacts are the sole liaisons".
+is required". Allure: "Your technical contacts are the sole liaisons".
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ class Organization(models.Model):
         return self.kind == self.Kind.PARTNER
 
     def partnership_valid_on(self, day: dt.date) -> bool:
-        """Seed 000 §7: "Partners under a valid partnership contract and having certified
+        """senhasegura §7: "Partners under a valid partnership contract and having certified
         professional". A partner without recorded agreement dates is not a valid partner."""
         return (
             self.is_partner
@@ -79,7 +79,7 @@ class Organization(models.Model):
 
 
 class PartnerCertification(models.Model):
-    """A certified professional of a partner (seed 000 §2: "senhasegura Pam Core
+    """A certified professional of a partner (senhasegura §2: "senhasegura Pam Core
     certification is required")."""
 
     holder = models.ForeignKey(
@@ -99,8 +99,8 @@ class PartnerCertification(models.Model):
 
 
 class TrainingRecord(models.Model):
-    """A course a contact took (seed 002: "Your technical contacts must have, at a minimum,
-    initial basic product training"; seed 000 §7.5: "qualified personnel")."""
+    """A course a contact took (Allure: "Your technical contacts must have, at a minimum,
+    initial basic product training"; senhasegura §7.5: "qualified personnel")."""
 
     contact = models.ForeignKey(
         "accounts.User", on_delete=models.CASCADE, related_name="training_records"
@@ -120,7 +120,7 @@ class TrainingRecord(models.Model):
 
 
 class Invitation(models.Model):
-    """An activation link sent to a new contact (seed 000 §7.2: "the access will be created
+    """An activation link sent to a new contact (senhasegura §7.2: "the access will be created
     automatically, and the user will receive an email to activate their account").
 
     Only a SHA-256 of the link's secret is stored. A link works once, until ``expires_at``;

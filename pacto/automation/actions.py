@@ -173,7 +173,7 @@ def do_record_breaches(breaches: list[tuple[Ticket, ClockResult]], now: dt.datet
     Call with the tickets locked, inside the sweep's transaction; the caller stores the
     clocks. Returns how many tickets were escalated.
 
-    Seed 003: "Any severity type that cannot be resolved in prescribed response times ...
+    Xecuritas: "Any severity type that cannot be resolved in prescribed response times ...
     will be escalated to Xecuritas technical support management." Without a rule, the
     assignee (or, for an unassigned ticket, the support managers) hears of the breach.
 

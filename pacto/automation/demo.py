@@ -67,7 +67,7 @@ def logins() -> list[tuple[str, str, str, str]]:
 def andmoney_go_live(today: dt.date) -> dict:
     """Casa Andina went live on the first day of last month and is still in hypercare (the
     agreed weeks run one to two weeks past today), so a whole month of its availability
-    measurements lies inside hypercare (seed 004: it "will commence on the Go-Live date")."""
+    measurements lies inside hypercare (&money: it "will commence on the Go-Live date")."""
     go_live = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     return {"go_live_on": go_live, "hypercare_weeks": (today - go_live).days // 7 + 2}
 

@@ -484,7 +484,7 @@ def do_sign_off(actor: User, contract: Contract, *, note: str = "", now=None) ->
 
 
 def conclusion_checks(contract: Contract, now: dt.datetime) -> dict:
-    """Seed 004, Conclusion of hypercare period, checked from the data."""
+    """&money, Conclusion of hypercare period, checked from the data."""
     from pacto.tickets.models import Ticket
 
     policy = contract.policy

@@ -109,9 +109,9 @@ class ProbeResult(models.Model):
 class ServiceWindow(models.Model):
     """A service window of a contract's service (blank: every service of the contract).
 
-    Planned windows may recur monthly (seed 000 §12.1: "technical shutdowns for periods of
+    Planned windows may recur monthly (senhasegura §12.1: "technical shutdowns for periods of
     at least one hour per month"); extraordinary ones "may occur within the operating
-    hours ... Service Provider will endeavor to provide notice" (seed 004). Only announced
+    hours ... Service Provider will endeavor to provide notice" (&money). Only announced
     windows leave the figure ("excluding extraordinary service windows"); one announced
     later than the policy's notice is marked late in the report.
     """
@@ -171,7 +171,7 @@ class AvailabilityNotice(models.Model):
 
 
 class HypercareReport(models.Model):
-    """A status report sent to the customer during hypercare (seed 004: "Regular updates
+    """A status report sent to the customer during hypercare (&money: "Regular updates
     will be provided to the customer regarding system performance, any issues encountered,
     and their resolution status"); kept for the portal."""
 

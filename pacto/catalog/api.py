@@ -1,7 +1,7 @@
 """API endpoints for the catalogue, known issues, releases and engineering items.
 
 - ``/api/products``: the public catalogue (no sign-in needed to read, as the public page;
-  seed 003: "current versions, supported products, and products with end of support dates"):
+  Xecuritas: "current versions, supported products, and products with end of support dates"):
   products, modules, versions, support status and end-of-support dates. Staff change it.
 - ``/api/known-issues``: staff see every known issue; contacts see the published ones. The
   linked tickets listed are those the caller may see; who was told (deliveries) is for staff.

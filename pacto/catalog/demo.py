@@ -100,7 +100,7 @@ def load(demo) -> None:
                     version = versions[(str(line.catalog_module), number)]
                     do_set_installed_version(felipe, line, version, now=ago(days=1))
 
-    # Seed 000 §9: a software issue, its palliative solution, then (later) its correction.
+    # senhasegura §9: a software issue, its palliative solution, then (later) its correction.
     pam = Product.objects.get(name="senhasegura PAM")
     core = pam.modules.get(name="Core")
     issue = do_create_known_issue(
@@ -134,7 +134,7 @@ def load(demo) -> None:
     )  # fmt: skip
     do_link_known_issue(felipe, second, issue, now=ago(hours=5))
 
-    # Seed 000 §11 and seed 001: releases and platform updates "notified via ticket".
+    # senhasegura §11 and SecPod: releases and platform updates "notified via ticket".
     do_publish_release(
         marina,
         do_create_release(
@@ -161,7 +161,7 @@ def load(demo) -> None:
         ),
         now=ago(days=3),
     )
-    # Seed 001: platform maintenance announced to the customers on the platform, by ticket.
+    # SecPod: platform maintenance announced to the customers on the platform, by ticket.
     do_publish_release(
         marina,
         do_create_release(
@@ -190,7 +190,7 @@ def load(demo) -> None:
         now=ago(days=1),
     )
 
-    # Seed 002: engineering work the customer follows from the ticket.
+    # Allure: engineering work the customer follows from the ticket.
     xisto = demo.orgs["xisto"]
     nightly = Ticket.objects.get(organization=xisto, subject="Nightly scans stop at 40%")
     item = do_create_engineering_item(
@@ -203,7 +203,7 @@ def load(demo) -> None:
         body="Reproduced on a /19 range; the engine's watchdog fires at 600 s.",
     )  # fmt: skip
 
-    # Seed 003: a ticket on a discontinued version is accepted without targets (xecuritas).
+    # Xecuritas: a ticket on a discontinued version is accepted without targets (xecuritas).
     do_open_ticket(
         p["james"], subject="Old scanner appliance fails to update signatures",
         body="<p>The lab appliance still runs 9.8.</p>", severity="sev3",

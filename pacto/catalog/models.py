@@ -42,7 +42,7 @@ def version_key(number: str) -> tuple:
 
 
 class SupportStatus(models.TextChoices):
-    """Seed 003: "released, supported Xecuritas products as opposed to
+    """Xecuritas: "released, supported Xecuritas products as opposed to
     unsupported/discontinued products; beta and field test technology is covered by a
     separate policy"."""
 
@@ -159,7 +159,7 @@ class KnownIssueQuerySet(models.QuerySet):
 
 
 class KnownIssue(models.Model):
-    """Seed 000 §9: "Whenever a software issue is identified by the manufacturer, the customer
+    """senhasegura §9: "Whenever a software issue is identified by the manufacturer, the customer
     will be notified of the issue, temporary palliative solution and definitive correction"."""
 
     class Status(models.TextChoices):
@@ -248,8 +248,8 @@ class AffectedRange(models.Model):
 
 
 class Release(models.Model):
-    """Seed 000 §11: "Whenever a new software release version is available, customers will
-    be notified via ticket"; seed 001: "Updates may be made to the SanerNow platform for
+    """senhasegura §11: "Whenever a new software release version is available, customers will
+    be notified via ticket"; SecPod: "Updates may be made to the SanerNow platform for
     various reasons including ... critical patches, security fixes, general maintenance"."""
 
     class Kind(models.TextChoices):
@@ -369,7 +369,7 @@ class NoticeDelivery(models.Model):
 
 
 class EngineeringItem(models.Model):
-    """Seed 002: "a ticket will be opened which will track the issue. You will be notified if
+    """Allure: "a ticket will be opened which will track the issue. You will be notified if
     and when this happens, and will be given access to follow the ticket as it is updated"."""
 
     class Status(models.TextChoices):

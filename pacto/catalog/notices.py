@@ -3,7 +3,7 @@
 This module sits above tickets (it opens notice tickets and replies on linked ones); the rest
 of ``pacto.catalog`` sits below contracts and tickets. An import-linter contract keeps it so.
 
-- Seed 000 §9: "Whenever a software issue is identified by the manufacturer, the customer
+- senhasegura §9: "Whenever a software issue is identified by the manufacturer, the customer
   will be notified of the issue, temporary palliative solution and definitive correction."
   Each step (issue, workaround, fix) is a ``Publication``; it reaches every organization with
   an active contract whose inventory has a version in an affected range, by a notice ticket
@@ -11,10 +11,10 @@ of ``pacto.catalog`` sits below contracts and tickets. An import-linter contract
   authorized contacts, and every linked ticket by a public reply. ``NoticeDelivery`` rows
   record who was told what and when, and their unique constraints make publishing twice
   tell nobody twice.
-- Seed 000 §11: "Whenever a new software release version is available, customers will be
+- senhasegura §11: "Whenever a new software release version is available, customers will be
   notified via ticket. The customer will be responsible for scheduling and performing the
-  software update"; seed 001's SanerNow updates and maintenance, the same way.
-- Seed 002: engineering work a customer follows: every change reaches the tickets that follow
+  software update"; SecPod's SanerNow updates and maintenance, the same way.
+- Allure: engineering work a customer follows: every change reaches the tickets that follow
   it.
 """
 
@@ -268,7 +268,7 @@ def _release_notice(release: Release, version: str) -> tuple[str, str]:
     else:
         if release.version:
             parts.append(f"<p>New version / Nova versão: {e(str(release.version))}</p>")
-        # Seed 000 §11: "The customer will be responsible for scheduling and performing the
+        # senhasegura §11: "The customer will be responsible for scheduling and performing the
         # software update, respecting the company's change management policies."
         parts.append(
             "<p>Please schedule the update under your change management policy and answer "

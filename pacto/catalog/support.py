@@ -1,6 +1,6 @@
 """What a ticket on a catalogue version gets under a policy: the support verdict.
 
-Seed 003: "This process applies to released, supported Xecuritas products as opposed to
+Xecuritas: "This process applies to released, supported Xecuritas products as opposed to
 unsupported/discontinued products; beta and field test technology is covered by a separate
 policy." The policy's ``product_support`` section says, per support status, whether such a
 ticket is refused, accepted without SLA targets, handled under the version's beta policy, or

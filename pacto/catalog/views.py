@@ -70,7 +70,7 @@ def catalogue_rows(day):
 
 @require_safe
 def products(request):
-    """Seed 003: "For important information regarding Xecuritas products, including current
+    """Xecuritas: "For important information regarding Xecuritas products, including current
     versions, supported products, and products with end of support dates, click here."
     Public: no sign-in."""
     day = timezone.localdate()

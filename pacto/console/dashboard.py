@@ -4,7 +4,7 @@ Compliance is met ÷ (met + breached) over the first-response clocks of tickets 
 the month (in the manager's time zone), per policy severity and plan. Clocks still running
 or paused within target are pending and not counted either way; a running clock already
 past due counts as breached. Tickets without a first-response target (feature requests in
-seed 000 §7.1) are not counted.
+senhasegura §7.1) are not counted.
 """
 
 from __future__ import annotations

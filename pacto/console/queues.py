@@ -3,7 +3,7 @@
 Queues read the clocks the engine persisted (``SlaClock``). A running clock whose due instant
 has passed counts as breached at once, even before the worker's sweep records the breach;
 "at risk" means a running clock has reached one of the policy's warning thresholds
-(``escalation.warn_at``, e.g. seed 000's 75 %).
+(``escalation.warn_at``, e.g. senhasegura's 75 %).
 
 The default order puts breached tickets first, then those at risk, then the rest by their
 next due instant: an urgent ticket three days overdue is never below a met low one. Any

@@ -665,7 +665,7 @@ def _phone_context(request):
 
 @staff_required
 def new_ticket(request):
-    """Log a ticket a contact phoned (or emailed) in, on their behalf (seed 000 §7.3)."""
+    """Log a ticket a contact phoned (or emailed) in, on their behalf (senhasegura §7.3)."""
     picker, requester, customer, contract = _phone_context(request)
     form = None
     status = 422 if picker.errors or (request.method == "POST" and contract is None) else 200

@@ -196,7 +196,7 @@ def do_renew_contract(
     products: list[tuple[str, str, int]] | None = None,
     actor=None,
 ) -> Contract:
-    """Seed 000 §5.3: "The renewal of the support contract will be performed at the end of the
+    """senhasegura §5.3: "The renewal of the support contract will be performed at the end of the
     current agreement, for the same day and month", and it "may be renegotiated in the purchase
     of more senhasegura modules": the plan and the products may change on renewal.
 
@@ -335,7 +335,7 @@ REMINDER_DAYS = (60, 30)
 
 def sweep_contracts(now: dt.datetime) -> dict:
     """Daily contract work, idempotent (every notice has a key, renewals are checked under a
-    row lock): reminders 60 and 30 days before a contract ends (seed 000 §5.3), and the renewal
+    row lock): reminders 60 and 30 days before a contract ends (senhasegura §5.3), and the renewal
     of contracts marked ``auto_renew`` on their end date."""
     today = timezone.localdate(now)
     counts = {"reminders": 0, "renewed": 0}

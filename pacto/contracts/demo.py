@@ -18,7 +18,7 @@ from pacto.contracts.models import Contract
 
 
 def load_partnerships(demo) -> None:
-    """Before any ticket: partner contacts act only under a valid partnership (seed 000 §7).
+    """Before any ticket: partner contacts act only under a valid partnership (senhasegura §7).
     Parceira's agreement ends in 25 days, so its expiry warning is already out."""
     today = demo.now.date()
     do_record_partnership(

@@ -111,7 +111,7 @@ class Contract(models.Model):
         return self.starts_on <= day <= self.last_day
 
     def hypercare_until(self) -> dt.date | None:
-        """The last day of hypercare (seed 004: it "will commence on the Go-Live date, and
+        """The last day of hypercare (&money: it "will commence on the Go-Live date, and
         last for an agreed number of weeks described in the contract"; "Extensions to the
         Hypercare period may be agreed upon by both parties"). Once concluded, the day of
         the transition to standard support is the last day (or the planned one, when the
@@ -136,7 +136,7 @@ class Contract(models.Model):
 
 
 def contract_end(starts_on: dt.date, years: int = 1) -> dt.date:
-    """Seed 000 §5.2: a contract "ends the day before the same day of the same month the
+    """senhasegura §5.2: a contract "ends the day before the same day of the same month the
     following year for one-year contracts, or subsequent years for more than one-year
     contracts". 29 February anniversaries fall on 28 February in common years."""
     year = starts_on.year + years
@@ -201,7 +201,7 @@ class ContractEvent(models.Model):
 
 class HypercareExtension(models.Model):
     """An extension of hypercare: proposed by the vendor, accepted by the customer's admin
-    (seed 004: "Extensions ... may be agreed upon by both parties")."""
+    (&money: "Extensions ... may be agreed upon by both parties")."""
 
     contract = models.ForeignKey(
         Contract, on_delete=models.CASCADE, related_name="hypercare_extensions"
@@ -228,7 +228,7 @@ class HypercareExtension(models.Model):
 
 class HypercareSignoff(models.Model):
     """One side's agreement that "the system is stable and no further heightened support
-    is required" (seed 004, Conclusion of hypercare period)."""
+    is required" (&money, Conclusion of hypercare period)."""
 
     class Side(models.TextChoices):
         VENDOR = "vendor", _("Vendor")

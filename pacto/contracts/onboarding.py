@@ -9,7 +9,7 @@ every row is valid) or only that row is (``skip_invalid``). Rows are matched to 
 a natural key — an organization's name, a contact's email, a contract's service contract ID —
 so importing the same file twice changes nothing the second time.
 
-A contract row may name the customer's focal point (seed 000 §7.2: "If the contact of the
+A contract row may name the customer's focal point (senhasegura §7.2: "If the contact of the
 customer focal point was declared in Purchase Order, the access will be created
 automatically, and the user will receive an email to activate their account").
 """

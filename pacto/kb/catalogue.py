@@ -13,7 +13,7 @@ version of that product is in its list, or when the inventory does not say which
 installed (nothing is hidden on a guess). Staff read every version's articles; anyone may
 narrow a search to one product version.
 
-Known issues (seed 000 §9: "the customer will be notified of the issue, temporary palliative
+Known issues (senhasegura §9: "the customer will be notified of the issue, temporary palliative
 solution and definitive correction") appear beside the articles, with their workaround: the
 published ones of the products the reader's contracts cover, except those whose affected
 ranges miss every version the reader is known to run.

@@ -1,5 +1,5 @@
 """What a customer states in an email: severity, version, product, environment and the
-details the policies ask for (seed 000 §7.6, seed 003 "recorded information").
+details the policies ask for (senhasegura §7.6, Xecuritas "recorded information").
 
 Customers are asked (in the acknowledgement, and in docs/email.md) to write them as
 ``Label: value`` lines, in English or Portuguese::

@@ -19,7 +19,7 @@ happens, in order:
 5. **New messages from authorized contacts open tickets** (``do_open_ticket``, channel
    ``email``): severity as the subject or a ``Severity:`` line states it, otherwise the
    policy's default for email; the acknowledgement asks for the required details missing.
-6. **Everyone else gets one polite answer a day** saying how to get access (seed 000 §7.4:
+6. **Everyone else gets one polite answer a day** saying how to get access (senhasegura §7.4:
    "For security reasons, requests outside the support platform will not be accepted"),
    and the message is logged for agents.
 """
@@ -243,7 +243,7 @@ def _process(record: InboundMessage, parsed: ParsedMessage, now) -> None:
         if match.ticket.status_category != StatusCategory.CLOSED:
             _add_reply(record, parsed, user, match, now)
             return
-        # Seed 000 §7.8: a closed ticket is archived; an answer to it is a new request.
+        # senhasegura §7.8: a closed ticket is archived; an answer to it is a new request.
         record.detail = f"answers #{match.ticket.pk}, which is closed: a new ticket. "
     if user is None:
         _refuse(record, parsed, None, now, Outcome.REFUSED_UNAUTHORIZED, "unknown_sender",

@@ -155,7 +155,7 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "Your email reached ticket #{n}, but these files were not attached. Send them "
             "again in an accepted type and size, or share them another way.",
         ),
-        # Seed 000 §9 and §11, seed 002 (``pacto.catalog.notices``).
+        # senhasegura §9 and §11, Allure (``pacto.catalog.notices``).
         # The knowledge base: a reader said an article did not help (``pacto.kb.actions``).
         "kb_article_task": (
             "Article feedback: {title}",

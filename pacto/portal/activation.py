@@ -1,4 +1,4 @@
-"""The activation page of a new contact's invitation (seed 000 §7.2: "the user will receive
+"""The activation page of a new contact's invitation (senhasegura §7.2: "the user will receive
 an email to activate their account"). No sign-in: the link's secret is the credential, and
 it works once, until it expires."""
 

@@ -1,6 +1,6 @@
 """Sign-in rules: no self sign-up, each person lands on their own desk, lockouts per email.
 
-Seed 000 §7.4: "Adding users to the support platform will always be through a ticket opened
+senhasegura §7.4: "Adding users to the support platform will always be through a ticket opened
 by the contractor requesting and authorizing access of a new responsible" — so nobody signs
 up; an organization admin asks for access from the Contacts page and an agent approves it.
 """

@@ -108,7 +108,7 @@ class PactoForm(forms.Form):
 
 
 def required_details(policy: Policy) -> list[str]:
-    """The ticket fields a problem report must fill under ``policy`` (seed 000 §7.6, seed 003)."""
+    """The ticket fields a problem report must fill under ``policy`` (senhasegura §7.6, Xecuritas)."""
     fields = []
     for name in policy.details_supplied_by("customer"):
         field = _DETAIL_ALIASES.get(name, name)

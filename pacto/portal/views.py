@@ -70,7 +70,7 @@ def home(request):
 
 @require_safe
 def calculator(request):
-    """Seed 000 §8 and the other presets' targets, computed for any opening instant.
+    """senhasegura §8 and the other presets' targets, computed for any opening instant.
 
     A GET form: the page works without JavaScript; htmx swaps only the result."""
     if "policy" in request.GET:
@@ -542,7 +542,7 @@ def attachment(request, pk, attachment_id):
 
 
 def email_managed_by_vendor(request):
-    """Seed 000 §7.4 / seed 002: who is an authorized contact is the vendor's record, so a
+    """senhasegura §7.4 / Allure: who is an authorized contact is the vendor's record, so a
     person does not add or swap the email address they sign in with."""
     raise PermissionDenied(
         _("Your email address is managed by the support team: ask your account manager.")
@@ -554,7 +554,7 @@ def email_managed_by_vendor(request):
 
 @contact_required("console:queue")
 def contacts(request):
-    """Seed 000 §7.4: an organization admin sees who may open tickets and asks for access for
+    """senhasegura §7.4: an organization admin sees who may open tickets and asks for access for
     a colleague; the request is itself a ticket that an agent approves."""
     user = request.user
     if not user.is_org_admin:

@@ -46,7 +46,7 @@ class EventKind(StrEnum):
     TYPE = "type"
     HYPERCARE = "hypercare"  # value: "on" or "off" (the contract's hypercare began or ended)
     # A work-around or alternate resolution plan was delivered: the resolution clock is met
-    # while the case stays open (seed 003 "resolved or an acceptable work-around or
+    # while the case stays open (Xecuritas "resolved or an acceptable work-around or
     # alternate resolution plan has been delivered").
     RESOLUTION_PLAN = "resolution_plan"
     # value: a metric; the clock is exempt from then on (reason: why). A running clock stops,

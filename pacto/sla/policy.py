@@ -456,7 +456,7 @@ Units = Annotated[Decimal, Field(gt=0, max_digits=8, decimal_places=2)]
 
 
 class CatalogueService(Strict):
-    """One professional service the document sells (seed 000 §13's table, seed 004's
+    """One professional service the document sells (senhasegura §13's table, &money's
     consultancy examples)."""
 
     code: ServiceCode
@@ -470,7 +470,7 @@ class CatalogueService(Strict):
 
 
 class RemoteSessions(Strict):
-    """Remote sessions with an engineer (seed 000 §7.7, seed 001)."""
+    """Remote sessions with an engineer (senhasegura §7.7, SecPod)."""
 
     limit: DurationField | None = Field(None, description="a session's longest length")
     tools: list[str] = Field(default_factory=list, description="e.g. Remote Desktop, VPN")
@@ -480,7 +480,7 @@ class RemoteSessions(Strict):
 
 class Waiver(Strict):
     """A text an authorized contact must accept before engineers change configuration on
-    the customer's equipment (seed 003)."""
+    the customer's equipment (Xecuritas)."""
 
     required_for: list[Literal["configuration_change"]] = ["configuration_change"]
     text: str
@@ -559,7 +559,7 @@ DetailSupplier = Literal["customer", "engineer_before_first_response", "engineer
 
 class RequiredDetail(Strict):
     """One thing the case must hold, and who records it: the customer when opening, or the
-    engineer before the first response or before solving (seed 003 lists "Initial
+    engineer before the first response or before solving (Xecuritas lists "Initial
     recommendation by Xecuritas engineer" beside what the customer reports)."""
 
     field: str
@@ -586,7 +586,7 @@ class Category(Strict):
 
 class Checklist(Strict):
     """Steps the engineer takes on each new case the rule matches, ticked one by one with a
-    note (seed 003 "will take the following steps upon initial customer contact")."""
+    note (Xecuritas "will take the following steps upon initial customer contact")."""
 
     id: str
     name: str

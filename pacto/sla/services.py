@@ -1,7 +1,7 @@
 """Professional-services pricing: a stretch of work split into business and off-hours time
 by a calendar, and priced by a day rate.
 
-Seed 000 §14: "The daily rates are always based on a period of 8 hours of remote access or
+senhasegura §14: "The daily rates are always based on a period of 8 hours of remote access or
 in person, for business hours in São Paulo city" and "For service outside business hours,
 there is an increase in value for non-business hours". So::
 

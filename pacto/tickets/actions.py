@@ -173,7 +173,7 @@ def _managers() -> list[User]:
 
 
 def check_details(policy: Policy, ticket_type: str, channel: str, details: dict) -> None:
-    """Seed 000 §7.6 / seed 003: a problem report carries the details the policy requires of
+    """senhasegura §7.6 / Xecuritas: a problem report carries the details the policy requires of
     the customer (those the engineer records come later: ``missing_details``).
 
     Email reports may arrive without them: the acknowledgement asks for what is missing.
@@ -358,7 +358,7 @@ def do_open_ticket(
             **(acknowledgement or {}),
         )
         if type == Ticket.Type.FEATURE_REQUEST:
-            # Seed 000 §7.1, seed 003: feature requests go to product management.
+            # senhasegura §7.1, Xecuritas: feature requests go to product management.
             product_managers = User.objects.filter(role=User.Role.PRODUCT_MANAGER, is_active=True)
             _notify(ticket, event, "feature_request", list(product_managers))
     return ticket
@@ -701,7 +701,7 @@ def _route_senior(ticket: Ticket, actor, now: dt.datetime) -> None:
 
 
 def engineer_details_missing(ticket: Ticket) -> list[str]:
-    """What the engineer still has to record (seed 003 "Initial recommendation by Xecuritas
+    """What the engineer still has to record (Xecuritas "Initial recommendation by Xecuritas
     engineer", "Name of Xecuritas engineer handling the issue")."""
     return missing_details(
         ticket.policy, ticket, ("engineer_before_first_response", "engineer_before_solving")
@@ -739,7 +739,7 @@ def do_change_status(
     """An agent (or a lifecycle rule, ``actor`` then the system user) moves the ticket.
 
     Where the policy requires the engineer to record details before solving, solving waits
-    for them. Where it has a ``close_agreement`` (seed 003 "cases are not closed until both
+    for them. Where it has a ``close_agreement`` (Xecuritas "cases are not closed until both
     the customer and the Xecuritas technical support group agree"), an agent closes only
     with a recorded ``arrangement``; the customer's confirmation and the excepted lifecycle
     rules (the 10-day close) close as usual."""
@@ -803,7 +803,7 @@ def do_change_status(
 def do_confirm_resolution(
     actor: User, ticket: Ticket, *, now=None, expected_version: int | None = None
 ) -> Ticket:
-    """Seed 000 §7.8: "The requester closes the case in the customer portal or confirm that
+    """senhasegura §7.8: "The requester closes the case in the customer portal or confirm that
     it is resolved"."""
     now = _now(now)
     with _changing(actor, ticket, now, expected_version) as ticket:
@@ -905,7 +905,7 @@ def do_change_severity(
         )  # fmt: skip
         _route_senior(ticket, actor, now)
         if policy.severity_changes.notify_customer:
-            # Seed 000 §7.6: "the criticality of the ticket may be changed ... and the
+            # senhasegura §7.6: "the criticality of the ticket may be changed ... and the
             # Contractor will be notified."
             _notify(ticket, event, "severity_changed", [ticket.requester], severity=severity,
                     previous=previous, reason=reason)  # fmt: skip
@@ -928,7 +928,7 @@ def do_request_severity_change(
     now=None,
     expected_version: int | None = None,
 ) -> TicketEvent:
-    """A customer asks for another severity. Seed 002: "In requesting any assignment of a
+    """A customer asks for another severity. Allure: "In requesting any assignment of a
     higher severity level, you must provide Allure with sufficient information that
     demonstrates the increased impact"."""
     now = _now(now)
@@ -1016,7 +1016,7 @@ def do_assign(
 def do_set_line(
     actor: User, ticket: Ticket, line: str, *, reason: str, now=None, expected_version=None
 ) -> Ticket:
-    """Seed 002: "Allure Security will escalate internally to Second Line Support"."""
+    """Allure: "Allure Security will escalate internally to Second Line Support"."""
     now = _now(now)
     _require_staff(actor, "move tickets between support lines")
     if line not in ("first", "second", "senior", "product"):
@@ -1044,7 +1044,7 @@ def do_escalate(
     now=None,
     expected_version: int | None = None,
 ):
-    """Seed 003 "Customer Escalation: At any time customers may escalate an issue ... by
+    """Xecuritas "Customer Escalation: At any time customers may escalate an issue ... by
     contacting their account manager"; "Management Escalation" to support management."""
     now = _now(now)
     reason = _require_text("reason", reason, "required", "say why you escalate")
@@ -1059,7 +1059,7 @@ def do_escalate(
                        level=ticket.escalation_level)  # fmt: skip
         recipients = [ticket.organization.account_manager] if to == "account_manager" else []
         if actor.is_contact and to == "account_manager":
-            # The policy says whom a customer's escalation reaches (seed 003: "by contacting
+            # The policy says whom a customer's escalation reaches (Xecuritas: "by contacting
             # their account manager").
             recipients = _escalation_recipients(ticket)
         if to == "management" or not any(recipients):
@@ -1095,7 +1095,7 @@ def do_log_work(actor: User, ticket: Ticket, *, minutes: int, note: str = "", no
 def do_approve_access_request(
     actor: User, ticket: Ticket, *, now=None, expected_version: int | None = None
 ) -> User:
-    """Seed 000 §7.4: "Adding users to the support platform will always be through a ticket
+    """senhasegura §7.4: "Adding users to the support platform will always be through a ticket
     opened by the contractor requesting and authorizing access of a new responsible"."""
     now = _now(now)
     _require_staff(actor, "approve access requests")
@@ -1112,7 +1112,7 @@ def do_approve_access_request(
             phone=data.get("phone", ""),
             authorized=True,
             actor=actor,
-            invite=True,  # seed 000 §7.2: "the user will receive an email to activate"
+            invite=True,  # senhasegura §7.2: "the user will receive an email to activate"
             now=now,
         )
         event = _event(ticket, TicketEvent.Kind.ACCESS_GRANTED, actor, now, contact=contact.email)
@@ -1147,7 +1147,7 @@ def do_open_notice(
     payload: dict | None = None,
     now: dt.datetime | None = None,
 ) -> tuple[Ticket, list[User]] | None:
-    """Open a vendor notice ticket for ``organization`` (seed 000 §11: customers "will be
+    """Open a vendor notice ticket for ``organization`` (senhasegura §11: customers "will be
     notified via ticket") and email its authorized contacts. The vendor's message is the
     ticket's first reply and the ticket waits on the customer, who answers there. No SLA
     target runs on a notice.
@@ -1223,7 +1223,7 @@ def do_link_known_issue(
     now=None,
     expected_version: int | None = None,
 ) -> Ticket:
-    """Seed 000 §7.7: the response may be "A confirmation that the issue you reported is a
+    """senhasegura §7.7: the response may be "A confirmation that the issue you reported is a
     known issue, and whether a product fix is planned, or workarounds are available". The
     customer gets that confirmation as a public reply. With ``wait_for_fix`` the ticket waits
     in the policy's fix-pending status (``product_support.fix_pending_status``) until the
@@ -1337,7 +1337,7 @@ def do_resume_after_fix(actor: User, ticket: Ticket, *, now=None) -> Ticket:
 def do_link_engineering_item(
     actor: User, ticket: Ticket, item: EngineeringItem, *, now=None, expected_version=None
 ) -> Ticket:
-    """Seed 002: "a ticket will be opened which will track the issue. You will be notified if
+    """Allure: "a ticket will be opened which will track the issue. You will be notified if
     and when this happens, and will be given access to follow the ticket as it is updated"."""
     now = _now(now)
     _require_staff(actor, "link engineering work")
@@ -1472,7 +1472,7 @@ def do_correct_ticket(
     """Correct one fact of a ticket after opening, with a reason and an audit event.
 
     The channel, environment and type are engine events: the clocks are replayed with the
-    new value from ``at`` on (default: now). Seed 000 §7.3: an urgent reported in the portal
+    new value from ``at`` on (default: now). senhasegura §7.3: an urgent reported in the portal
     and then phoned in follows the phone clock from the call's time; ``at`` is that time
     (not before the ticket was opened, not in the future). Staff correct anything in
     ``CORRECTABLE``; customers the details, product and version of their own open tickets.
@@ -1496,7 +1496,7 @@ def do_correct_ticket(
         kind = _CORRECTION_KINDS.get(field, TicketEvent.Kind.DETAIL)
         _event(ticket, kind, actor, at, reason, field=field, to=value, previous=previous)
         if field == "type" and value == Ticket.Type.FEATURE_REQUEST:
-            ticket.support_line = "product"  # seed 000 §7.1, seed 003: product management
+            ticket.support_line = "product"  # senhasegura §7.1, Xecuritas: product management
     return ticket
 
 
@@ -1553,7 +1553,7 @@ def do_tick_checklist_item(
     actor: User, ticket: Ticket, checklist: str, item: int, *, note: str, now=None,
     expected_version=None,
 ) -> Ticket:  # fmt: skip
-    """Seed 003 "Xecuritas technical support engineers, when appropriate, will take the
+    """Xecuritas "Xecuritas technical support engineers, when appropriate, will take the
     following steps upon initial customer contact": the engineer ticks one step, with a note
     of what was found (internal)."""
     now = _now(now)
@@ -1580,7 +1580,7 @@ def do_tick_checklist_item(
 def do_deliver_resolution_plan(
     actor: User, ticket: Ticket, body: str, *, now=None, expected_version=None
 ) -> Message:
-    """Seed 003: "Resolution time is defined as the period within which the problem is
+    """Xecuritas: "Resolution time is defined as the period within which the problem is
     resolved or an acceptable work-around or alternate resolution plan has been delivered".
     The plan is a public message; it meets the resolution clock while the case stays open."""
     now = _now(now)
@@ -1615,7 +1615,7 @@ THIRD_PARTY_TEXT = (
 def do_record_third_party_cause(
     actor: User, ticket: Ticket, *, vendor: str, why: str, now=None, expected_version=None
 ) -> Ticket:
-    """Seed 003: "Should another vendor's product be identified as the cause of the
+    """Xecuritas: "Should another vendor's product be identified as the cause of the
     incident, the standard Xecuritas customer resolution procedures will not apply". From
     now on the policy's named clocks (resolution) stop and are exempt, so nothing escalates,
     and the customer is told in a public message."""
@@ -1647,7 +1647,7 @@ def do_exempt_breach(
     actor: User, ticket: Ticket, metric: str, *, reason: str, note: str = "", now=None,
     expected_version=None,
 ) -> Ticket:  # fmt: skip
-    """Seed 002: "Allure is not responsible for any failure to meet performance standards
+    """Allure: "Allure is not responsible for any failure to meet performance standards
     caused by your misuse or misassignment of severity level designations". A support
     manager marks a breached clock exempt, naming one of the policy's reasons; the breach
     is then listed apart wherever breaches are counted."""

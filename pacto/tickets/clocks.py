@@ -84,7 +84,7 @@ def with_hypercare(
 ) -> tuple[TicketFacts, list[Event]]:
     """The hypercare overlay as engine input: the ticket opened in hypercare, or hypercare
     began or ended (up to ``now``) while it was open. The engine keeps the elapsed time and
-    applies the overlay's targets, or the policy's own, from each change on (seed 004:
+    applies the overlay's targets, or the policy's own, from each change on (&money:
     "After the Hypercare period ends, the Service Provider will transition support to the
     standard support framework")."""
     span = hypercare_span(ticket)

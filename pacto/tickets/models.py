@@ -25,7 +25,7 @@ class Ticket(models.Model):
         API = "api", _("API")
 
     class SlaMode(models.TextChoices):
-        """How the policy's targets apply (seed 003: the process "applies to released,
+        """How the policy's targets apply (Xecuritas: the process "applies to released,
         supported Xecuritas products as opposed to unsupported/discontinued products; beta
         and field test technology is covered by a separate policy")."""
 
@@ -99,7 +99,7 @@ class Ticket(models.Model):
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.PORTAL)
     proposed_severity = models.CharField(_("severity proposed by the customer"), max_length=40)
     severity = models.CharField(_("severity"), max_length=40)
-    # The details the policies demand (seed 000 §7.6, seed 003 "recorded information").
+    # The details the policies demand (senhasegura §7.6, Xecuritas "recorded information").
     steps = models.TextField(_("commands and steps"), blank=True)
     expected_result = models.TextField(_("expected result"), blank=True)
     obtained_result = models.TextField(_("obtained result"), blank=True)

@@ -3,7 +3,7 @@
 ``do_open_ticket``, the portal's new-ticket page, the console's phone ticket and the email
 channel all ask ``check_opening`` and show its refusal as it is, so each rule and its message
 exist once: a contact opens for themselves; an agent logs a ticket for a contact; a partner's
-contact names the customer served (seed 000 §7: "Partners under a valid partnership contract
+contact names the customer served (senhasegura §7: "Partners under a valid partnership contract
 and having certified professional"); and the requester must be allowed to open tickets for
 that customer under an active contract (``check_may_open_tickets``: authorization,
 partnership, certification, training).

@@ -131,7 +131,7 @@ class StatusIn(ChangeIn):
     arrangement: Reason = Field(
         "",
         description="closing without the customer's agreement where the policy requires "
-        "it (seed 003): the other arrangement made",
+        "it (Xecuritas): the other arrangement made",
     )
 
 

@@ -1,8 +1,8 @@
 """Who may ask for support, and how access changes are recorded and announced.
 
-Seed 000 §2: "Only customers under a valid support contract are authorized to work with
+senhasegura §2: "Only customers under a valid support contract are authorized to work with
 Technical Support. For partners/distributors providing services to customers certification
-is required". Seed 002: "you must notify Allure whenever technical contact responsibilities
+is required". Allure: "you must notify Allure whenever technical contact responsibilities
 are transferred to another individual".
 """
 
@@ -220,7 +220,7 @@ def test_a_contact_who_is_not_an_admin_may_not_revoke_others(world):
 
 
 def test_changing_the_focal_point_is_recorded_and_announced_to_both_sides(world):
-    # Seed 002: technical contact responsibilities transferred to another individual.
+    # Allure: technical contact responsibilities transferred to another individual.
     do_set_focal_point(world.amelia, world.amelia)
 
     world.alice.refresh_from_db()

@@ -33,7 +33,7 @@ def clock(ticket, metric):
 
 
 def test_xecuritas_sev2_warns_the_assignee_at_four_hours_and_reports_the_miss_at_six(desk, world):
-    """Seed 003: "2 | Within 4-6 hours after logging the issue": a warning at 4 business
+    """Xecuritas: "2 | Within 4-6 hours after logging the issue": a warning at 4 business
     hours, the target at 6 (Thu 15 Jan 2026 09:00 New York → 13:00 and 15:00)."""
     contact = desk.customer("xecuritas")
     opened = dt.datetime(2026, 1, 15, 9, 0, tzinfo=NEW_YORK)
@@ -62,7 +62,7 @@ def test_xecuritas_sev2_warns_the_assignee_at_four_hours_and_reports_the_miss_at
 
 
 def test_xecuritas_escalates_an_unresolved_ticket_to_support_management(desk, world):
-    """Seed 003: "Any severity type that cannot be resolved in prescribed response times ...
+    """Xecuritas: "Any severity type that cannot be resolved in prescribed response times ...
     will be escalated to Xecuritas technical support management"."""
     contact = desk.customer("xecuritas")
     opened = dt.datetime(2026, 1, 15, 9, 0, tzinfo=NEW_YORK)
@@ -107,7 +107,7 @@ def test_an_agent_who_read_the_ticket_before_the_sweep_escalated_it_must_reload(
 
 
 def test_allure_escalates_a_missed_first_response_but_keeps_it_on_first_line(desk, world):
-    """Seed 002 ties Second Line to first line being "unable to diagnose or resolve", not to a
+    """Allure ties Second Line to first line being "unable to diagnose or resolve", not to a
     missed response time: the breach reaches the managers, and only an agent moves the line."""
     contact = desk.customer("allure")
     opened = dt.datetime(2026, 1, 15, 9, 0, tzinfo=NEW_YORK)

@@ -213,7 +213,7 @@ def test_killing_the_delivering_worker_loses_nothing(
 
 def escalating_tickets(desk, world, count: int):
     """``count`` Allure severity-1 tickets whose one-hour first response is missed: each
-    breach escalates (the level; the line stays first: seed 002 moves to Second Line when
+    breach escalates (the level; the line stays first: Allure moves to Second Line when
     first line cannot diagnose, not on a missed time) and notifies the support manager."""
     contact = desk.customer("allure")
     opened = dt.datetime(2026, 1, 15, 9, 0, tzinfo=NEW_YORK)

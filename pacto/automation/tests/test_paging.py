@@ -36,7 +36,7 @@ def test_only_the_severities_that_page_do(desk, world, rotations):
 
 
 def test_xecuritas_pages_for_severity_1_cases_opened_online_only(desk, rotations):
-    """Seed 003: "Severity-1 level cases opened online will automatically alert the on-call
+    """Xecuritas: "Severity-1 level cases opened online will automatically alert the on-call
     technical staff via pager"."""
     contact = desk.customer("xecuritas")
     night = dt.datetime(2026, 1, 15, 2, 0, tzinfo=ZoneInfo("America/New_York"))

@@ -1,7 +1,7 @@
 """Software-issue and release notices reach exactly the organizations they concern, once.
 
-Seed 000 §9: "Whenever a software issue is identified by the manufacturer, the customer will
-be notified of the issue, temporary palliative solution and definitive correction." Seed 000
+senhasegura §9: "Whenever a software issue is identified by the manufacturer, the customer will
+be notified of the issue, temporary palliative solution and definitive correction." senhasegura
 §11: "Whenever a new software release version is available, customers will be notified via
 ticket."
 """

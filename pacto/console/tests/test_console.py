@@ -46,7 +46,7 @@ def test_queues_sort_tickets_into_mine_unassigned_and_my_line(world, clock):
 
 def test_a_ticket_past_due_is_breached_and_one_past_its_warning_is_at_risk(world, clock):
     open_ticket(world.alice, subject="Past due", severity="urgent")  # 2 business hours
-    clock.advance(hours=1, minutes=40)  # 83 % of the target: past seed 000's 75 % warning
+    clock.advance(hours=1, minutes=40)  # 83 % of the target: past senhasegura's 75 % warning
     open_ticket(world.alice, subject="Fresh", severity="low")
     fiona = client_for(world.fiona)
 

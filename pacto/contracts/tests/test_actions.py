@@ -1,8 +1,8 @@
 """Contracts: when they run, how they renew, hypercare, and the policy text they pin.
 
-Seed 000 §5.2: a contract "ends the day before the same day of the same month the following
+senhasegura §5.2: a contract "ends the day before the same day of the same month the following
 year for one-year contracts, or subsequent years for more than one-year contracts"; §5.3:
-renewed "at the end of the current agreement". Seed 004: hypercare "will commence on the
+renewed "at the end of the current agreement". &money: hypercare "will commence on the
 Go-Live date, and last for an agreed number of weeks described in the contract".
 """
 

@@ -1,5 +1,5 @@
 """The knowledge base with the product catalogue: articles for some versions only, and the
-catalogue's known issues among the results, with their workaround (seed 000 §9: "the
+catalogue's known issues among the results, with their workaround (senhasegura §9: "the
 customer will be notified of the issue, temporary palliative solution and definitive
 correction")."""
 

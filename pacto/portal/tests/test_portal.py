@@ -56,7 +56,7 @@ def test_the_form_asks_for_exactly_the_details_the_policy_requires(world, clock)
     senhasegura = client_for(world.alice).get("/tickets/new/").content.decode()
     secpod = client_for(world.carol).get("/tickets/new/").content.decode()
 
-    # Seed 000 §7.6: steps, version, expected and obtained result, circumstances.
+    # senhasegura §7.6: steps, version, expected and obtained result, circumstances.
     required = re.findall(r'<label for="id_(\w+)" class="required">', senhasegura)
     assert {"steps", "version", "expected_result", "obtained_result", "circumstances"} <= set(
         required

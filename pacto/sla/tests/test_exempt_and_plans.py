@@ -1,4 +1,4 @@
-"""The engine's reading of two seed-003 rules and seed 002's exemption: a delivered
+"""The engine's reading of two seed-003 rules and Allure's exemption: a delivered
 work-around meets the resolution clock, and an exempt clock stops (or keeps its breach,
 marked exempt)."""
 

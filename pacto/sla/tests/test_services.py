@@ -3,7 +3,7 @@
 The split is checked against the brute-force oracle (one minute at a time, sharing no code
 with the engine) on generated calendars across DST changes and holidays; the amount against
 the issue's formula computed with exact fractions. The examples are the documents' own:
-seed 000 §14 prices "for business hours in São Paulo city" (09:00-19:00, §4) and asks "an
+senhasegura §14 prices "for business hours in São Paulo city" (09:00-19:00, §4) and asks "an
 increase in value for non-business hours".
 """
 

@@ -257,7 +257,7 @@ def access_request(world: World, now=THURSDAY_10) -> Ticket:
 def test_an_access_request_approved_by_an_agent_creates_an_authorized_contact_and_solves_it(
     world,
 ):
-    # Seed 000 §7.2/§7.4: users are added only through a ticket opened by the contractor.
+    # senhasegura §7.2/§7.4: users are added only through a ticket opened by the contractor.
     ticket = access_request(world)
 
     diego = do_approve_access_request(world.fiona, ticket, now=sp("2026-01-15 11:00"))
@@ -448,7 +448,7 @@ def test_an_agent_upgrade_keeps_the_elapsed_time_and_applies_the_new_target(worl
 
 
 def test_a_downgrade_notifies_the_customer(world):
-    # Seed 000 §7.6: "the criticality of the ticket may be changed ... and the Contractor
+    # senhasegura §7.6: "the criticality of the ticket may be changed ... and the Contractor
     # will be notified."
     ticket = open_problem(world)
 
@@ -473,7 +473,7 @@ def test_a_contact_cannot_change_the_severity_directly(world):
 
 
 def test_on_allure_a_customer_upgrade_request_needs_a_justification(world):
-    # Seed 002: "In requesting any assignment of a higher severity level, you must provide
+    # Allure: "In requesting any assignment of a higher severity level, you must provide
     # Allure with sufficient information that demonstrates the increased impact".
     contact = customer_on("allure", "saas", "Loja Segura")
     ticket = do_open_ticket(
@@ -541,7 +541,7 @@ def test_a_customer_downgrade_request_needs_no_justification(world):
 def test_a_feature_request_carries_no_response_target_and_goes_to_product_managers(
     world, preset, plan, severity
 ):
-    # Seed 000 §7.1; seed 003: "Requests for new functionality will not be considered
+    # senhasegura §7.1; Xecuritas: "Requests for new functionality will not be considered
     # problems ... forwarded to Xecuritas product management."
     contact = customer_on(preset, plan, "Cliente Novo")
 

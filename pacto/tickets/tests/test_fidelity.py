@@ -1,4 +1,4 @@
-"""Policy fidelity: corrections after opening, who records what, and the rules of seeds 000,
+"""Policy fidelity: corrections after opening, who records what, and the rules of senhasegura,
 002, 003 and 004 that act on a ticket's clocks and lifecycle. Each test is named after what
 a user sees."""
 
@@ -47,7 +47,7 @@ def clock(ticket, metric):
 
 
 def test_an_urgent_phoned_in_after_the_portal_follows_the_phone_clock_from_the_call(world):
-    # Seed 000 §7.3: urgent tickets must be phoned in for the 24x7 times; an urgent reported
+    # senhasegura §7.3: urgent tickets must be phoned in for the 24x7 times; an urgent reported
     # in the portal at 03:00 and phoned in at 03:10 runs on the phone row from 03:10.
     contact = customer(world, "senhasegura", "premier-24x7", "Noite")
     opened = dt.datetime(2026, 1, 15, 3, 0, tzinfo=SAO_PAULO)
@@ -82,7 +82,7 @@ def test_a_correction_to_non_production_applies_the_non_production_row(world):
     do_correct_ticket(world.fiona, ticket, "environment", "non-production",
                       reason="it is their staging tenant", now=now + dt.timedelta(minutes=5))  # fmt: skip
     assert ticket.environment == "non-production"
-    # Seed 002: Severity 1 production 1 hour, non-production 4 hours; elapsed time is kept.
+    # Allure: Severity 1 production 1 hour, non-production 4 hours; elapsed time is kept.
     assert clock(ticket, "first_response").due_at == now + dt.timedelta(hours=4)
 
 
@@ -251,7 +251,7 @@ def senhasegura_urgent(world, contact, now, severity="urgent"):
 
 
 def test_solving_an_urgent_ticket_opens_a_medium_root_cause_analysis_ticket(world):
-    # Seed 000 §6: "after an immediate Urgent or High issue is resolved, we will conduct
+    # senhasegura §6: "after an immediate Urgent or High issue is resolved, we will conduct
     # root cause analysis with Medium priority".
     now = dt.datetime(2026, 1, 15, 10, 0, tzinfo=SAO_PAULO)
     ticket = senhasegura_urgent(world, world.alice, now)
