@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models.signals import post_save
 
 from pacto.sla.policy import StatusCategory
@@ -75,5 +75,9 @@ def on_ticket_event(sender, instance: TicketEvent, created: bool, raw: bool = Fa
                     actions.do_schedule_lifecycle(ticket)
                     if ticket.status_category in (StatusCategory.SOLVED, StatusCategory.CLOSED):
                         actions.do_cancel_pages(ticket, instance.at)
+    except (OperationalError, InterfaceError):
+        # The database is gone, not the rule: the change itself cannot commit either, so the
+        # request fails as a whole (503) instead of logging a hook failure.
+        raise
     except Exception:
         log.exception("automation hook failed for ticket event %s (%s)", instance.pk, instance.kind)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from pacto.accounts.actions import do_create_organization
 from pacto.automation.tests.test_faults import fork, shared_database, wait
 from pacto.availability.actions import do_create_probe
 from pacto.availability.models import ProbeResult
@@ -66,10 +67,11 @@ def probe_until(deadline: float) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_killed_prober_loses_and_doubles_nothing(world, nordlys, target, tmp_path):
+def test_a_killed_prober_loses_and_doubles_nothing(world, target, tmp_path):
     url, log = target
     contract = do_create_contract(
-        organization=nordlys.organization, service_contract_id="AM-FAST",
+        organization=do_create_organization(name="Fast Probe Customer", kind="customer"),
+        service_contract_id="AM-FAST",
         policy_version=do_store_policy(fast_policy_text()), plan="standard",
         starts_on=dt.date(2026, 1, 1),
     )  # fmt: skip

@@ -40,7 +40,7 @@ def test_the_pdf_text_contains_the_breaches_with_their_explanation(world, januar
     assert f"#{january['silent'].pk}" in text
     assert "Breaches explained" in text
     assert "senhasegura 7.0" in text
-    assert "not tracked by this version" in text  # no services app yet
+    assert "included services remaining are listed in the portal" in text
     # The first page renders to a real image with ink on it.
     image = first_page_image(data).convert("L")
     assert image.size[0] > 500 and image.size[1] > 700
