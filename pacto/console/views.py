@@ -346,12 +346,14 @@ def _neighbours(request, ticket):
 
 
 def _missing_details(ticket: Ticket) -> list[str]:
-    from pacto.portal.forms import DETAIL_LABELS
     from pacto.tickets.actions import missing_details
 
     if ticket.type != Ticket.Type.PROBLEM:
         return []
-    return [str(DETAIL_LABELS.get(name, name)) for name in missing_details(ticket.policy, ticket)]
+    return [
+        str(display.DETAIL_LABELS.get(name, name))
+        for name in missing_details(ticket.policy, ticket)
+    ]
 
 
 @staff_required

@@ -33,6 +33,7 @@ from pacto.kb.models import (
     Vote,
 )
 from pacto.kb.search import MIN_QUERY_LENGTH, Hit, search
+from pacto.kb.versions import COMPARISON
 from pacto.kb.visibility import visible_articles
 from pacto.notifications import outbox
 from pacto.tickets.actions import do_reply
@@ -468,7 +469,7 @@ def do_search(
     if not 1 <= limit <= 50:
         raise ActionError("limit", "range", "limit is between 1 and 50")
     version = (version or "").strip()
-    if version and not catalogue.COMPARISON.match(version):
+    if version and not COMPARISON.match(version):
         raise ActionError("version", "version", "version is a version number such as 3.31.2")
     hits = search(
         user, text, locale=locale, product=product, version=version, limit=limit, scope=scope

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 from pacto.accounts.access import get_ticket_for
 from pacto.errors import NotFound
 from pacto.kb import actions, metrics
-from pacto.kb.catalogue import COMPARISON, known_issues
+from pacto.kb.catalogue import known_issues
 from pacto.kb.forms import (
     ArticleForm,
     AttachmentForm,
@@ -34,6 +34,7 @@ from pacto.kb.forms import (
 )
 from pacto.kb.models import Article, ArticleAttachment, ArticleTask, TicketArticle, Vote
 from pacto.kb.resources import resources_for
+from pacto.kb.versions import COMPARISON
 from pacto.kb.visibility import (
     covered_products,
     manageable_articles,

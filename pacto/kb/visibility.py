@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from pacto.accounts.models import User
 from pacto.contracts.models import Contract
-from pacto.kb.catalogue import excluded_by_version
 from pacto.kb.models import Article, ArticleProduct
+from pacto.kb.versions import excluded_by_version
 
 
 def reader_organizations(user: User) -> list[int]:

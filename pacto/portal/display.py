@@ -651,9 +651,21 @@ def category_name(policy: Policy, category_id: str | None) -> str:
         return category_id
 
 
-def detail_label(field_name: str) -> str:
-    from pacto.portal.forms import DETAIL_LABELS
+# The structured details' labels, shared by the forms that ask for them and the pages that
+# show them.
+DETAIL_LABELS = {
+    "version": gettext_lazy("Software version"),
+    "steps": gettext_lazy("Commands and steps that lead to the problem"),
+    "expected_result": gettext_lazy("Expected result"),
+    "obtained_result": gettext_lazy("Obtained result (what happens instead)"),
+    "circumstances": gettext_lazy("Circumstances of discovery"),
+    "hardware_os": gettext_lazy("Hardware and operating system"),
+    "workaround": gettext_lazy("Workaround in use, if any"),
+    "initial_recommendation": gettext_lazy("Your initial recommendation"),
+}
 
+
+def detail_label(field_name: str) -> str:
     labels = {"product": _("Product"), "version": _("Software version"),
               "engineer_name": _("Name of the engineer handling the issue")}  # fmt: skip
     return str(DETAIL_LABELS.get(field_name) or labels.get(field_name) or field_name)

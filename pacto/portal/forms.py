@@ -14,22 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from pacto.accounts.models import ApiToken
 from pacto.errors import ActionError
-from pacto.portal.display import policy_name
+from pacto.portal.display import DETAIL_LABELS, policy_name
 from pacto.sla.policy import Policy, preset, preset_names
 from pacto.tickets.actions import _DETAIL_ALIASES, DETAIL_FIELDS
 from pacto.tickets.content import ALLOWED_ATTACHMENT_SUFFIXES, check_attachment
 from pacto.tickets.models import Ticket
 
-DETAIL_LABELS = {
-    "version": _("Software version"),
-    "steps": _("Commands and steps that lead to the problem"),
-    "expected_result": _("Expected result"),
-    "obtained_result": _("Obtained result (what happens instead)"),
-    "circumstances": _("Circumstances of discovery"),
-    "hardware_os": _("Hardware and operating system"),
-    "workaround": _("Workaround in use, if any"),
-    "initial_recommendation": _("Your initial recommendation"),
-}
 DETAIL_HELP = {
     "version": _("The exact version in use, e.g. 3.31.0."),
     "steps": _("The commands or procedure in which the error occurs, step by step."),
