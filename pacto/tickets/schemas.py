@@ -14,6 +14,7 @@ from ninja import Schema
 from pydantic import Field, field_validator
 
 from pacto.accounts.access import can_see_internal
+from pacto.tickets.clocks import english_explanation
 
 # ----------------------------------------------------------------------------- errors
 
@@ -291,12 +292,16 @@ class ClockOut(Schema):
     remaining_seconds: float | None
     warnings: list[WarningOut]
     segments: list[SegmentOut]
-    explanation: list[str]
+    explanation: list[str] = Field(description="how the clock was computed, line by line")
     exempt_reason: str = Field(
         description="why the clock is exempt (third-party cause, misassigned severity); "
         "blank: it counts. An exempt breach is not counted as a breach."
     )
     computed_at: dt.datetime
+
+    @staticmethod
+    def resolve_explanation(clock) -> list[str]:
+        return english_explanation(clock)
 
 
 class MessageOut(Schema):
