@@ -29,12 +29,18 @@ from pacto.contracts.actions import active_contract
 from pacto.errors import ActionError
 from pacto.kb import deflection as kb_deflection
 from pacto.portal import display, pages
-from pacto.portal.actions import do_set_preferences
+from pacto.portal.actions import (
+    CONTACT_EMAIL_KINDS,
+    do_set_email_notifications,
+    do_set_preferences,
+    email_choices,
+)
 from pacto.portal.forms import (
     AccessRequestForm,
     CalculatorForm,
     EscalateForm,
     NewTicketForm,
+    NotificationsForm,
     PreferencesForm,
     ReopenForm,
     ReplyForm,
@@ -192,7 +198,35 @@ def preferences(request):
                 messages.success(request, _("Your preferences are saved."))
                 return redirect("portal:preferences")
         status = 422
-    return render(request, "portal/preferences.html", {"form": form}, status=status)
+    return _preferences_page(request, form, status=status)
+
+
+def _preferences_page(request, form=None, notifications_form=None, status=200):
+    user = request.user
+    if form is None:
+        form = PreferencesForm(initial={"language": user.language, "time_zone": user.time_zone})
+    if notifications_form is None and user.is_contact:
+        notifications_form = NotificationsForm(
+            initial=email_choices(user), kinds=CONTACT_EMAIL_KINDS
+        )
+    context = {"form": form, "notifications_form": notifications_form}
+    return render(request, "portal/preferences.html", context, status=status)
+
+
+@contact_required("portal:preferences")
+@require_POST
+def notifications(request):
+    """The contact's own choice of which events reach them by email (the outbox honours it:
+    ``pacto.notifications.outbox``)."""
+    form = NotificationsForm(request.POST, kinds=CONTACT_EMAIL_KINDS)
+    if form.is_valid():
+        _changed, ok = run_action(
+            form, do_set_email_notifications, request.user, dict(form.cleaned_data)
+        )
+        if ok:
+            messages.success(request, _("Your email notifications are saved."))
+            return redirect("portal:preferences")
+    return _preferences_page(request, notifications_form=form, status=422)
 
 
 # ----------------------------------------------------------------------------- API tokens
