@@ -149,6 +149,8 @@ def store_clocks(
         SlaClock.objects.bulk_create(created)
     if existing:
         SlaClock.objects.filter(pk__in=[c.pk for c in existing.values()]).delete()
+    # The clocks as stored, in hand for the answer to the request that changed the ticket.
+    ticket.stored_clocks = list(stored.values())
     return stored
 
 
