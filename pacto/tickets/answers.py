@@ -29,6 +29,10 @@ from pacto.tickets.models import Attachment, Message, SlaClock, Ticket, TicketEv
 
 # History entries that carry internal notes: shown to the vendor's staff only.
 INTERNAL_EVENT_KINDS = ("note", "work_logged", "checklist", "exempted")
+# How many of the newest messages and history entries a ticket's answer carries; the
+# earlier ones a page at a time (``GET /api/tickets/{id}/messages?before=``): the answer to a
+# change costs the same on the tenth reply and on the thousandth.
+SHOWN = 50
 
 _DETAIL_TEXT = (
     "steps", "expected_result", "obtained_result", "circumstances", "hardware_os",
@@ -139,51 +143,73 @@ def ticket_answer(ticket: Ticket, clocks: Iterable[SlaClock] | None = None) -> d
     return out
 
 
-def _messages(ticket: Ticket, internal: bool) -> list[dict]:
+def _latest(rows, before: int | None, limit: int, at: int) -> tuple[list, int | None]:
+    """The ``limit`` newest of ``rows`` (value tuples, id first, their instant at index
+    ``at``) older than id ``before``, oldest first, and the id to pass as ``before`` for the
+    ones before them (None: none left)."""
+    if before is not None:
+        rows = rows.filter(pk__lt=before)
+    page = list(rows.order_by("-id")[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    earliest = page[-1][0] if more else None
+    page.sort(key=lambda row: (row[at], row[0]))
+    return page, earliest
+
+
+def messages(
+    ticket: Ticket, internal: bool, before: int | None = None, limit: int = SHOWN
+) -> tuple[list[dict], int | None]:
+    """The newest ``limit`` messages older than ``before`` (public only unless ``internal``)."""
     rows = Message.objects.filter(ticket=ticket)
     if not internal:
         rows = rows.filter(public=True)
     fields = ("id", "public", "body_html", "body_text", "channel", "created_at")
     author = ("author_id", "author__full_name", "author__email")
+    page, earlier = _latest(rows.values_list(*fields, *author), before, limit, at=5)
     out = []
-    for row in rows.values_list(*fields, *author):
+    for row in page:
         message = dict(zip(fields, row[:6], strict=True))
         author_id, name, email = row[6:]
         person = None if author_id is None else {"id": author_id, "full_name": name, "email": email}
         out.append({"id": message["id"], "author": person, **message})
-    return out
+    return out, earlier
 
 
-def _events(ticket: Ticket, internal: bool) -> list[dict]:
+def events(
+    ticket: Ticket, internal: bool, before: int | None = None, limit: int = SHOWN
+) -> tuple[list[dict], int | None]:
+    """The newest ``limit`` history entries older than ``before`` (without the internal ones
+    unless ``internal``)."""
     rows = TicketEvent.objects.filter(ticket=ticket)
     if not internal:
         rows = rows.exclude(kind__in=INTERNAL_EVENT_KINDS)
     fields = ("id", "kind", "at", "data", "reason")
     actor = ("actor_id", "actor__full_name", "actor__email")
-    events = []
-    for row in rows.values_list(*fields, *actor):
+    page, earlier = _latest(rows.values_list(*fields, *actor), before, limit, at=2)
+    out = []
+    for row in page:
         event = dict(zip(fields, row[:5], strict=True))
         actor_id, name, email = row[5:]
         event["actor"] = (
             None if actor_id is None else {"id": actor_id, "full_name": name, "email": email}
         )
-        events.append(event)
-    if internal:
-        return events
+        out.append(event)
+    if internal or not any(e["kind"] == "attached" for e in out):
+        return out, earlier
     # Without the files attached to internal notes: a contact learns neither their names
     # nor that they exist. Events written before the ``internal`` flag existed are told by
     # their attachment's message.
-    if not any(e["kind"] == "attached" for e in events):
-        return events
     hidden = set(
         Attachment.objects.filter(ticket=ticket, message__public=False).values_list("pk", flat=True)
     )
-    return [
+    out = [
         e
-        for e in events
+        for e in out
         if e["kind"] != "attached"
         or not (e["data"].get("internal") or e["data"].get("attachment") in hidden)
     ]
+    return out, earlier
 
 
 def detail_answer(ticket: Ticket, viewer, clocks: Iterable[SlaClock] | None = None) -> dict:
@@ -196,6 +222,6 @@ def detail_answer(ticket: Ticket, viewer, clocks: Iterable[SlaClock] | None = No
     out["access_request"] = ticket.access_request
     out["to_record"] = engineer_details_missing(ticket) if internal else []
     out["checklists"] = checklist_state(ticket) if internal else []
-    out["messages"] = _messages(ticket, internal)
-    out["events"] = _events(ticket, internal)
+    out["messages"], out["messages_before"] = messages(ticket, internal)
+    out["events"], out["events_before"] = events(ticket, internal)
     return out

@@ -18,6 +18,7 @@ from django.utils import timezone
 from ninja import Query, Router
 
 from pacto.accounts.access import (
+    can_see_internal,
     get_ticket_for,
     visible_contacts,
     visible_organizations,
@@ -26,17 +27,20 @@ from pacto.accounts.access import (
 from pacto.accounts.models import User
 from pacto.errors import ActionError, NotFound
 from pacto.tickets import actions
-from pacto.tickets.answers import detail_answer, respond, ticket_answer
+from pacto.tickets.answers import detail_answer, events, messages, respond, ticket_answer
 from pacto.tickets.models import SlaClock, Ticket
 from pacto.tickets.schemas import (
     AccessGrantedOut,
     AssignIn,
     ChangeIn,
     ChecklistTickIn,
+    ConversationFilters,
     CorrectionIn,
     EscalateIn,
+    EventPage,
     ExemptIn,
     LineIn,
+    MessagePage,
     OutOfScopeIn,
     ReasonIn,
     ReplyIn,
@@ -161,6 +165,28 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]):
 )
 def get_ticket(request: HttpRequest, ticket_id: int):
     return answer(request, _ticket(request, ticket_id))
+
+
+@router.get(
+    "/{ticket_id}/messages",
+    response={200: MessagePage, **error_responses(404)},
+    summary="The conversation a page at a time, newest first (internal notes for staff)",
+)
+def list_messages(request: HttpRequest, ticket_id: int, filters: Query[ConversationFilters]):
+    ticket = get_ticket_for(request.auth, ticket_id)
+    items, before = messages(ticket, can_see_internal(request.auth), filters.before, filters.limit)
+    return respond({"items": items, "before": before})
+
+
+@router.get(
+    "/{ticket_id}/events",
+    response={200: EventPage, **error_responses(404)},
+    summary="The history a page at a time, newest first (internal entries for staff)",
+)
+def list_events(request: HttpRequest, ticket_id: int, filters: Query[ConversationFilters]):
+    ticket = get_ticket_for(request.auth, ticket_id)
+    items, before = events(ticket, can_see_internal(request.auth), filters.before, filters.limit)
+    return respond({"items": items, "before": before})
 
 
 # ----------------------------------------------------------------------------- opening

@@ -14,7 +14,7 @@ from ninja.responses import NinjaJSONEncoder
 from pacto.accounts.actions import do_create_staff, do_create_token
 from pacto.testing import client_for, customer_on, open_ticket
 from pacto.tickets import actions
-from pacto.tickets.answers import detail_answer, respond, ticket_answer
+from pacto.tickets.answers import SHOWN, detail_answer, respond, ticket_answer
 from pacto.tickets.api import RELATED
 from pacto.tickets.models import Ticket
 from pacto.tickets.schemas import TicketDetailOut, TicketOut
@@ -112,3 +112,52 @@ def test_every_change_answers_the_ticket_as_it_now_is(world, clock):
         assert response.json() == _reference(ticket.pk, world.fiona), path
     assert response.json()["severity"] == "urgent"
     assert response.json()["assignee"]["id"] == world.sam.pk
+
+
+def _pages(client, path: str, headers: dict) -> list[dict]:
+    items, before = [], None
+    while True:
+        query = {"limit": 20, **({"before": before} if before else {})}
+        page = client.get(path, query, **headers).json()
+        items = page["items"] + items
+        before = page["before"]
+        if before is None:
+            return items
+
+
+def test_a_long_conversation_is_answered_in_part_and_paged_in_full(world, clock):
+    """The answer carries the newest messages and history entries; the earlier ones come a
+    page at a time, each exactly once, internal notes for staff only; strangers get 404."""
+    ticket = open_ticket(world.alice)
+    for n in range(SHOWN + 10):
+        clock.advance(minutes=1)
+        actions.do_reply(world.fiona, ticket, f"reply {n}", public=n % 3 != 0)
+    for viewer in (world.fiona, world.alice):
+        assert _answered(ticket.pk, viewer) == _reference(ticket.pk, viewer)
+    client = client_for()
+    tokens = {u.email: do_create_token(u, name="t", scope="read")[1] for u in (
+        world.fiona, world.alice, world.carol)}  # fmt: skip
+
+    def headers(user):
+        return {"HTTP_AUTHORIZATION": f"Bearer {tokens[user.email]}"}
+
+    staff = client.get(f"/api/tickets/{ticket.pk}", **headers(world.fiona)).json()
+    assert len(staff["messages"]) == SHOWN and staff["messages"][-1]["body_text"] == "reply 59"
+    assert staff["messages_before"] is not None and staff["events_before"] is not None
+    every = _pages(client, f"/api/tickets/{ticket.pk}/messages", headers(world.fiona))
+    assert [m["body_text"] for m in every] == ["Error 500"] + [f"reply {n}" for n in range(60)]
+    assert every[-SHOWN:] == staff["messages"]
+    public = _pages(client, f"/api/tickets/{ticket.pk}/messages", headers(world.alice))
+    assert [m["body_text"] for m in public] == ["Error 500"] + [
+        f"reply {n}" for n in range(60) if n % 3
+    ]
+    history = _pages(client, f"/api/tickets/{ticket.pk}/events", headers(world.alice))
+    assert "note" not in {e["kind"] for e in history}
+    assert len(_pages(client, f"/api/tickets/{ticket.pk}/events", headers(world.fiona))) > len(
+        history
+    )
+    for path in ("messages", "events"):
+        stranger = client.get(f"/api/tickets/{ticket.pk}/{path}", **headers(world.carol))
+        assert stranger.status_code == 404
+    bad = client.get(f"/api/tickets/{ticket.pk}/messages", {"limit": 0}, **headers(world.fiona))
+    assert bad.status_code == 422 and "limit" in bad.content.decode()
