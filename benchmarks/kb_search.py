@@ -39,6 +39,7 @@ from pacto.kb.search import search  # noqa: E402
 ARTICLES = int(os.environ.get("KB_BENCH_ARTICLES", "10000"))
 QUERIES = int(os.environ.get("KB_BENCH_QUERIES", "1000"))
 ROUNDS = int(os.environ.get("KB_BENCH_ROUNDS", "3"))
+PROFILE = int(os.environ.get("KB_BENCH_PROFILE", "0"))  # N: profile N suggestion requests instead
 
 
 def vocabulary(locale_index: int) -> list[str]:
@@ -138,6 +139,9 @@ def main() -> int:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             backend = cursor.fetchone()[0]
+    if PROFILE:
+        profile(client, queries[:PROFILE])
+        return 0
     results = {"search": [], "suggestion": []}
     for round_ in range(1, ROUNDS + 1):
         for name in results:
@@ -182,6 +186,32 @@ def main() -> int:
         )
         met = met and cpu95 + (statistics.median(servers) if servers else 0) < goal
     return 0 if met else 1
+
+
+def profile(client: Client, queries: list[str]) -> None:
+    """Where a suggestion request's time goes: the SQL statements of the slowest requests
+    (with their times), then cProfile (on CPU time) over all of them."""
+    import cProfile
+    import pstats
+
+    from django.test.utils import CaptureQueriesContext
+
+    timed = []
+    for q in queries:
+        with CaptureQueriesContext(connection) as captured:
+            start = time.process_time()
+            client.get("/kb/suggest/", {"subject": q})
+            cpu = (time.process_time() - start) * 1000
+        timed.append((cpu, q, [(x["time"], " ".join(x["sql"].split())[:110]) for x in captured]))
+    timed.sort(reverse=True)
+    print(f"statements per request: {statistics.mean(len(t[2]) for t in timed):.1f}")
+    for cpu, q, statements in [*timed[:3], timed[len(timed) // 2]]:
+        print(f"-- {cpu:.1f} ms CPU for {q!r}: {len(statements)} statements")
+        for seconds, sql in statements:
+            print(f"   {float(seconds) * 1000:6.1f} ms  {sql}")
+    profiler = cProfile.Profile(time.process_time)
+    profiler.runcall(lambda: [client.get("/kb/suggest/", {"subject": q}) for q in queries])
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(r"pacto|handlers|test/client", 30)
 
 
 def server_cpu(pid: int | None) -> float | None:

@@ -41,8 +41,30 @@ from pacto.tickets.models import Ticket
 
 STATUSES = {value for value, _label in Article.Status.choices}
 LOCALE_CODES = {code for code, _name in LOCALES}
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
-FILE_SUFFIXES = IMAGE_SUFFIXES | {".pdf", ".txt", ".log", ".zip", ".csv", ".json", ".yaml", ".yml"}
+# What an article may carry, and the type it is served as: taken from the name, never from
+# what the uploading browser claimed, so a page cannot be uploaded as "image/png" and served
+# back as HTML. Images are shown inline, so their first bytes must be the format's signature.
+CONTENT_TYPES = {
+    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+    ".webp": "image/webp", ".pdf": "application/pdf", ".txt": "text/plain",
+    ".log": "text/plain", ".zip": "application/zip", ".csv": "text/csv",
+    ".json": "application/json", ".yaml": "application/yaml", ".yml": "application/yaml",
+}  # fmt: skip
+IMAGE_SIGNATURES = {
+    ".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF87a", b"GIF89a"), ".webp": (b"RIFF",),
+}  # fmt: skip
+IMAGE_SUFFIXES = set(IMAGE_SIGNATURES)
+FILE_SUFFIXES = set(CONTENT_TYPES)
+
+
+def _is_image_of_its_type(upload, suffix: str) -> bool:
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if suffix == ".webp":
+        return head.startswith(b"RIFF") and head[8:12] == b"WEBP"
+    return head.startswith(IMAGE_SIGNATURES[suffix])
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -421,8 +443,13 @@ def do_add_article_attachment(
     name = PurePath(upload.name or "").name
     if not name:
         raise ActionError("file", "named", "the file needs a name")
-    if PurePath(name.lower()).suffix not in FILE_SUFFIXES:
-        raise ActionError("file", "allowed_type", f"accepted: {', '.join(sorted(FILE_SUFFIXES))}")
+    suffix = PurePath(name.lower()).suffix
+    if suffix not in FILE_SUFFIXES:
+        raise ActionError(
+            "file", "allowed_type", f"{name}: accepted types are {', '.join(sorted(FILE_SUFFIXES))}"
+        )
+    if suffix in IMAGE_SUFFIXES and not _is_image_of_its_type(upload, suffix):
+        raise ActionError("file", "image_content", f"{name} is not a {suffix[1:].upper()} image")
     if upload.size > settings.PACTO_ATTACHMENT_MAX_BYTES:
         raise ActionError(
             "file", "max_size", f"at most {settings.PACTO_ATTACHMENT_MAX_BYTES} bytes"
@@ -432,7 +459,7 @@ def do_add_article_attachment(
     with transaction.atomic():
         attachment = ArticleAttachment.objects.create(
             article=article, file=upload, name=name,
-            content_type=getattr(upload, "content_type", "") or "application/octet-stream",
+            content_type=CONTENT_TYPES[suffix],
             size=upload.size, uploaded_by=actor, created_at=now,
         )  # fmt: skip
         _event(article, ArticleEvent.Kind.ATTACHED, actor, now, name=name)

@@ -197,9 +197,11 @@ def attachment(request, locale: str, slug: str, name: str):
     file = ArticleAttachment.objects.filter(article=found, name=name).first()
     if file is None:
         raise Http404
-    response = FileResponse(file.file.open("rb"), content_type=file.content_type)
-    response["Content-Disposition"] = ("inline" if file.is_image else "attachment") + (
-        f'; filename="{file.name}"'
+    response = FileResponse(
+        file.file.open("rb"),
+        content_type=file.content_type,
+        as_attachment=not file.is_image,
+        filename=file.name,
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -59,6 +59,7 @@ RULE_MESSAGES = {
     "active_contract": gettext_lazy("There is no active support contract today."),
     "max_size": gettext_lazy("The file is too large."),
     "allowed_type": gettext_lazy("This type of file is not accepted."),
+    "image_content": gettext_lazy("The file is not an image of the type its name says."),
     "changed": gettext_lazy("Nothing changes: it already has this value."),
 }
 

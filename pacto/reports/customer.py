@@ -21,14 +21,8 @@ from django.db.models import Q
 from pacto.accounts.models import Organization, User
 from pacto.contracts.models import Contract
 from pacto.errors import ActionError
-from pacto.reports.figures import (
-    Period,
-    backlog,
-    month_of,
-    sla_figures,
-    status_at,
-    target_seconds,
-)
+from pacto.reports.figures import backlog, sla_figures, status_at
+from pacto.reports.measure import Period, month_of, target_seconds
 from pacto.reports.surveys import csat_figures
 from pacto.tickets.models import SlaClock, Ticket, TicketEvent
 

@@ -136,3 +136,17 @@ def test_the_title_highlight_keeps_the_accents_the_reader_did_not_type(world, ar
     hit = next(h for h in search(world.alice, "nao") if h.title == "Não consigo acessar o cofre")
 
     assert "<mark>Não</mark>" in hit.title_html
+
+
+def test_an_article_is_found_once_published_and_no_longer_once_archived(world):
+    from pacto.kb.actions import do_change_article_status
+
+    article = write(world.fiona, "Vault quorum settings", "Quorum.", status="draft", products=PAM)
+    assert titles(search(world.alice, "quorum")) == []
+
+    do_change_article_status(world.fiona, article, "published")
+    assert titles(search(world.alice, "quorum")) == ["Vault quorum settings"]
+
+    do_change_article_status(world.fiona, article, "archived")
+    assert titles(search(world.alice, "quorum")) == []
+    assert titles(search(world.fiona, "quorum")) == []
