@@ -195,9 +195,55 @@ def store_clocks(
         SlaClock.objects.bulk_create(created)
     if existing:
         SlaClock.objects.filter(pk__in=[c.pk for c in existing.values()]).delete()
+    keep_summary(ticket, stored.values())
     # The clocks as stored, in hand for the answer to the request that changed the ticket.
     ticket.stored_clocks = list(stored.values())
     return stored
+
+
+# ----------------------------------------------------------------------------- summary
+
+SUMMARY_FIELDS = ("sla_due_at", "sla_risk_at", "sla_breached", "sla_exempt")
+
+
+def sla_summary(clocks) -> dict:
+    """The ticket's ``sla_*`` columns for its stored clocks (``SlaClock`` rows or objects
+    with the same attributes). A running clock is at risk from the instant its next warning
+    is expected (``next_check_at``), or already when every warning was reached (the next
+    check is then the due instant itself); it is breached once its due instant passes."""
+    due, risk = [], []
+    breached = exempt = False
+    for clock in clocks:
+        if clock.exempt_reason:
+            exempt = True
+            continue
+        if clock.state == "breached" and clock.met_at is None:
+            breached = True
+        if clock.state != "running" or clock.due_at is None:
+            continue
+        due.append(clock.due_at)
+        if clock.warnings and clock.next_check_at is not None:
+            reached = clock.next_check_at == clock.due_at
+            risk.append(clock.computed_at if reached else clock.next_check_at)
+    return {
+        "sla_due_at": min(due, default=None),
+        "sla_risk_at": min(risk, default=None),
+        "sla_breached": breached,
+        "sla_exempt": exempt,
+    }
+
+
+def summary_changes(ticket: Ticket, clocks) -> dict:
+    """The ``sla_*`` columns of ``ticket`` that ``clocks`` change (empty: none)."""
+    summary = sla_summary(clocks)
+    return {k: v for k, v in summary.items() if getattr(ticket, k) != v}
+
+
+def keep_summary(ticket: Ticket, clocks) -> None:
+    if changes := summary_changes(ticket, clocks):
+        Ticket.objects.filter(pk=ticket.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(ticket, name, value)
 
 
 def clock_fields(result: ClockResult, now: dt.datetime) -> dict:
