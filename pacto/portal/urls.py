@@ -9,6 +9,7 @@ urlpatterns = [
     path("calculator/", views.calculator, name="calculator"),
     path("language/", views.set_language, name="set_language"),
     path("preferences/", views.preferences, name="preferences"),
+    path("preferences/notifications/", views.notifications, name="notifications"),
     path("preferences/tokens/", views.tokens, name="tokens"),
     path("preferences/tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
     path("tickets/", views.tickets, name="tickets"),

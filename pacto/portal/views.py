@@ -34,12 +34,18 @@ from pacto.contracts.actions import (
 from pacto.errors import ActionError
 from pacto.kb import deflection as kb_deflection
 from pacto.portal import display, pages
-from pacto.portal.actions import do_set_preferences
+from pacto.portal.actions import (
+    CONTACT_EMAIL_KINDS,
+    do_set_email_notifications,
+    do_set_preferences,
+    email_choices,
+)
 from pacto.portal.forms import (
     AccessRequestForm,
     CalculatorForm,
     EscalateForm,
     NewTicketForm,
+    NotificationsForm,
     PreferencesForm,
     ReopenForm,
     ReplyForm,
@@ -59,6 +65,7 @@ from pacto.tickets.actions import (
     do_reply,
     do_request_severity_change,
 )
+from pacto.tickets.content import inline_type
 from pacto.tickets.models import Attachment, Ticket
 from pacto.tickets.opening import check_opening
 
@@ -197,7 +204,35 @@ def preferences(request):
                 messages.success(request, _("Your preferences are saved."))
                 return redirect("portal:preferences")
         status = 422
-    return render(request, "portal/preferences.html", {"form": form}, status=status)
+    return _preferences_page(request, form, status=status)
+
+
+def _preferences_page(request, form=None, notifications_form=None, status=200):
+    user = request.user
+    if form is None:
+        form = PreferencesForm(initial={"language": user.language, "time_zone": user.time_zone})
+    if notifications_form is None and user.is_contact:
+        notifications_form = NotificationsForm(
+            initial=email_choices(user), kinds=CONTACT_EMAIL_KINDS
+        )
+    context = {"form": form, "notifications_form": notifications_form}
+    return render(request, "portal/preferences.html", context, status=status)
+
+
+@contact_required("portal:preferences")
+@require_POST
+def notifications(request):
+    """The contact's own choice of which events reach them by email (the outbox honours it:
+    ``pacto.notifications.outbox``)."""
+    form = NotificationsForm(request.POST, kinds=CONTACT_EMAIL_KINDS)
+    if form.is_valid():
+        _changed, ok = run_action(
+            form, do_set_email_notifications, request.user, dict(form.cleaned_data)
+        )
+        if ok:
+            messages.success(request, _("Your email notifications are saved."))
+            return redirect("portal:preferences")
+    return _preferences_page(request, notifications_form=form, status=422)
 
 
 # ----------------------------------------------------------------------------- API tokens
@@ -524,7 +559,9 @@ def ticket_severity(request, pk):
 @login_required
 @require_safe
 def attachment(request, pk, attachment_id):
-    """A ticket's file, for whoever may see the ticket; files of internal notes only for staff."""
+    """A ticket's file, for whoever may see the ticket; files of internal notes only for staff.
+    Images and text logs are shown in the page (``pacto.tickets.content.inline_type``); any
+    other file is a download."""
     ticket = _visible_ticket(request, pk)
     attachment = (
         Attachment.objects.filter(ticket=ticket, pk=attachment_id).select_related("message").first()
@@ -537,7 +574,17 @@ def attachment(request, pk, attachment_id):
         and not request.user.is_staff_member
     ):
         raise Http404
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    stream = attachment.file.open("rb")
+    shown_as = inline_type(attachment.name, stream.read(16))
+    stream.seek(0)
+    response = FileResponse(
+        stream,
+        as_attachment=shown_as is None,
+        filename=attachment.name,
+        content_type=shown_as or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def email_managed_by_vendor(request):
