@@ -284,27 +284,22 @@ def _postgres(words, visible_sql, visible_params, locale, limit):
     """
     headline_params = [tsquery, tsquery, options]
     # Speed-up (the title_vector of migrations/0006_title_vector.py): rank first among the
-    # readable articles whose title matches (or is one typo away), a few small vectors, and
-    # take the best TITLE_CANDIDATES of them to the full ranking. Title matches come first
-    # (as SQLite's title weight of 10 orders them in practice): when they give ``limit``
-    # articles, body-only matches are not ranked at all; otherwise every match is, as below.
+    # readable articles whose title matches, a few small vectors, and take the best
+    # TITLE_CANDIDATES of them to the full ranking. Title matches come first (as SQLite's
+    # title weight of 10 orders them in practice): when they give ``limit`` articles,
+    # body-only matches are not ranked at all; otherwise every match, and every title one
+    # typo away, is ranked, as below. (Typos are left to that step: a four-letter word's
+    # trigrams match thousands of titles.)
     title_matches = " OR ".join("a.title_vector @@ to_tsquery(%s::regconfig, %s)" for _ in configs)
     title_ranks = ", ".join(
         "ts_rank(a.title_vector, to_tsquery(%s::regconfig, %s))" for _ in configs
     )
-    typo_hits, typo_params = "", []
-    if typo_words:
-        typo_hits = f"UNION ALL SELECT a.id, 0 FROM kb_article a WHERE ({typos}) AND {visible_sql}"
-        typo_params = [*typo_words, *visible_params]
     staged = f"""
-        WITH title_hits AS (
+        WITH candidates AS (
             SELECT a.id, GREATEST({title_ranks}) AS title_rank
             FROM kb_article a
             WHERE ({title_matches}) AND {visible_sql}
-            {typo_hits}
-        ), candidates AS (
-            SELECT id, max(title_rank) AS title_rank FROM title_hits
-            GROUP BY id ORDER BY title_rank DESC, id LIMIT %s
+            ORDER BY title_rank DESC, a.id LIMIT %s
         )
         {headlines}
         FROM (
@@ -316,7 +311,7 @@ def _postgres(words, visible_sql, visible_params, locale, limit):
         ORDER BY top.score DESC, a.id
     """
     staged_params = [
-        *match_params, *match_params, *visible_params, *typo_params, TITLE_CANDIDATES,
+        *match_params, *match_params, *visible_params, TITLE_CANDIDATES,
         *headline_params, *rank_params, *typo_words, limit,
     ]  # fmt: skip
     ranked_all = f"""
