@@ -92,7 +92,10 @@ from pacto.reports.figures import Period, sla_figures  # noqa: E402
 from pacto.reports.pdf import render_pdf  # noqa: E402
 from pacto.tickets.models import Ticket  # noqa: E402
 
-report_indexes = importlib.import_module("pacto.reports.migrations.0002_report_indexes")
+REPORT_INDEXES = [
+    importlib.import_module(f"pacto.reports.migrations.{name}")
+    for name in ("0002_report_indexes", "0003_decided_indexes")
+]
 
 # What each generated ticket column holds (the others get their field's empty default).
 TICKET_EXPRESSIONS = {
@@ -104,6 +107,7 @@ TICKET_EXPRESSIONS = {
     "proposed_severity": "(%(severities)s::text[])[1 + (g / 7) %% 4]",
     "channel": "(ARRAY['portal','email','phone','api'])[1 + (g / 3) %% 4]",
     "type": "'problem'",
+    "category": "(ARRAY['access', 'installation', 'performance', ''])[1 + (g / 5) %% 4]",
     "subject": "'Generated ticket ' || g",
     "requester_id": "%(requester)s",
     "assignee_id": "(%(agents)s::int[])[1 + (g / 11) %% 3]",
@@ -179,7 +183,7 @@ def build(tickets: int, organizations: int) -> None:
     step = time.perf_counter()
     with connection.cursor() as cursor:
         # The reports' indexes are built after the load (faster than kept during it).
-        for statement in report_indexes.DROP:
+        for statement in (s for module in REPORT_INDEXES for s in module.DROP):
             cursor.execute(statement)
         cursor.execute(
             f"INSERT INTO tickets_ticket ({columns}) SELECT {values} "
@@ -193,7 +197,7 @@ def build(tickets: int, organizations: int) -> None:
             """
             INSERT INTO tickets_slaclock (ticket_id, metric, state, target, calendar,
                 started_at, due_at, met_at, breached_at, elapsed_seconds, remaining_seconds,
-                next_check_at, warnings, segments, explanation, computed_at)
+                next_check_at, warnings, segments, explanation, exempt_reason, computed_at)
             SELECT t.id, m.metric, x.state, m.target, %(calendar)s,
                 t.opened_at,
                 t.opened_at + m.seconds * interval '1 second',
@@ -201,7 +205,8 @@ def build(tickets: int, organizations: int) -> None:
                 CASE WHEN x.state = 'breached'
                      THEN t.opened_at + m.seconds * interval '1 second' END,
                 CASE WHEN x.state = 'running' THEN m.seconds / 3 ELSE x.took END,
-                NULL, NULL, '[]'::jsonb,
+                m.seconds - CASE WHEN x.state = 'running' THEN m.seconds / 3 ELSE x.took END,
+                NULL, '[]'::jsonb,
                 CASE WHEN x.h %% 3 = 0 THEN jsonb_build_array(jsonb_build_object(
                     'start', to_char((t.opened_at + interval '10 minutes') AT TIME ZONE 'UTC',
                                      'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'),
@@ -209,7 +214,9 @@ def build(tickets: int, organizations: int) -> None:
                                    'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'),
                     'kind', 'paused', 'reason', 'waiting on customer', 'projected', false))
                      ELSE '[]'::jsonb END,
-                '["generated"]'::jsonb, %(now)s
+                '["generated"]'::jsonb,
+                CASE WHEN x.state = 'breached' AND x.h = 0 THEN 'third-party cause' ELSE '' END,
+                %(now)s
             FROM tickets_ticket t
             CROSS JOIN (VALUES ('first_response', '4 business hours', 14400.0),
                                ('resolution', '5 business days', 180000.0),
@@ -229,7 +236,7 @@ def build(tickets: int, organizations: int) -> None:
         print(f"  {3 * tickets:,} clocks: {time.perf_counter() - step:.1f} s")
         step = time.perf_counter()
     with connection.cursor() as cursor:
-        for statement in report_indexes.CREATE:
+        for statement in (s for module in REPORT_INDEXES for s in module.CREATE):
             cursor.execute(statement)
         cursor.execute("ANALYZE")
     print(f"  indexes and statistics: {time.perf_counter() - step:.1f} s")

@@ -98,12 +98,14 @@ def visible_contacts(user: User) -> QuerySet:
     return contacts.filter(pk=user.pk)
 
 
-def get_ticket_for(user: User, pk: int, *, for_update: bool = False):
-    """The ticket if ``user`` may see it; otherwise NotFound (a stranger learns nothing)."""
+def get_ticket_for(user: User, pk: int, *, for_update: bool = False, related: tuple = ()):
+    """The ticket if ``user`` may see it; otherwise NotFound (a stranger learns nothing).
+    ``related``: more relations to read in the same query."""
     tickets = visible_tickets(user)
     if for_update:
         tickets = tickets.select_for_update()
-    ticket = tickets.filter(pk=pk).select_related("policy_version", "contract").first()
+    tickets = tickets.filter(pk=pk).select_related("policy_version", "contract", *related)
+    ticket = tickets.first()
     if ticket is None:
         raise NotFound("ticket")
     bind_ticket(ticket)

@@ -44,12 +44,14 @@ def do_create_staff(
     *, email: str, full_name: str, role: str, line: str = "", password=None, senior: bool = False
 ):
     """A member of the vendor's staff; ``senior``: offered first the tickets a policy routes
-    to senior engineers (senhasegura §5.1 Premier)."""
+    to senior engineers (senhasegura §5.1 Premier). An administrator runs the installation:
+    the admin site lets them do everything (a staff flag without permissions would show an
+    empty admin whose every "add" answers 403)."""
     if role == User.Role.CONTACT:
         raise ActionError("role", "staff_role", "use do_create_contact for contacts")
     return User.objects.create_user(
         email, password, full_name=full_name, role=role, support_line=line,
-        is_staff=role == "admin", is_senior=senior,
+        is_staff=role == "admin", is_superuser=role == "admin", is_senior=senior,
     )  # fmt: skip
 
 

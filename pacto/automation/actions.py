@@ -318,10 +318,19 @@ def _plan(ticket: Ticket, reminders_sent: int, last_followup_at, rule_id=None):
     )  # fmt: skip
 
 
-def do_schedule_lifecycle(ticket: Ticket, *, keep_followups: bool = False) -> LifecycleTimer | None:
+def do_schedule_lifecycle(
+    ticket: Ticket, *, keep_followups: bool = False, new: bool = False
+) -> LifecycleTimer | None:
     """(Re)plan the ticket's next lifecycle step: after it entered its current status, or
-    (``keep_followups``) after a reply in it, keeping the follow-ups already sent."""
-    timer = LifecycleTimer.objects.filter(ticket=ticket).first()
+    (``keep_followups``) after a reply in it, keeping the follow-ups already sent. A ``new``
+    ticket has no timer yet: nothing to read."""
+    timer = None if new else LifecycleTimer.objects.filter(ticket=ticket).first()
+    return _schedule(ticket, timer, keep_followups)
+
+
+def _schedule(
+    ticket: Ticket, timer: LifecycleTimer | None, keep_followups: bool
+) -> LifecycleTimer | None:
     same = (
         keep_followups
         and timer is not None
@@ -331,7 +340,8 @@ def do_schedule_lifecycle(ticket: Ticket, *, keep_followups: bool = False) -> Li
     sent, last = (timer.reminders_sent, timer.last_followup_at) if same else (0, None)
     step = _plan(ticket, sent, last, timer.rule_id if same else None)
     if step is None:
-        LifecycleTimer.objects.filter(ticket=ticket).delete()
+        if timer is not None:
+            timer.delete()
         return None
     timer, _ = LifecycleTimer.objects.update_or_create(
         ticket=ticket,
@@ -358,7 +368,7 @@ def do_count_followup(ticket: Ticket, at: dt.datetime) -> LifecycleTimer | None:
         or ticket.status_category != StatusCategory.WAITING_ON_CUSTOMER
         or ticket.policy.lifecycle_rule(timer.rule_id).followups is None
     ):
-        return do_schedule_lifecycle(ticket, keep_followups=True)
+        return _schedule(ticket, timer, keep_followups=True)
     rule = ticket.policy.lifecycle_rule(timer.rule_id)
     timer.reminders_sent = min(timer.reminders_sent + 1, rule.followups)
     timer.last_followup_at = at

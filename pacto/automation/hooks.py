@@ -59,7 +59,7 @@ def on_ticket_event(sender, instance: TicketEvent, created: bool, raw: bool = Fa
                     actions.do_page_ticket(
                         ticket, trigger="opened", severity=severity, now=instance.at
                     )
-                    actions.do_schedule_lifecycle(ticket)
+                    actions.do_schedule_lifecycle(ticket, new=True)
                 case TicketEvent.Kind.SEVERITY:
                     policy = ticket.policy
                     new, old = instance.data.get("to"), instance.data.get("previous")

@@ -41,7 +41,7 @@ from pacto.contracts.api import ProductOut, visible_contracts
 from pacto.contracts.models import ContractProduct
 from pacto.errors import ActionError, NotFound
 from pacto.tickets import actions as ticket_actions
-from pacto.tickets.api import CHANGE, _rendered
+from pacto.tickets.api import CHANGE, RELATED, answer
 from pacto.tickets.schemas import ChangeIn, In, Reason, Text, error_responses
 
 router = Router()
@@ -705,7 +705,7 @@ def update_engineering_item(request: HttpRequest, key: str, payload: Engineering
     summary="Link the ticket to a known issue; the customer is told (staff)",
 )
 def link_known_issue(request: HttpRequest, ticket_id: int, payload: LinkKnownIssueIn):
-    ticket = get_ticket_for(request.auth, ticket_id)
+    ticket = get_ticket_for(request.auth, ticket_id, related=RELATED)
     _staff(request, "link tickets to known issues")
     issue = KnownIssue.objects.filter(slug=payload.known_issue).first()
     if issue is None:
@@ -714,7 +714,7 @@ def link_known_issue(request: HttpRequest, ticket_id: int, payload: LinkKnownIss
         request.auth, ticket, issue, wait_for_fix=payload.wait_for_fix,
         expected_version=payload.lock_version,
     )  # fmt: skip
-    return _rendered(ticket.pk)
+    return answer(request, ticket)
 
 
 @tickets_router.post(
@@ -723,12 +723,12 @@ def link_known_issue(request: HttpRequest, ticket_id: int, payload: LinkKnownIss
     summary="Take back a known-issue link made in error, with a reason; the customer is told (staff)",
 )
 def unlink_known_issue(request: HttpRequest, ticket_id: int, payload: UnlinkKnownIssueIn):
-    ticket = get_ticket_for(request.auth, ticket_id)
+    ticket = get_ticket_for(request.auth, ticket_id, related=RELATED)
     _staff(request, "unlink tickets from known issues")
     ticket_actions.do_unlink_known_issue(
         request.auth, ticket, reason=payload.reason, expected_version=payload.lock_version
     )
-    return _rendered(ticket.pk)
+    return answer(request, ticket)
 
 
 @tickets_router.post(
@@ -737,7 +737,7 @@ def unlink_known_issue(request: HttpRequest, ticket_id: int, payload: UnlinkKnow
     summary="Link the ticket to an engineering item the customer can follow (staff)",
 )
 def link_engineering_item(request: HttpRequest, ticket_id: int, payload: LinkEngineeringIn):
-    ticket = get_ticket_for(request.auth, ticket_id)
+    ticket = get_ticket_for(request.auth, ticket_id, related=RELATED)
     _staff(request, "link engineering work")
     item = EngineeringItem.objects.filter(key=payload.key).first()
     if item is None:
@@ -745,7 +745,7 @@ def link_engineering_item(request: HttpRequest, ticket_id: int, payload: LinkEng
     ticket_actions.do_link_engineering_item(
         request.auth, ticket, item, expected_version=payload.lock_version
     )
-    return _rendered(ticket.pk)
+    return answer(request, ticket)
 
 
 @tickets_router.post(
@@ -755,12 +755,12 @@ def link_engineering_item(request: HttpRequest, ticket_id: int, payload: LinkEng
     "customers: their own open tickets, a version of their inventory)",
 )
 def set_product_version(request: HttpRequest, ticket_id: int, payload: ProductVersionIn):
-    ticket = get_ticket_for(request.auth, ticket_id)
+    ticket = get_ticket_for(request.auth, ticket_id, related=RELATED)
     ticket_actions.do_set_product_version(
         request.auth, ticket, _version(payload.product_version, "product_version"),
         reason=payload.reason, expected_version=payload.lock_version,
     )  # fmt: skip
-    return _rendered(ticket.pk)
+    return answer(request, ticket)
 
 
 # ----------------------------------------------------------------------------- inventory

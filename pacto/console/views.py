@@ -3,6 +3,8 @@ support manager's dashboard. Every view is for the vendor's staff (``staff_requi
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -59,7 +61,6 @@ from pacto.console.queues import (
 )
 from pacto.errors import ActionError, Conflict, NotAllowed, NotFound
 from pacto.portal import display, pages
-from pacto.portal.forms import DuePreviewForm
 from pacto.portal.web import is_htmx, manager_required, message_of, run_action, staff_required
 from pacto.tickets import search as ticket_search
 from pacto.tickets.actions import (
@@ -74,7 +75,6 @@ from pacto.tickets.actions import (
     do_reply,
     do_set_line,
     pending_severity_request,
-    preview_support,
 )
 from pacto.tickets.models import Ticket
 from pacto.tickets.opening import check_opening
@@ -189,14 +189,7 @@ def queue_live(request):
 def save_view(request):
     form = SavedViewForm(request.POST)
     if form.is_valid():
-        view, ok = run_action(
-            form,
-            do_save_view,
-            request.user,
-            name=form.cleaned_data["name"],
-            query=form.cleaned_data["query"],
-            shared=form.cleaned_data["shared"],
-        )
+        view, ok = run_action(form, do_save_view, request.user, **form.cleaned_data)
         if ok:
             messages.success(request, _("The view “%(name)s” is saved.") % {"name": view.name})
             return redirect(f"{reverse('console:queue')}?view={view.pk}")
@@ -275,6 +268,10 @@ def notifications(request):
 
 def _ticket(request, pk) -> Ticket:
     return pages.ticket_or_404(request.user, pk)
+
+
+def _policy(ticket: Ticket):
+    return display.reader_policy(ticket.policy)
 
 
 def _reply_form(ticket, request, data=None, files=None, initial=None):
@@ -496,65 +493,35 @@ def accept_severity(request, pk):
     return _render(request, ticket, 422, decline_form=form)
 
 
+def _submit(request, ticket, form, form_name, change, text):
+    return pages.submit(
+        request, ticket, form, form_name, change, text, page="console:ticket", again=_render
+    )
+
+
 @staff_required
 @require_POST
 def decline_severity(request, pk):
     ticket = _ticket(request, pk)
-    form = DeclineForm(request.POST)
-    if form.is_valid():
-        _r, ok = run_action(
-            form, do_decline_severity_request, request.user, ticket,
-            reason=form.cleaned_data["reason"],
-        )  # fmt: skip
-        if ok:
-            return _done(request, ticket, _("The severity request is declined."))
-    if not form.errors:
-        form.add_error("reason", _("Say why the request is declined."))
-    return _render(request, ticket, 422, decline_form=form)
+    form, text = DeclineForm(request.POST), _("The severity request is declined.")
+    return _submit(request, ticket, form, "decline_form", do_decline_severity_request, text)
 
 
 @staff_required
 @require_POST
 def change_status(request, pk):
     ticket = _ticket(request, pk)
-    form = StatusForm(
-        request.POST, policy=display.reader_policy(ticket.policy), current=ticket.status
-    )
-    if form.is_valid():
-        data = form.cleaned_data
-        _r, ok = run_action(
-            form,
-            do_change_status,
-            request.user,
-            ticket,
-            data["status"],
-            reason=data["reason"],
-            details_requested=data["details_requested"],
-        )
-        if ok:
-            return _done(request, ticket, _("Status changed."))
-    return _render(request, ticket, 422, status_form=form)
+    form = StatusForm(request.POST, policy=_policy(ticket), current=ticket.status)
+    return _submit(request, ticket, form, "status_form", do_change_status, _("Status changed."))
 
 
 @staff_required
 @require_POST
 def change_severity(request, pk):
     ticket = _ticket(request, pk)
-    form = SeverityForm(
-        request.POST, policy=display.reader_policy(ticket.policy), current=ticket.severity
-    )
-    if form.is_valid():
-        _r, ok = run_action(
-            form,
-            do_change_severity,
-            request.user,
-            ticket,
-            form.cleaned_data["severity"],
-            reason=form.cleaned_data["reason"],
-        )
-        if ok:
-            return _done(request, ticket, _("Severity changed; the clocks are recomputed."))
-    return _render(request, ticket, 422, severity_form=form)
+    form = SeverityForm(request.POST, policy=_policy(ticket), current=ticket.severity)
+    text = _("Severity changed; the clocks are recomputed.")
+    return _submit(request, ticket, form, "severity_form", do_change_severity, text)
 
 
 @staff_required
@@ -564,69 +531,35 @@ def assign(request, pk):
     data = request.POST.copy()
     if data.get("me"):
         data["assignee"] = str(request.user.pk)
-    form = AssignForm(data)
-    if form.is_valid():
-        _r, ok = run_action(form, do_assign, request.user, ticket, form.cleaned_data["assignee"])
-        if ok:
-            return _done(request, ticket, _("Assignment changed."))
-    return _render(request, ticket, 422, assign_form=form)
+    form, text = AssignForm(data), _("Assignment changed.")
+    return _submit(request, ticket, form, "assign_form", do_assign, text)
 
 
 @staff_required
 @require_POST
 def change_line(request, pk):
     ticket = _ticket(request, pk)
-    form = LineForm(request.POST)
-    if form.is_valid():
-        _r, ok = run_action(
-            form,
-            do_set_line,
-            request.user,
-            ticket,
-            form.cleaned_data["line"],
-            reason=form.cleaned_data["reason"],
-        )
-        if ok:
-            return _done(request, ticket, _("Support line changed."))
-    return _render(request, ticket, 422, line_form=form)
+    form, text = LineForm(request.POST), _("Support line changed.")
+    return _submit(request, ticket, form, "line_form", do_set_line, text)
+
+
+_escalate_to_management = partial(do_escalate, to="management")
 
 
 @staff_required
 @require_POST
 def escalate(request, pk):
     ticket = _ticket(request, pk)
-    form = EscalateForm(request.POST)
-    if form.is_valid():
-        _r, ok = run_action(
-            form,
-            do_escalate,
-            request.user,
-            ticket,
-            reason=form.cleaned_data["reason"],
-            to="management",
-        )
-        if ok:
-            return _done(request, ticket, _("Escalated to support management."))
-    return _render(request, ticket, 422, escalate_form=form)
+    form, text = EscalateForm(request.POST), _("Escalated to support management.")
+    return _submit(request, ticket, form, "escalate_form", _escalate_to_management, text)
 
 
 @staff_required
 @require_POST
 def log_work(request, pk):
     ticket = _ticket(request, pk)
-    form = WorkForm(request.POST)
-    if form.is_valid():
-        _r, ok = run_action(
-            form,
-            do_log_work,
-            request.user,
-            ticket,
-            minutes=form.cleaned_data["minutes"],
-            note=form.cleaned_data["note"],
-        )
-        if ok:
-            return _done(request, ticket, _("Work time logged."))
-    return _render(request, ticket, 422, work_form=form)
+    form, text = WorkForm(request.POST), _("Work time logged.")
+    return _submit(request, ticket, form, "work_form", do_log_work, text)
 
 
 @staff_required
@@ -683,17 +616,10 @@ def new_ticket(request):
                     form,
                     do_open_ticket,
                     request.user,
-                    subject=data["subject"],
-                    body=data["body"],
-                    severity=data["severity"],
+                    **pages.opening_fields(data),
                     organization=customer,
                     requester=requester,
-                    type=data["type"],
                     channel=data["channel"],
-                    environment=data["environment"],
-                    product=data["product"],
-                    version=data["version"],
-                    product_version=data["product_version"],
                 )
                 if ok:
                     messages.success(
@@ -727,20 +653,7 @@ def new_ticket(request):
 @staff_required
 @require_safe
 def new_ticket_due(request):
-    _picker, _requester, _customer, contract = _phone_context(request)
-    if contract is None:
-        return render(request, "partials/due_preview.html", {"preview": None})
-    form = DuePreviewForm(request.GET)
-    form.is_valid()
-    data = form.cleaned_data
-    preview = pages.opening_preview(
-        display.reader_policy(contract.policy),
-        contract,
-        data,
-        channel=data.get("channel") or "phone",
-    )
-    support = preview_support(contract, data.get("product_version"), timezone.now().date())
-    return render(request, "partials/due_preview.html", {"preview": preview, "support": support})
+    return pages.due_fragment(request, _phone_context(request)[3])
 
 
 # ----------------------------------------------------------------------------- dashboard

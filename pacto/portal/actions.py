@@ -1,4 +1,5 @@
-"""The one change the portal makes itself: a person's own language and time zone.
+"""The changes the portal makes itself: a person's own language and time zone, and which
+events reach them by email.
 
 Everything else the portal and the console change goes through the domain's actions
 (``pacto.tickets.actions``, ``pacto.accounts.actions``).
@@ -13,6 +14,20 @@ from django.db import transaction
 
 from pacto.accounts.models import AccountEvent, User
 from pacto.errors import ActionError
+from pacto.notifications.models import NotificationPreference
+
+# The events a contact may turn off by email, in the order the preferences page lists them.
+# Invitations, access decisions and security notices are not among them: those always go out.
+CONTACT_EMAIL_KINDS = (
+    "ticket_opened",
+    "agent_reply",
+    "status_changed",
+    "severity_changed",
+    "ticket_reopened",
+    "lifecycle_reminder",
+    "known_issue_notice",
+    "release_notice",
+)
 
 
 def check_preferences(language: str | None, time_zone: str | None) -> None:
@@ -48,3 +63,57 @@ def do_set_preferences(
             data=changed,
         )
     return user
+
+
+def email_choices(user: User) -> dict[str, bool]:
+    """For each of ``CONTACT_EMAIL_KINDS``, whether ``user`` gets it by email now: their own
+    row for the kind, else their row for every kind, else their organization's, else on (the
+    order ``pacto.notifications.outbox`` reads them in)."""
+    rows = NotificationPreference.objects.filter(
+        kind__in=[*CONTACT_EMAIL_KINDS, NotificationPreference.ANY_KIND]
+    )
+    own = {p.kind: p.email for p in rows.filter(user=user)}
+    organization = (
+        {p.kind: p.email for p in rows.filter(organization=user.organization_id)}
+        if user.organization_id
+        else {}
+    )
+    choices = {}
+    for kind in CONTACT_EMAIL_KINDS:
+        for scope in (own, organization):
+            if kind in scope or NotificationPreference.ANY_KIND in scope:
+                choices[kind] = scope.get(kind, scope.get(NotificationPreference.ANY_KIND))
+                break
+        else:
+            choices[kind] = True
+    return choices
+
+
+def do_set_email_notifications(user: User, email: dict[str, bool]) -> dict[str, bool]:
+    """Which of ``CONTACT_EMAIL_KINDS`` ``user`` gets by email: one preference row per kind
+    that changes (the person's own, which wins over their organization's), and one audit
+    event naming what changed. Returns the changes."""
+    unknown = sorted(set(email) - set(CONTACT_EMAIL_KINDS))
+    if unknown:
+        raise ActionError(
+            "notifications",
+            "choice",
+            f"unknown notifications {unknown}; one of {CONTACT_EMAIL_KINDS}",
+        )
+    current = email_choices(user)
+    changed = {kind: bool(on) for kind, on in email.items() if current[kind] != bool(on)}
+    if not changed:
+        return {}
+    with transaction.atomic():
+        for kind, on in changed.items():
+            NotificationPreference.objects.update_or_create(
+                user=user, kind=kind, defaults={"email": on}
+            )
+        AccountEvent.objects.create(
+            organization=user.organization,
+            actor=user,
+            subject=user,
+            kind="notifications_changed",
+            data={"email": changed},
+        )
+    return changed

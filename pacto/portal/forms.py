@@ -328,6 +328,30 @@ class PreferencesForm(PactoForm):
         self.fields["time_zone"].choices = time_zone_choices()
 
 
+# What each event is called on the preferences page.
+EMAIL_KIND_LABELS = {
+    "ticket_opened": _("My ticket is received"),
+    "agent_reply": _("Support replies on a ticket"),
+    "status_changed": _("A ticket's status changes"),
+    "severity_changed": _("A ticket's severity changes"),
+    "ticket_reopened": _("A ticket is reopened"),
+    "lifecycle_reminder": _("Reminders while a ticket waits for my answer"),
+    "known_issue_notice": _("Known issues affecting our products"),
+    "release_notice": _("New releases of our products"),
+}
+
+
+class NotificationsForm(PactoForm):
+    """Which events reach the person by email: one checkbox per event, ticked when on."""
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in kinds:
+            self.fields[kind] = forms.BooleanField(
+                label=EMAIL_KIND_LABELS.get(kind, kind), required=False
+            )
+
+
 class TokenForm(PactoForm):
     """A new personal API token: what it is for and what it may do."""
 

@@ -7,6 +7,10 @@
   support verdict shown while a ticket is being opened (portal form or phone ticket);
 - ``ticket_rows``: tickets with their policy's names and the clock a list shows for each;
 - ``done``: the redirect after a change, with its confirmation;
+- ``submit``: a ticket page's short POST — a valid form, one action, back to the page; or the
+  page again (422) with the form's errors;
+- ``opening_fields`` / ``due_fragment``: what an opening form (portal or phone ticket) hands
+  ``do_open_ticket``, and the due-time preview it swaps in as its choices change;
 - the display names (``status_name``, ``severity_name``) come from ``pacto.portal.display``.
 
 Each page keeps its own short POST views; they call these helpers and one action.
@@ -18,13 +22,14 @@ import datetime as dt
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from pacto.accounts.access import get_ticket_for
 from pacto.errors import NotFound
 from pacto.portal import display
-from pacto.portal.forms import initial_severity
+from pacto.portal.forms import DuePreviewForm, initial_severity
+from pacto.portal.web import run_action
 from pacto.sla.clock import ClockError
 from pacto.sla.policy import PolicyError
 from pacto.tickets.actions import preview_support
@@ -72,6 +77,55 @@ def done(request, ticket: Ticket, text: str, page: str):
     """After a change: its confirmation, and back to the ticket's page (``page`` names it)."""
     messages.success(request, text)
     return redirect(page, pk=ticket.pk)
+
+
+def submit(request, ticket: Ticket, form, form_name: str, change, text: str, *, page: str, again):
+    """A ticket page's short POST. When ``form`` is valid, ``change`` — one action, whose
+    keyword arguments are the form's fields — runs for the person and ticket, then ``text``
+    and back to ``page``; an invalid form or a refused change shows the page again, status
+    422: ``again(request, ticket, 422, **{form_name: form})``."""
+    if form.is_valid():
+        _result, ok = run_action(form, change, request.user, ticket, **form.cleaned_data)
+        if ok:
+            return done(request, ticket, text, page)
+    return again(request, ticket, 422, **{form_name: form})
+
+
+# What an opening form (the portal's, or an agent's phone ticket) asks for, as
+# ``do_open_ticket`` takes it; each side adds who opens, for whom and by which channel.
+OPENING_FIELDS = (
+    "subject",
+    "body",
+    "severity",
+    "type",
+    "environment",
+    "product",
+    "version",
+    "product_version",
+)
+
+
+def opening_fields(data: dict) -> dict:
+    return {name: data[name] for name in OPENING_FIELDS}
+
+
+def due_fragment(request, contract, *, channel: str | None = None):
+    """The due-time preview an opening form swaps in (htmx) as severity, environment or
+    version change. ``channel`` fixes the channel (the portal's); without it the form's
+    choice counts, a phone call by default."""
+    if contract is None:
+        return render(request, "partials/due_preview.html", {"preview": None})
+    form = DuePreviewForm(request.GET)
+    form.is_valid()
+    data = form.cleaned_data
+    preview = opening_preview(
+        display.reader_policy(contract.policy),
+        contract,
+        data,
+        channel=channel or data.get("channel") or "phone",
+    )
+    support = preview_support(contract, data.get("product_version"), timezone.now().date())
+    return render(request, "partials/due_preview.html", {"preview": preview, "support": support})
 
 
 def opening_preview(policy, contract, data, *, channel: str) -> display.DuePreview | None:

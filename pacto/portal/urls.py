@@ -9,6 +9,7 @@ urlpatterns = [
     path("calculator/", views.calculator, name="calculator"),
     path("language/", views.set_language, name="set_language"),
     path("preferences/", views.preferences, name="preferences"),
+    path("preferences/notifications/", views.notifications, name="notifications"),
     path("preferences/tokens/", views.tokens, name="tokens"),
     path("preferences/tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
     path("tickets/", views.tickets, name="tickets"),
@@ -21,11 +22,7 @@ urlpatterns = [
     path("tickets/<int:pk>/reopen/", views.ticket_reopen, name="ticket_reopen"),
     path("tickets/<int:pk>/escalate/", views.ticket_escalate, name="ticket_escalate"),
     path("tickets/<int:pk>/severity/", views.ticket_severity, name="ticket_severity"),
-    path(
-        "tickets/<int:pk>/attachments/<int:attachment_id>/",
-        views.attachment,
-        name="attachment",
-    ),
+    path("tickets/<int:pk>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     path("contacts/", views.contacts, name="contacts"),
     path("activate/<str:secret>/", activation.activate, name="activate"),
     # Served before django-allauth's own page of the same address (this file is included

@@ -7,6 +7,8 @@ pages without JavaScript.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -27,13 +29,18 @@ from pacto.contracts.actions import active_contract
 from pacto.errors import ActionError
 from pacto.kb import deflection as kb_deflection
 from pacto.portal import display, pages
-from pacto.portal.actions import do_set_preferences
+from pacto.portal.actions import (
+    CONTACT_EMAIL_KINDS,
+    do_set_email_notifications,
+    do_set_preferences,
+    email_choices,
+)
 from pacto.portal.forms import (
     AccessRequestForm,
     CalculatorForm,
-    DuePreviewForm,
     EscalateForm,
     NewTicketForm,
+    NotificationsForm,
     PreferencesForm,
     ReopenForm,
     ReplyForm,
@@ -52,12 +59,16 @@ from pacto.tickets.actions import (
     do_reopen,
     do_reply,
     do_request_severity_change,
-    preview_support,
 )
+from pacto.tickets.content import inline_type
 from pacto.tickets.models import Attachment, Ticket
 from pacto.tickets.opening import check_opening
 
 PAGE_SIZE = 25
+
+# Xecuritas, "Customer Escalation": "customers may escalate an issue [...] by contacting their
+# account manager" (agents escalate to management from the console).
+_escalate_to_account_manager = partial(do_escalate, to="account_manager")
 
 
 # ----------------------------------------------------------------------------- public pages
@@ -188,7 +199,35 @@ def preferences(request):
                 messages.success(request, _("Your preferences are saved."))
                 return redirect("portal:preferences")
         status = 422
-    return render(request, "portal/preferences.html", {"form": form}, status=status)
+    return _preferences_page(request, form, status=status)
+
+
+def _preferences_page(request, form=None, notifications_form=None, status=200):
+    user = request.user
+    if form is None:
+        form = PreferencesForm(initial={"language": user.language, "time_zone": user.time_zone})
+    if notifications_form is None and user.is_contact:
+        notifications_form = NotificationsForm(
+            initial=email_choices(user), kinds=CONTACT_EMAIL_KINDS
+        )
+    context = {"form": form, "notifications_form": notifications_form}
+    return render(request, "portal/preferences.html", context, status=status)
+
+
+@contact_required("portal:preferences")
+@require_POST
+def notifications(request):
+    """The contact's own choice of which events reach them by email (the outbox honours it:
+    ``pacto.notifications.outbox``)."""
+    form = NotificationsForm(request.POST, kinds=CONTACT_EMAIL_KINDS)
+    if form.is_valid():
+        _changed, ok = run_action(
+            form, do_set_email_notifications, request.user, dict(form.cleaned_data)
+        )
+        if ok:
+            messages.success(request, _("Your email notifications are saved."))
+            return redirect("portal:preferences")
+    return _preferences_page(request, notifications_form=form, status=422)
 
 
 # ----------------------------------------------------------------------------- API tokens
@@ -207,13 +246,7 @@ def tokens(request):
     created = None
     if request.method == "POST":
         if form.is_valid():
-            result, ok = run_action(
-                form,
-                do_create_token,
-                request.user,
-                name=form.cleaned_data["name"],
-                scope=form.cleaned_data["scope"],
-            )
+            result, ok = run_action(form, do_create_token, request.user, **form.cleaned_data)
             if ok:
                 token, secret = result
                 created = {"token": token, "secret": secret}
@@ -343,16 +376,9 @@ def new_ticket(request):
                 form,
                 do_open_ticket,
                 request.user,
-                subject=data["subject"],
-                body=data["body"],
-                severity=data["severity"],
+                **pages.opening_fields(data),
                 organization=customer if customers else None,
-                type=data["type"],
                 channel="portal",
-                environment=data["environment"],
-                product=data["product"],
-                version=data["version"],
-                product_version=data["product_version"],
                 details=form.details(),
                 attachments=[data["attachment"]] if data.get("attachment") else [],
             )
@@ -386,15 +412,7 @@ def new_ticket_due(request):
         _customer, _customers, contract = _opening_context(request)
     except ActionError as exc:
         _refuse(exc)
-    form = DuePreviewForm(request.GET)
-    form.is_valid()
-    preview = pages.opening_preview(
-        display.reader_policy(contract.policy), contract, form.cleaned_data, channel="portal"
-    )
-    support = preview_support(
-        contract, form.cleaned_data.get("product_version"), timezone.now().date()
-    )
-    return render(request, "partials/due_preview.html", {"preview": preview, "support": support})
+    return pages.due_fragment(request, contract, channel="portal")
 
 
 def _ticket_url(pk):
@@ -442,6 +460,24 @@ def _done(request, ticket, text):
 
 @contact_required(None)
 @require_POST
+def ticket_confirm(request, pk):
+    ticket = _visible_ticket(request, pk)
+    try:
+        run_action(None, do_confirm_resolution, request.user, ticket)
+    except ActionError as exc:
+        messages.error(request, message_of(exc))
+        return _render_ticket(request, ticket, status=422)
+    return _done(request, ticket, _("Thank you: the ticket is closed."))
+
+
+def _submit(request, ticket, form, form_name, change, text):
+    return pages.submit(
+        request, ticket, form, form_name, change, text, page="portal:ticket", again=_render_ticket
+    )
+
+
+@contact_required(None)
+@require_POST
 def ticket_reply(request, pk):
     ticket = _visible_ticket(request, pk)
     form = ReplyForm(request.POST, request.FILES)
@@ -458,74 +494,36 @@ def ticket_reply(request, pk):
 
 @contact_required(None)
 @require_POST
-def ticket_confirm(request, pk):
-    ticket = _visible_ticket(request, pk)
-    try:
-        run_action(None, do_confirm_resolution, request.user, ticket)
-    except ActionError as exc:
-        messages.error(request, message_of(exc))
-        return _render_ticket(request, ticket, status=422)
-    return _done(request, ticket, _("Thank you: the ticket is closed."))
-
-
-@contact_required(None)
-@require_POST
 def ticket_reopen(request, pk):
     ticket = _visible_ticket(request, pk)
-    form = ReopenForm(request.POST)
-    if form.is_valid():
-        _result, ok = run_action(
-            form, do_reopen, request.user, ticket, reason=form.cleaned_data["reason"]
-        )
-        if ok:
-            return _done(request, ticket, _("The ticket is reopened."))
-    return _render_ticket(request, ticket, status=422, reopen_form=form)
+    form, text = ReopenForm(request.POST), _("The ticket is reopened.")
+    return _submit(request, ticket, form, "reopen_form", do_reopen, text)
 
 
 @contact_required(None)
 @require_POST
 def ticket_escalate(request, pk):
     ticket = _visible_ticket(request, pk)
-    form = EscalateForm(request.POST)
-    if form.is_valid():
-        _result, ok = run_action(
-            form,
-            do_escalate,
-            request.user,
-            ticket,
-            reason=form.cleaned_data["reason"],
-            to="account_manager",
-        )
-        if ok:
-            return _done(request, ticket, _("Your account manager has been notified."))
-    return _render_ticket(request, ticket, status=422, escalate_form=form)
+    form, text = EscalateForm(request.POST), _("Your account manager has been notified.")
+    return _submit(request, ticket, form, "escalate_form", _escalate_to_account_manager, text)
 
 
 @contact_required(None)
 @require_POST
 def ticket_severity(request, pk):
     ticket = _visible_ticket(request, pk)
-    form = SeverityRequestForm(
-        request.POST, policy=display.reader_policy(ticket.policy), current=ticket.severity
-    )
-    if form.is_valid():
-        _result, ok = run_action(
-            form,
-            do_request_severity_change,
-            request.user,
-            ticket,
-            form.cleaned_data["severity"],
-            justification=form.cleaned_data["justification"],
-        )
-        if ok:
-            return _done(request, ticket, _("Your request for a severity change is sent."))
-    return _render_ticket(request, ticket, status=422, severity_form=form)
+    policy = display.reader_policy(ticket.policy)
+    form = SeverityRequestForm(request.POST, policy=policy, current=ticket.severity)
+    text = _("Your request for a severity change is sent.")
+    return _submit(request, ticket, form, "severity_form", do_request_severity_change, text)
 
 
 @login_required
 @require_safe
 def attachment(request, pk, attachment_id):
-    """A ticket's file, for whoever may see the ticket; files of internal notes only for staff."""
+    """A ticket's file, for whoever may see the ticket; files of internal notes only for staff.
+    Images and text logs are shown in the page (``pacto.tickets.content.inline_type``); any
+    other file is a download."""
     ticket = _visible_ticket(request, pk)
     attachment = (
         Attachment.objects.filter(ticket=ticket, pk=attachment_id).select_related("message").first()
@@ -538,7 +536,17 @@ def attachment(request, pk, attachment_id):
         and not request.user.is_staff_member
     ):
         raise Http404
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    stream = attachment.file.open("rb")
+    shown_as = inline_type(attachment.name, stream.read(16))
+    stream.seek(0)
+    response = FileResponse(
+        stream,
+        as_attachment=shown_as is None,
+        filename=attachment.name,
+        content_type=shown_as or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def email_managed_by_vendor(request):

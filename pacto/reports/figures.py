@@ -30,53 +30,28 @@ policy versions of the tickets it counted.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import Counter
-from dataclasses import dataclass, field
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from pacto.contracts.models import PolicyVersion
 from pacto.errors import ActionError
+from pacto.reports import figures_sql
+from pacto.reports.measure import (
+    DEFINITIONS,
+    DIMENSIONS,
+    METRICS,
+    POLICY_BOUND,
+    Group,
+    Period,
+    breach_line,
+    month_of,
+    over_target,
+    paused,
+)
 from pacto.sla.policy import StatusCategory
-from pacto.sla.units import Duration
 from pacto.tickets.models import SlaClock, Ticket, TicketEvent
-
-METRICS = ("first_response", "resolution", "periodic_update")
-
-# Group-by dimensions and the clock row's field that holds each.
-DIMENSIONS = {
-    "severity": "ticket__severity",
-    "plan": "ticket__plan",
-    "organization": "ticket__organization__name",
-    "contract": "ticket__contract__service_contract_id",
-    "type": "ticket__type",
-    "product": "ticket__product",
-    "channel": "ticket__channel",
-    "agent": "ticket__assignee__email",
-    "month": None,  # the month the clock was decided in (or the report's month, if running)
-}
-# Severity and plan ids belong to a policy: grouping by them groups by the policy too.
-POLICY_BOUND = ("severity", "plan")
-
-DEFINITIONS = {
-    "attainment": "met / (met + breached) over the clocks met on time or breached in the period",
-    "running": "started before the period's end and neither met nor breached by then",
-    "time_to_meet": "business time from start to met, over the clocks met in the period",
-    "time_over_target": "business time beyond the target, over the clocks breached in the period",
-    "paused": "time spent paused by the clocks decided in the period",
-    "backlog": "tickets open at the period's end, by age then and by status then",
-    "reopen_rate": "tickets reopened in the period / tickets solved in the period",
-    "first_contact_resolution": (
-        "tickets solved in the period after at most one public agent reply and never "
-        "reopened / tickets solved in the period"
-    ),
-    "exempt": "exempt breaches are not recorded by this version of Pacto yet",
-}
 
 AGE_BUCKETS = (
     ("< 1 day", dt.timedelta(days=1)),
@@ -87,147 +62,16 @@ AGE_BUCKETS = (
 )
 
 
-# ----------------------------------------------------------------------------- the period
-
-
-@dataclass(frozen=True)
-class Period:
-    month: str  # YYYY-MM
-    zone: str
-    start: dt.datetime
-    end: dt.datetime
-
-    @classmethod
-    def parse(cls, text: str | None, zone: str | None = None) -> Period:
-        zone = zone or settings.TIME_ZONE
-        try:
-            tz = ZoneInfo(zone)
-        except (KeyError, ValueError):
-            raise ActionError("time_zone", "time_zone", f"no time zone named {zone!r}") from None
-        try:
-            year, month = (int(part) for part in (text or "").split("-"))
-            start = dt.datetime(year, month, 1, tzinfo=tz)
-        except ValueError:
-            raise ActionError(
-                "month", "format", f"month: YYYY-MM, e.g. 2026-01 (got {text!r})"
-            ) from None
-        following = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
-        return cls(f"{year:04d}-{month:02d}", zone, start, following)
-
-    def previous(self) -> Period:
-        last = self.start - dt.timedelta(days=1)
-        return Period.parse(f"{last.year:04d}-{last.month:02d}", self.zone)
-
-    def as_json(self) -> dict:
-        return {
-            "month": self.month,
-            "time_zone": self.zone,
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-        }
-
-
-def month_of(instant: dt.datetime, zone: str) -> str:
-    local = instant.astimezone(ZoneInfo(zone))
-    return f"{local.year:04d}-{local.month:02d}"
-
-
-# ----------------------------------------------------------------------------- clocks
-
-
-@lru_cache(maxsize=512)
-def target_seconds(policy_version_id: int, target: str, calendar: str) -> float | None:
-    """The business length of a stored clock's target (e.g. "2 business days" on its calendar)."""
-    if not target:
-        return None
-    policy = PolicyVersion.objects.get(pk=policy_version_id).policy
-    try:
-        cal = policy.calendar(calendar or None)
-        return Duration.parse(target).length(cal).total_seconds()
-    except Exception:
-        return None
-
-
-def _seconds(a: str, b: str) -> float:
-    return (dt.datetime.fromisoformat(b) - dt.datetime.fromisoformat(a)).total_seconds()
-
-
-def paused(segments: list) -> float:
-    """Seconds spent paused (not the projection after the clock's computation)."""
-    return sum(
-        _seconds(s["start"], s["end"])
-        for s in segments or ()
-        if s.get("kind") == "paused" and not s.get("projected") and s.get("start") and s.get("end")
-    )
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    """Linear interpolation between closest ranks (PostgreSQL's ``percentile_cont``)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q
-    low, high = math.floor(position), math.ceil(position)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
-@dataclass
-class Group:
-    key: dict
-    met: int = 0
-    breached: int = 0
-    running: int = 0
-    to_meet: list[float] = field(default_factory=list)
-    over_target: list[float] = field(default_factory=list)
-    paused_seconds: float = 0.0
-
-    @property
-    def counted(self) -> int:
-        return self.met + self.breached + self.running
-
-    @property
-    def attainment(self) -> float | None:
-        decided = self.met + self.breached
-        return round(100 * self.met / decided, 2) if decided else None
-
-    def as_json(self) -> dict:
-        sql = getattr(self, "_sql", None)
-        if sql is not None:  # computed by the database (figures_sql)
-            median, p90 = sql["median"], sql["p90"]
-            over, over_median = sql["over_sum"], sql["over_median"]
-        else:
-            median, p90 = percentile(self.to_meet, 0.5), percentile(self.to_meet, 0.9)
-            over = sum(self.over_target) if self.over_target else 0
-            over_median = percentile(self.over_target, 0.5)
-        return {
-            **self.key,
-            "counted": self.counted,
-            "met": self.met,
-            "breached": self.breached,
-            "running": self.running,
-            "attainment_percent": self.attainment,
-            "median_to_meet_seconds": _round(median),
-            "p90_to_meet_seconds": _round(p90),
-            "over_target_seconds": _round(over) if over else 0,
-            "median_over_target_seconds": _round(over_median),
-            "paused_seconds": _round(self.paused_seconds),
-            "exempt_breaches": None,
-        }
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
-
-
 def clock_rows(period: Period, tickets=None):
     """The clocks the period's figures are made of: decided in it, or running at its end."""
     end, start = period.end, period.start
+    live = ("running", "paused", "met", "breached")
     decided = Q(state="met", met_at__gte=start, met_at__lt=end) | Q(
-        state="breached", breached_at__gte=start, breached_at__lt=end
+        state__in=live, breached_at__gte=start, breached_at__lt=end
     )
     met_late = Q(state="breached", met_at__gte=start, met_at__lt=end)
     running = (
-        Q(started_at__lt=end, state__in=("running", "paused", "met", "breached"))
+        Q(started_at__lt=end, state__in=live)
         & (Q(met_at__isnull=True) | Q(met_at__gte=end))
         & (Q(breached_at__isnull=True) | Q(breached_at__gte=end))
     )
@@ -236,7 +80,8 @@ def clock_rows(period: Period, tickets=None):
         clocks = clocks.filter(ticket__in=tickets)
     fields = [
         "ticket_id", "metric", "state", "started_at", "due_at", "met_at", "breached_at",
-        "elapsed_seconds", "target", "calendar", "segments", "ticket__policy_version_id",
+        "elapsed_seconds", "remaining_seconds", "exempt_reason", "target", "segments",
+        "ticket__policy_version_id",
         "ticket__organization_id",
         *(f for f in DIMENSIONS.values() if f),
     ]  # fmt: skip
@@ -268,8 +113,6 @@ def sla_figures(
     dims = list(group_by)
     if any(d in POLICY_BOUND for d in dims) and "policy" not in dims:
         dims = ["policy", *dims]
-    from pacto.reports import figures_sql  # speed-up on PostgreSQL; see its docstring
-
     if (
         figures_sql.usable(dims)
         and (tickets is None or organization is not None)
@@ -283,6 +126,7 @@ def sla_figures(
             period, tickets, dims, group_by, versions, now, breach_limit
         )
     breaches.sort(key=lambda b: (b["breached_at"], b["ticket"], b["metric"]))
+    breaches = breaches[:breach_limit]
     return {
         "period": period.as_json(),
         "organization": organization.name if organization is not None else None,
@@ -332,7 +176,7 @@ def _python_groups(period, tickets, dims, group_by, versions, now, breach_limit)
         if state == "met" and _in(met_at, period):
             verdict, when = "met", met_at
         elif breached_at is not None and _in(breached_at, period):
-            verdict, when = "breached", breached_at
+            verdict, when = ("exempt" if row["exempt_reason"] else "breached"), breached_at
         elif (
             row["started_at"] is not None
             and row["started_at"] < period.end
@@ -355,38 +199,21 @@ def _python_groups(period, tickets, dims, group_by, versions, now, breach_limit)
         if group is None:
             group = groups[metric][key] = Group({d: values[d] for d in dims})
         for target in (group, totals[metric]):
-            if verdict == "met":
-                target.met += 1
-            elif verdict == "breached":
-                target.breached += 1
-            elif verdict == "running":
-                target.running += 1
+            if verdict is not None:
+                setattr(target, verdict, getattr(target, verdict) + 1)
             if _in(met_at, period) and state in ("met", "breached"):
                 target.to_meet.append(row["elapsed_seconds"])
-            if verdict in ("met", "breached"):
+            if verdict in ("met", "breached", "exempt"):
                 target.paused_seconds += paused(row["segments"])
-        if verdict == "breached":
-            length = target_seconds(
-                row["ticket__policy_version_id"], row["target"], row["calendar"]
-            )
-            over = max(0.0, row["elapsed_seconds"] - length) if length is not None else 0.0
-            group.over_target.append(over)
-            totals[metric].over_target.append(over)
-            if len(breaches) < breach_limit:
-                breaches.append(
-                    {
-                        "ticket": row["ticket_id"],
-                        "metric": metric,
-                        "organization": row["ticket__organization__name"],
-                        "severity": row["ticket__severity"],
-                        "plan": row["ticket__plan"],
-                        "target": row["target"],
-                        "breached_at": breached_at.isoformat(),
-                        "over_target_seconds": round(over, 1),
-                        "explanation_url": f"/console/tickets/{row['ticket_id']}/#clocks-title",
-                        "api_url": f"/api/tickets/{row['ticket_id']}",
-                    }
-                )
+            if verdict == "breached":
+                target.over_target.append(over_target(row["remaining_seconds"]))
+        if verdict in ("breached", "exempt"):
+            line = breach_line(
+                row["ticket_id"], metric, row["ticket__organization__name"],
+                row["ticket__severity"], row["ticket__plan"], row["target"], breached_at,
+                row["remaining_seconds"], row["exempt_reason"],
+            )  # fmt: skip
+            breaches.append(line)
     return groups, totals, breaches, used_versions
 
 
@@ -511,7 +338,8 @@ def tables(figures: dict) -> dict[str, tuple[list[str], list[list]]]:
     """The report as named tables (header, rows): what CSV and XLSX exports hold."""
     dims = figures["group_by"]
     columns = [
-        "counted", "met", "breached", "running", "attainment_percent", "median_to_meet_seconds",
+        "counted", "met", "breached", "exempt_breaches", "running", "attainment_percent",
+        "median_to_meet_seconds",
         "p90_to_meet_seconds", "over_target_seconds", "median_over_target_seconds",
         "paused_seconds",
     ]  # fmt: skip
@@ -525,9 +353,9 @@ def tables(figures: dict) -> dict[str, tuple[list[str], list[list]]]:
     out["sla"] = (header, rows)
     out["breaches"] = (
         ["ticket", "metric", "organization", "severity", "plan", "target", "breached_at",
-         "over_target_seconds", "explanation_url"],
+         "over_target_seconds", "exempt_reason", "explanation_url"],
         [[b["ticket"], b["metric"], b["organization"], b["severity"], b["plan"], b["target"],
-          b["breached_at"], b["over_target_seconds"], b["explanation_url"]]
+          b["breached_at"], b["over_target_seconds"], b["exempt_reason"], b["explanation_url"]]
          for b in figures["breaches"]],
     )  # fmt: skip
     backlog_data = figures["backlog"]

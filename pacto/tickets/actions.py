@@ -104,6 +104,7 @@ def _adopt(ticket: Ticket, locked: Ticket) -> None:
     for related in Ticket._meta.related_objects:
         if related.is_cached(ticket):
             related.delete_cached_value(ticket)
+    ticket.stored_clocks = locked.stored_clocks
 
 
 def save_tickets_in_bulk(changes: list[tuple[Ticket, dict]], now: dt.datetime) -> None:
@@ -1527,6 +1528,9 @@ def checklist_state(ticket: Ticket, events=None) -> list[dict]:
         severity=ticket.severity, plan=ticket.plan, channel=ticket.channel,
         environment=ticket.environment, type=ticket.type,
     )  # fmt: skip
+    checklists = policy.checklists_for(facts)
+    if not checklists:
+        return []
     if events is None:
         events = ticket.events.filter(kind=TicketEvent.Kind.CHECKLIST).select_related("actor")
     ticks = {
@@ -1535,7 +1539,7 @@ def checklist_state(ticket: Ticket, events=None) -> list[dict]:
         if e.kind == TicketEvent.Kind.CHECKLIST
     }
     out = []
-    for checklist in policy.checklists_for(facts):
+    for checklist in checklists:
         items = []
         for index, item in enumerate(checklist.items):
             tick = ticks.get((checklist.id, index))

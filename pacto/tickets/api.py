@@ -13,11 +13,12 @@ import binascii
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Query, Router, Status
+from ninja import Query, Router
 
 from pacto.accounts.access import (
+    can_see_internal,
     get_ticket_for,
     visible_contacts,
     visible_organizations,
@@ -26,16 +27,20 @@ from pacto.accounts.access import (
 from pacto.accounts.models import User
 from pacto.errors import ActionError, NotFound
 from pacto.tickets import actions
+from pacto.tickets.answers import detail_answer, events, messages, respond, ticket_answer
 from pacto.tickets.models import SlaClock, Ticket
 from pacto.tickets.schemas import (
     AccessGrantedOut,
     AssignIn,
     ChangeIn,
     ChecklistTickIn,
+    ConversationFilters,
     CorrectionIn,
     EscalateIn,
+    EventPage,
     ExemptIn,
     LineIn,
+    MessagePage,
     OutOfScopeIn,
     ReasonIn,
     ReplyIn,
@@ -57,13 +62,23 @@ CHANGE = {200: TicketDetailOut, **error_responses(404, 409)}
 MAX_ID = 2**63 - 1  # a bigint: larger numbers in a cursor were not issued by us
 
 
+# What a ticket's answer shows besides the ticket, read with it in one query.
+RELATED = (
+    "organization", "partner", "requester", "assignee", "contract", "policy_version",
+    "known_issue__fixed_in__module__product", "engineering_item",
+)  # fmt: skip
+
+
 def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
-    return get_ticket_for(request.auth, ticket_id)
+    return get_ticket_for(request.auth, ticket_id, related=RELATED)
 
 
-def _rendered(ticket_id: int) -> Ticket:
-    """The ticket as it now is, with what its responses show, in a few queries."""
-    return _with_relations(Ticket.objects.filter(pk=ticket_id)).prefetch_related("clocks").get()
+def answer(request: HttpRequest, ticket: Ticket, status: int = 200) -> HttpResponse:
+    """``ticket`` as the caller may see it now (``TicketDetailOut``), from the instance the
+    action changed and the clocks it stored: nothing is read back but the conversation and
+    the history."""
+    clocks = getattr(ticket, "stored_clocks", None)
+    return respond(detail_answer(ticket, request.auth, clocks), status)
 
 
 def _version(payload: ChangeIn | None) -> int | None:
@@ -72,12 +87,9 @@ def _version(payload: ChangeIn | None) -> int | None:
 
 
 def _with_relations(tickets: QuerySet) -> QuerySet:
-    # A response names the policy (``id@version``); the policy's YAML (kilobytes, read for
-    # every row of a page) stays in the database.
-    return tickets.select_related(
-        "organization", "partner", "requester", "assignee", "contract", "policy_version",
-        "known_issue__fixed_in__module__product", "engineering_item",
-    ).defer("policy_version__source_yaml")  # fmt: skip
+    # A page names each ticket's policy (``id@version``); the policy's YAML (kilobytes, read
+    # for every row) stays in the database.
+    return tickets.select_related(*RELATED).defer("policy_version__source_yaml")
 
 
 # ----------------------------------------------------------------------------- cursor
@@ -140,7 +152,10 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]):
     page = list(tickets.order_by("-pk").prefetch_related("clocks")[: filters.limit + 1])
     more = len(page) > filters.limit
     page = page[: filters.limit]
-    return {"items": page, "next_cursor": encode_cursor(page[-1].pk) if more else None}
+    return respond({
+        "items": [ticket_answer(ticket) for ticket in page],
+        "next_cursor": encode_cursor(page[-1].pk) if more else None,
+    })  # fmt: skip
 
 
 @router.get(
@@ -149,7 +164,29 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]):
     summary="One ticket with its clocks, conversation and history",
 )
 def get_ticket(request: HttpRequest, ticket_id: int):
-    return _rendered(_ticket(request, ticket_id).pk)
+    return answer(request, _ticket(request, ticket_id))
+
+
+@router.get(
+    "/{ticket_id}/messages",
+    response={200: MessagePage, **error_responses(404)},
+    summary="The conversation a page at a time, newest first (internal notes for staff)",
+)
+def list_messages(request: HttpRequest, ticket_id: int, filters: Query[ConversationFilters]):
+    ticket = get_ticket_for(request.auth, ticket_id)
+    items, before = messages(ticket, can_see_internal(request.auth), filters.before, filters.limit)
+    return respond({"items": items, "before": before})
+
+
+@router.get(
+    "/{ticket_id}/events",
+    response={200: EventPage, **error_responses(404)},
+    summary="The history a page at a time, newest first (internal entries for staff)",
+)
+def list_events(request: HttpRequest, ticket_id: int, filters: Query[ConversationFilters]):
+    ticket = get_ticket_for(request.auth, ticket_id)
+    items, before = events(ticket, can_see_internal(request.auth), filters.before, filters.limit)
+    return respond({"items": items, "before": before})
 
 
 # ----------------------------------------------------------------------------- opening
@@ -205,8 +242,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
             category=payload.category,
             access_request=payload.access_request.dict() if payload.access_request else None,
         )
-        answer = TicketDetailOut.from_orm(_rendered(ticket.pk))
-    return Status(201, answer)
+        return answer(request, ticket, status=201)
 
 
 # ----------------------------------------------------------------------------- conversation
@@ -219,7 +255,7 @@ def reply(request: HttpRequest, ticket_id: int, payload: ReplyIn):
         request.auth, ticket, payload.body, public=True, channel="api",
         expected_version=payload.lock_version,
     )  # fmt: skip
-    return _rendered(ticket.pk)
+    return answer(request, ticket)
 
 
 @router.post(
@@ -233,7 +269,7 @@ def add_note(request: HttpRequest, ticket_id: int, payload: ReplyIn):
         request.auth, ticket, payload.body, public=False, channel="api",
         expected_version=payload.lock_version,
     )  # fmt: skip
-    return _rendered(ticket.pk)
+    return answer(request, ticket)
 
 
 @router.post(
@@ -248,7 +284,7 @@ def correct(request: HttpRequest, ticket_id: int, payload: CorrectionIn):
         request.auth, ticket, payload.field, payload.value, reason=payload.reason,
         at=payload.at, expected_version=payload.lock_version,
     )  # fmt: skip
-    return _rendered(ticket.pk)
+    return answer(request, ticket)
 
 
 # ----------------------------------------------------------------------------- status
@@ -262,14 +298,14 @@ def change_status(request: HttpRequest, ticket_id: int, payload: StatusIn):
         details_requested=payload.details_requested, expected_version=payload.lock_version,
         arrangement=payload.arrangement,
     )  # fmt: skip
-    return _rendered(ticket.pk)
+    return answer(request, ticket)
 
 
 @router.post("/{ticket_id}/confirm", response=CHANGE, summary="Confirm a solved ticket is resolved")
 def confirm_resolution(request: HttpRequest, ticket_id: int, payload: ChangeIn | None = None):
     ticket = _ticket(request, ticket_id)
     actions.do_confirm_resolution(request.auth, ticket, expected_version=_version(payload))
-    return _rendered(ticket.pk)
+    return answer(request, ticket)
 
 
 @router.post("/{ticket_id}/reopen", response=CHANGE, summary="Reopen a solved ticket")
@@ -278,7 +314,7 @@ def reopen(request: HttpRequest, ticket_id: int, payload: ReasonIn):
     actions.do_reopen(
         request.auth, ticket, reason=payload.reason, expected_version=payload.lock_version
     )
-    return _rendered(ticket.pk)
+    return answer(request, ticket)
 
 
 # ----------------------------------------------------------------------------- severity
@@ -293,7 +329,7 @@ def change_severity(request: HttpRequest, ticket_id: int, payload: SeverityIn):
         request.auth, ticket, payload.severity, reason=payload.reason,
         expected_version=payload.lock_version,
     )  # fmt: skip
-    return _rendered(ticket.pk)
+    return answer(request, ticket)
 
 
 @router.post(
@@ -307,7 +343,7 @@ def request_severity_change(request: HttpRequest, ticket_id: int, payload: Sever
         request.auth, ticket, payload.severity, justification=payload.justification,
         expected_version=payload.lock_version,
     )  # fmt: skip
-    return _rendered(ticket.pk)
+    return answer(request, ticket)
 
 
 # ----------------------------------------------------------------------------- routing
@@ -322,7 +358,7 @@ def assign(request: HttpRequest, ticket_id: int, payload: AssignIn):
         if assignee is None:
             raise ActionError("assignee", "exists", "no active user has this id")
     actions.do_assign(request.auth, ticket, assignee, expected_version=payload.lock_version)
-    return _rendered(ticket.pk)
+    return answer(request, ticket)
 
 
 @router.post("/{ticket_id}/line", response=CHANGE, summary="Move to another support line (staff)")
@@ -332,7 +368,7 @@ def set_line(request: HttpRequest, ticket_id: int, payload: LineIn):
         request.auth, ticket, payload.line, reason=payload.reason,
         expected_version=payload.lock_version,
     )  # fmt: skip
-    return _rendered(ticket.pk)
+    return answer(request, ticket)
 
 
 @router.post(
@@ -346,7 +382,7 @@ def escalate(request: HttpRequest, ticket_id: int, payload: EscalateIn):
         request.auth, ticket, reason=payload.reason, to=payload.to,
         expected_version=payload.lock_version,
     )  # fmt: skip
-    return _rendered(ticket.pk)
+    return answer(request, ticket)
 
 
 @router.post(
@@ -359,7 +395,14 @@ def approve_access_request(request: HttpRequest, ticket_id: int, payload: Change
     contact = actions.do_approve_access_request(
         request.auth, ticket, expected_version=_version(payload)
     )
-    return {"contact": contact, "ticket": _rendered(ticket.pk)}
+    contact_answer = {
+        "id": contact.pk, "email": contact.email, "full_name": contact.full_name,
+        "organization_id": contact.organization_id, "is_authorized": contact.is_authorized,
+    }  # fmt: skip
+    clocks = getattr(ticket, "stored_clocks", None)
+    return respond(
+        {"contact": contact_answer, "ticket": detail_answer(ticket, request.auth, clocks)}
+    )
 
 
 # ----------------------------------------------------------------------------- policy rules
@@ -376,7 +419,7 @@ def tick_checklist(request: HttpRequest, ticket_id: int, payload: ChecklistTickI
         request.auth, ticket, payload.checklist, payload.item, note=payload.note,
         expected_version=payload.lock_version,
     )  # fmt: skip
-    return _rendered(ticket.pk)
+    return answer(request, ticket)
 
 
 @router.post(
@@ -389,7 +432,7 @@ def deliver_resolution_plan(request: HttpRequest, ticket_id: int, payload: Resol
     actions.do_deliver_resolution_plan(
         request.auth, ticket, payload.body, expected_version=payload.lock_version
     )
-    return _rendered(ticket.pk)
+    return answer(request, ticket)
 
 
 @router.post(
@@ -403,7 +446,7 @@ def third_party_cause(request: HttpRequest, ticket_id: int, payload: ThirdPartyI
         request.auth, ticket, vendor=payload.vendor, why=payload.why,
         expected_version=payload.lock_version,
     )  # fmt: skip
-    return _rendered(ticket.pk)
+    return answer(request, ticket)
 
 
 @router.post(
@@ -417,7 +460,7 @@ def exempt_breach(request: HttpRequest, ticket_id: int, metric: str, payload: Ex
         request.auth, ticket, metric[:24], reason=payload.reason, note=payload.note,
         expected_version=payload.lock_version,
     )  # fmt: skip
-    return _rendered(ticket.pk)
+    return answer(request, ticket)
 
 
 @router.post(
@@ -431,4 +474,4 @@ def out_of_scope(request: HttpRequest, ticket_id: int, payload: OutOfScopeIn):
         request.auth, ticket, payload.category, note=payload.note,
         expected_version=payload.lock_version,
     )  # fmt: skip
-    return _rendered(ticket.pk)
+    return answer(request, ticket)

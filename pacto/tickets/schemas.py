@@ -14,6 +14,8 @@ from ninja import Schema
 from pydantic import Field, field_validator
 
 from pacto.accounts.access import can_see_internal
+from pacto.tickets.answers import INTERNAL_EVENT_KINDS, SHOWN
+from pacto.tickets.clocks import english_explanation
 
 # ----------------------------------------------------------------------------- errors
 
@@ -291,12 +293,16 @@ class ClockOut(Schema):
     remaining_seconds: float | None
     warnings: list[WarningOut]
     segments: list[SegmentOut]
-    explanation: list[str]
+    explanation: list[str] = Field(description="how the clock was computed, line by line")
     exempt_reason: str = Field(
         description="why the clock is exempt (third-party cause, misassigned severity); "
         "blank: it counts. An exempt breach is not counted as a breach."
     )
     computed_at: dt.datetime
+
+    @staticmethod
+    def resolve_explanation(clock) -> list[str]:
+        return english_explanation(clock)
 
 
 class MessageOut(Schema):
@@ -399,10 +405,6 @@ class TicketOut(Schema):
         return list(ticket.clocks.all())
 
 
-# History entries that carry internal notes: shown to the vendor's staff only.
-INTERNAL_EVENT_KINDS = ("note", "work_logged", "checklist", "exempted")
-
-
 def public_events(ticket, events) -> list:
     """``events`` without the files attached to internal notes: a contact learns neither
     their names nor that they exist. Events written before the ``internal`` flag existed
@@ -449,8 +451,19 @@ class TicketDetailOut(TicketOut):
     checklists: list[dict[str, Any]] = Field(
         description="the policy's checklists for this ticket, each item ticked or not (staff)"
     )
-    messages: list[MessageOut] = Field(description="public replies; internal notes for staff")
-    events: list[EventOut] = Field(description="the history; internal entries for staff only")
+    messages: list[MessageOut] = Field(
+        description=f"the newest {SHOWN} messages, oldest first: public replies; internal "
+        "notes for staff"
+    )
+    messages_before: int | None = Field(
+        description="earlier messages: `GET /api/tickets/{id}/messages?before=` this; null: none"
+    )
+    events: list[EventOut] = Field(
+        description=f"the newest {SHOWN} history entries, oldest first; internal ones for staff"
+    )
+    events_before: int | None = Field(
+        description="earlier entries: `GET /api/tickets/{id}/events?before=` this; null: none"
+    )
 
     @staticmethod
     def resolve_to_record(ticket, context) -> list[str]:
@@ -465,18 +478,59 @@ class TicketDetailOut(TicketOut):
         return checklist_state(ticket) if _sees_internal(context) else []
 
     @staticmethod
-    def resolve_messages(ticket, context) -> list:
+    def _messages(ticket, context):
         messages = ticket.messages.select_related("author")
-        if not _sees_internal(context):
-            messages = messages.filter(public=True)
-        return list(messages)
+        return messages if _sees_internal(context) else messages.filter(public=True)
+
+    @staticmethod
+    def _events(ticket, context):
+        events = ticket.events.select_related("actor")
+        return events if _sees_internal(context) else events.exclude(kind__in=INTERNAL_EVENT_KINDS)
+
+    @staticmethod
+    def resolve_messages(ticket, context) -> list:
+        return _newest(TicketDetailOut._messages(ticket, context), "created_at")
+
+    @staticmethod
+    def resolve_messages_before(ticket, context) -> int | None:
+        return _before(TicketDetailOut._messages(ticket, context))
 
     @staticmethod
     def resolve_events(ticket, context) -> list:
-        events = ticket.events.select_related("actor")
-        if _sees_internal(context):
-            return list(events)
-        return public_events(ticket, events.exclude(kind__in=INTERNAL_EVENT_KINDS))
+        events = _newest(TicketDetailOut._events(ticket, context), "at")
+        return events if _sees_internal(context) else public_events(ticket, events)
+
+    @staticmethod
+    def resolve_events_before(ticket, context) -> int | None:
+        return _before(TicketDetailOut._events(ticket, context))
+
+
+def _newest(rows, at: str) -> list:
+    """The ``SHOWN`` newest rows by id, oldest first."""
+    return sorted(rows.order_by("-id")[:SHOWN], key=lambda row: (getattr(row, at), row.pk))
+
+
+def _before(rows) -> int | None:
+    """The id before which the rows ``_newest`` leaves out lie; None: it leaves out none."""
+    ids = list(rows.order_by("-id").values_list("id", flat=True)[: SHOWN + 1])
+    return ids[SHOWN - 1] if len(ids) > SHOWN else None
+
+
+class MessagePage(Schema):
+    items: list[MessageOut]
+    before: int | None = Field(description="pass as `before` for the earlier ones; null: none")
+
+
+class EventPage(Schema):
+    items: list[EventOut]
+    before: int | None = Field(description="pass as `before` for the earlier ones; null: none")
+
+
+class ConversationFilters(In):
+    before: QueryId | None = Field(
+        None, description="`messages_before` / `before` of the last answer"
+    )
+    limit: int = Field(SHOWN, ge=1, le=100)
 
 
 class TicketPage(Schema):

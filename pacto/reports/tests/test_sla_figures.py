@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
@@ -14,7 +15,9 @@ from pacto.contracts.models import Contract
 from pacto.reports.figures import Period, sla_figures
 from pacto.reports.tests.conftest import ApiClient, sp
 from pacto.sla.policy import PRESETS
-from pacto.tickets.actions import do_change_status
+from pacto.testing import customer_on
+from pacto.tickets.actions import do_change_status, do_exempt_breach, do_open_ticket
+from pacto.tickets.clocks import store_clocks
 from pacto.tickets.models import Ticket
 
 JANUARY = Period.parse("2026-01", "America/Sao_Paulo")
@@ -204,3 +207,37 @@ def test_pacto_report_sla_gives_the_api_figures_in_each_format(world, january, t
         assert {"sla", "breaches", "backlog", "tickets", "policy_versions"} <= set(book.sheetnames)
         tickets = [row[0].value for row in book["breaches"].iter_rows(min_row=2)]
         assert sorted(tickets) == sorted(b["ticket"] for b in api["breaches"])
+
+
+# ----------------------------------------------------------------------------- exempt breaches
+
+
+def exempt_lumen_breach(world):
+    """Lumen Seguros (Allure SaaS): a Severity 1 ticket opened 15 January 2026, unanswered two
+    days later (breached), which a manager marks exempt (severity misassigned)."""
+    contact = customer_on("allure", "Lumen Seguros", plan="saas", account_manager=world.maria)
+    opened = dt.datetime(2026, 1, 15, 10, 0, tzinfo=dt.UTC)
+    ticket = do_open_ticket(contact, subject="Down", body="All down.", severity="sev1",
+                            category="", now=opened)  # fmt: skip
+    later = opened + dt.timedelta(days=2)
+    store_clocks(ticket, later)
+    do_exempt_breach(world.maria, ticket, "first_response", reason="severity misassigned",
+                     now=later)  # fmt: skip
+    return contact.organization, ticket
+
+
+def test_an_exempt_breach_is_counted_apart_and_listed_with_its_reason(world):
+    organization, ticket = exempt_lumen_breach(world)
+
+    figures = sla_figures(JANUARY, organization=organization, group_by=["severity", "category"])
+
+    total = first_response(figures)
+    assert (total["breached"], total["exempt_breaches"], total["met"]) == (0, 1, 0)
+    assert total["attainment_percent"] is None  # nothing counted as met or breached
+    (group,) = figures["metrics"]["first_response"]["groups"]
+    assert (group["severity"], group["category"], group["exempt_breaches"]) == ("sev1", "", 1)
+    (breach,) = [b for b in figures["breaches"] if b["metric"] == "first_response"]
+    assert breach["ticket"] == ticket.pk
+    assert breach["exempt_reason"].endswith("severity misassigned")
+    assert breach["explanation_url"] == f"/console/tickets/{ticket.pk}/#clocks-title"
+    assert [p["policy"] for p in figures["policy_versions"]] == ["allure"]
