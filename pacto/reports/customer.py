@@ -19,7 +19,7 @@ from django.apps import apps
 from django.db.models import Q
 
 from pacto.accounts.models import Organization, User
-from pacto.contracts.models import Contract
+from pacto.contracts.models import Contract, PolicyVersion
 from pacto.errors import ActionError
 from pacto.reports.figures import backlog, sla_figures, status_at
 from pacto.reports.measure import Period, month_of, target_seconds
@@ -64,9 +64,13 @@ def customer_content(organization: Organization, month: str) -> dict:
     period = customer_period(organization, month)
     tickets = Ticket.objects.filter(organization=organization)
     figures = sla_figures(period, organization=organization, group_by=["severity"], now=period.end)
-    policies = {}
-    for ticket in tickets.select_related("policy_version").only("policy_version"):
-        policies.setdefault(ticket.policy_version_id, ticket.policy_version.policy)
+    # The policies of the organization's tickets (a handful of versions, not one per ticket).
+    policies = {
+        version.pk: version.policy
+        for version in PolicyVersion.objects.filter(
+            pk__in=tickets.values("policy_version_id").distinct()
+        )
+    }
 
     def name_of(ticket_policy_version, severity):
         policy = policies.get(ticket_policy_version)
