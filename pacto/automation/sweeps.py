@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from types import SimpleNamespace
 
 from django.db import transaction
 
@@ -27,7 +28,13 @@ from pacto.automation import actions
 from pacto.automation.models import LifecycleTimer, Page
 from pacto.contracts.models import PolicyVersion
 from pacto.notifications.bulk import update_rows
-from pacto.tickets.clocks import clock_fields, compute_ticket_clocks, store_clocks
+from pacto.tickets.clocks import (
+    clock_fields,
+    compute_ticket_clocks,
+    sla_summary,
+    store_clocks,
+    summary_changes,
+)
 from pacto.tickets.models import SlaClock, Ticket
 
 CHUNK = 500
@@ -110,15 +117,22 @@ def _store(computed) -> None:
     ``escalated``, ``line``) move no clock, so the clocks computed before acting are the ones
     ``store_clocks`` would compute after."""
     changed: list[tuple[SlaClock, dict]] = []
+    summaries: list[tuple[Ticket, dict]] = []
     for ticket, mine, results, at in computed:
         by_metric = {c.metric: c for c in mine}
         if set(by_metric) != {m.value for m in results}:
             store_clocks(ticket, at)  # the policy's metrics changed: the slow, general path
             continue
-        for metric, result in results.items():
-            changed.append((by_metric[metric.value], clock_fields(result, at)))
+        rows = [(by_metric[m.value], clock_fields(result, at)) for m, result in results.items()]
+        changed.extend(rows)
+        # The ticket's ``sla_*`` summary follows its clocks (every field: one UPDATE for all).
+        stored = [SimpleNamespace(**fields) for _clock, fields in rows]
+        if summary_changes(ticket, stored):
+            summaries.append((ticket, sla_summary(stored)))
     if changed:
         update_rows(SlaClock, changed)
+    if summaries:
+        update_rows(Ticket, summaries)
 
 
 def sweep_lifecycle(now: dt.datetime, limit: int = 5000) -> dict[str, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from pacto.accounts.models import Organization, User
@@ -49,6 +50,11 @@ LINE_CHOICES = [
 ]
 
 
+def _named_with_category(name: str, category: str) -> str:
+    label = str(STATUS_CATEGORIES.get(category, category))
+    return name if label.casefold() == name.casefold() else f"{name} ({label})"
+
+
 class ConsoleReplyForm(PactoForm):
     """A reply or a note and the changes that go with it, sent in one request: each change
     still runs through its own action (and writes its own audit event), all or nothing."""
@@ -83,9 +89,11 @@ class ConsoleReplyForm(PactoForm):
         self.fields["attachment"].help_text = attachment_help()
         keep = [("", _("— unchanged —"))]
         if ticket is not None:
-            policy = ticket.policy
+            # The policy's names in the agent's language; Pacto's category beside a name
+            # only where it says something more ("Pendente conosco (Pendente)").
+            policy = ticket.policy.localized(get_language())
             self.fields["status"].choices = keep + [
-                (s.id, f"{s.name} ({STATUS_CATEGORIES.get(s.category.value, s.category.value)})")
+                (s.id, _named_with_category(s.name, s.category.value))
                 for s in policy.statuses
                 if s.category != StatusCategory.NEW and s.id != ticket.status
             ]
@@ -133,7 +141,7 @@ class StatusForm(PactoForm):
     def __init__(self, *args, policy: Policy, current: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [
-            (s.id, f"{s.name} ({STATUS_CATEGORIES.get(s.category.value, s.category.value)})")
+            (s.id, _named_with_category(s.name, s.category.value))
             for s in policy.statuses
             if s.category != StatusCategory.NEW and s.id != current
         ]

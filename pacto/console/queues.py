@@ -1,6 +1,9 @@
 """The agents' queues: which tickets need whom, the most urgent first.
 
-Queues read the clocks the engine persisted (``SlaClock``). A running clock whose due instant
+Queues read the clocks the engine persisted, through each ticket's summary of them
+(``Ticket.sla_due_at``, ``sla_risk_at``, ``sla_breached``, ``sla_exempt``, kept by
+``pacto.tickets.clocks``), so a page of the queue and its counts read the tickets' rows
+only. A running clock whose due instant
 has passed counts as breached at once, even before the worker's sweep records the breach;
 "at risk" means a running clock has reached one of the policy's warning thresholds
 (``escalation.warn_at``, e.g. senhasegura's 75 %).
@@ -18,11 +21,10 @@ from collections import defaultdict
 
 from django.db.models import (
     Case,
-    Exists,
+    Count,
     F,
     IntegerField,
     Max,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -35,7 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pacto.accounts.access import visible_tickets
 from pacto.accounts.models import User
-from pacto.tickets.models import SlaClock, Ticket, TicketEvent
+from pacto.tickets.models import Ticket, TicketEvent
 
 QUEUES = {
     "mine": _("Mine"),
@@ -85,7 +87,7 @@ SORTS = {
     "organization": ["organization__name", "id"],
     "status": ["status_category", "status", "id"],
     "severity": ["severity_rank", "id"],
-    "due": ["next_due", "id"],
+    "due": ["sla_due_at", "id"],
     "assignee": ["assignee__full_name", "id"],
     "line": ["support_line", "id"],
     "product": ["product", "id"],
@@ -97,44 +99,40 @@ FILTERS = (
 )  # fmt: skip
 
 
-def breached_clocks(now: dt.datetime) -> QuerySet:
-    """Clocks past their target and not met: recorded breaches, and running clocks already
-    past due that the worker has not swept yet."""
-    return SlaClock.objects.filter(
-        Q(state="breached", met_at__isnull=True) | Q(state="running", due_at__lte=now),
-        exempt_reason="",  # exempt breaches are listed apart (``exempt_clocks``)
-    )
+def breached(now: dt.datetime) -> Q:
+    """Tickets with a clock past its target and not met: a recorded breach, or a running
+    clock already past due that the worker has not swept yet. Exempt breaches are listed
+    apart (``exempt``)."""
+    return Q(sla_breached=True) | Q(sla_due_at__lte=now)
 
 
-def exempt_clocks() -> QuerySet:
-    """Breaches a manager marked exempt, or clocks a third-party cause stopped."""
-    return SlaClock.objects.exclude(exempt_reason="")
+def at_risk(now: dt.datetime) -> Q:
+    """Tickets not breached with a running clock past a warning threshold."""
+    return Q(sla_risk_at__lte=now) & ~breached(now)
 
 
-def at_risk_clocks(now: dt.datetime) -> QuerySet:
-    """Running clocks, not yet due, that passed a warning threshold: its expected instant
-    has come, or every warning was already reached when the clock was last computed (the
-    next check is then the due instant itself)."""
-    return (
-        SlaClock.objects.filter(state="running", due_at__gt=now)
-        .exclude(warnings=[])
-        .filter(Q(next_check_at__lte=now) | Q(next_check_at=F("due_at")))
-    )
+def exempt() -> Q:
+    """Tickets with a breach a manager marked exempt, or a clock a third-party cause stopped."""
+    return Q(sla_exempt=True)
 
 
 def pending_requests(tickets: QuerySet) -> QuerySet:
     """Tickets whose latest severity request is not answered yet (no severity change and no
-    decline since)."""
+    decline since). Only tickets with a request are looked at (their events, indexed by
+    ticket), never every ticket's history."""
+    asked_on = TicketEvent.objects.filter(kind=TicketEvent.Kind.SEVERITY_REQUEST)
     events = TicketEvent.objects.filter(ticket=OuterRef("pk"))
     asked = events.filter(kind=TicketEvent.Kind.SEVERITY_REQUEST).values("ticket")
     answered = events.filter(
         kind__in=(TicketEvent.Kind.SEVERITY, TicketEvent.Kind.SEVERITY_DECLINED)
     ).values("ticket")
-    return tickets.annotate(
-        asked_at=Subquery(asked.annotate(last=Max("at")).values("last")[:1]),
-        answered_at=Subquery(answered.annotate(last=Max("at")).values("last")[:1]),
-    ).filter(
-        Q(asked_at__isnull=False), Q(answered_at__isnull=True) | Q(answered_at__lt=F("asked_at"))
+    return (
+        tickets.filter(pk__in=asked_on.values("ticket_id"))
+        .annotate(
+            asked_at=Subquery(asked.annotate(last=Max("at")).values("last")[:1]),
+            answered_at=Subquery(answered.annotate(last=Max("at")).values("last")[:1]),
+        )
+        .filter(Q(answered_at__isnull=True) | Q(answered_at__lt=F("asked_at")))
     )
 
 
@@ -172,13 +170,11 @@ def queue_base(user: User, queue: str, now: dt.datetime, filters: dict | None = 
         case "unassigned":
             tickets = tickets.filter(assignee__isnull=True)
         case "at_risk":
-            tickets = tickets.filter(pk__in=at_risk_clocks(now).values("ticket_id")).exclude(
-                pk__in=breached_clocks(now).values("ticket_id")
-            )
+            tickets = tickets.filter(at_risk(now))
         case "breached":
-            tickets = tickets.filter(pk__in=breached_clocks(now).values("ticket_id"))
+            tickets = tickets.filter(breached(now))
         case "exempt":
-            tickets = tickets.filter(pk__in=exempt_clocks().values("ticket_id"))
+            tickets = tickets.filter(exempt())
         case "senior":
             # senhasegura §5.1 Premier: "Direct access to Senior Engineer".
             tickets = tickets.filter(support_line="senior")
@@ -188,42 +184,44 @@ def queue_base(user: User, queue: str, now: dt.datetime, filters: dict | None = 
 
 
 def ordered(tickets: QuerySet, now: dt.datetime, sort: str = "") -> QuerySet:
-    tickets = tickets.annotate(
-        next_due=Min("clocks__due_at", filter=Q(clocks__state="running")),
-    ).select_related("organization", "requester", "assignee", "policy_version")
+    """The default order (breached, at risk, the rest; each by next due) reads the ticket's
+    own ``sla_*`` summary, so ordering a page needs no look at any ticket's clocks."""
+    # Each policy version once for the page (its text is large), and each ticket's clocks
+    # for the page's badges in one query.
+    tickets = tickets.select_related("organization", "requester", "assignee").prefetch_related(
+        "policy_version", "clocks"
+    )
     key = sort.lstrip("-")
     if key in SORTS:
         fields = SORTS[key]
         if key == "severity":
-            tickets = tickets.annotate(severity_rank=severity_rank())
+            tickets = tickets.annotate(severity_rank=severity_rank(tickets))
         descending = sort.startswith("-")
         order = [
             (F(f).desc(nulls_last=True) if descending else F(f).asc(nulls_last=True))
             for f in fields
         ]
-        return tickets.order_by(*order).prefetch_related("clocks")
-    breached = Exists(breached_clocks(now).filter(ticket_id=OuterRef("pk")))
-    at_risk = Exists(at_risk_clocks(now).filter(ticket_id=OuterRef("pk")))
+        return tickets.order_by(*order)
     urgency = Case(
-        When(breached, then=Value(0)),
-        When(at_risk, then=Value(1)),
+        When(breached(now), then=Value(0)),
+        When(sla_risk_at__lte=now, then=Value(1)),
         default=Value(2),
         output_field=IntegerField(),
     )
-    return (
-        tickets.annotate(urgency=urgency)
-        .order_by("urgency", F("next_due").asc(nulls_last=True), "opened_at", "id")
-        .prefetch_related("clocks")
+    return tickets.annotate(urgency=urgency).order_by(
+        "urgency", F("sla_due_at").asc(nulls_last=True), "opened_at", "id"
     )
 
 
-def severity_rank():
+def severity_rank(tickets: QuerySet):
     """Each ticket's severity as its rank in its own policy (0 the most severe), so sorting
-    by severity puts every preset's most severe level first."""
+    by severity puts every preset's most severe level first. Only the policy versions the
+    listed tickets run under are read."""
     from pacto.contracts.models import PolicyVersion
 
     whens = []
-    for version in PolicyVersion.objects.all():
+    used = tickets.order_by().values("policy_version_id").distinct()
+    for version in PolicyVersion.objects.filter(pk__in=used):
         for rank, severity in enumerate(version.policy.severities):
             whens.append(When(policy_version=version.pk, severity=severity.id, then=Value(rank)))
     return Case(*whens, default=Value(99), output_field=IntegerField())
@@ -282,7 +280,23 @@ def cleaned_columns(values: list[str]) -> list[str]:
 
 
 def queue_counts(user: User, now: dt.datetime) -> dict[str, int]:
-    return {name: queue_base(user, name, now).count() for name in QUEUES}
+    """Every tab's count of open tickets: one pass over the open tickets' rows (conditional
+    counts), and the customer requests' own small query."""
+    tickets = queue_base(user, "all", now)
+    counted = {
+        "mine": Q(assignee=user),
+        "line": Q(support_line=line_of(user)),
+        "unassigned": Q(assignee__isnull=True),
+        "at_risk": at_risk(now),
+        "breached": breached(now),
+        "exempt": exempt(),
+        "senior": Q(support_line="senior"),
+    }
+    counts = tickets.aggregate(
+        all=Count("pk"), **{name: Count("pk", filter=q) for name, q in counted.items()}
+    )
+    counts["requests"] = pending_requests(tickets).count()
+    return {name: counts[name] for name in QUEUES}
 
 
 def count_of(user: User, now: dt.datetime, data) -> int:

@@ -435,6 +435,44 @@ def _refusals(language: str, payload: dict) -> list[tuple[str, str]]:
     return lines
 
 
+# The support lines by name ("Moved to the second line").
+LINES = {
+    "en": {"first": "first", "second": "second", "senior": "senior", "product": "product"},
+    "pt-br": {
+        "first": "primeira",
+        "second": "segunda",
+        "senior": "sênior",
+        "product": "de produto",
+    },
+}
+# An SLA warning's label as the engine writes it ("warning at 75%", "warning at 2h").
+WARNING_AT = {"en": "warning at {at}", "pt-br": "aviso em {at}"}
+
+
+def _policy_words(row: Outbox, language: str, values: dict) -> None:
+    """Statuses, severities and support lines by the names the recipient reads: the ticket's
+    policy in their language where it translates them (as the policy writes it otherwise);
+    a payload written with the English status name finds its status by that name too."""
+    policy = row.ticket.policy.localized(language) if row.ticket_id else None
+    original = row.ticket.policy if row.ticket_id else None
+    for key, kind in (
+        ("status", "statuses"),
+        ("severity", "severities"),
+        ("previous", "severities"),
+    ):
+        value = values.get(key)
+        if policy is None or not isinstance(value, str) or not value:
+            continue
+        ids = [item.id for item in getattr(original, kind) if value in (item.id, item.name)]
+        if ids:
+            values[key] = next(i.name for i in getattr(policy, kind) if i.id == ids[0])
+    if isinstance(values.get("line"), str):
+        values["line"] = LINES[language].get(values["line"], values["line"])
+    label = values.get("label")
+    if isinstance(label, str) and label.startswith("warning at "):
+        values["label"] = WARNING_AT[language].format(at=label.removeprefix("warning at "))
+
+
 class _Blank(dict):
     def __missing__(self, key: str) -> str:
         return ""
@@ -474,12 +512,14 @@ def context(row: Outbox) -> dict:
     values["n"] = payload.get("ticket", "")
     for key in HEADLINE_TIMES & set(values):
         values[key] = _when(values[key], zone)
+    _policy_words(row, language, values)
     metric = payload.get("metric", "")
     values["metric_text"] = METRICS[language].get(metric, metric)
     subject_format, headline_format = TEXTS[language].get(row.kind, GENERIC[language])
     details = []
     for key, label in FIELDS[language].items():
-        value = payload.get(key)
+        value = values.get(key) if key in ("status", "severity", "previous", "line") else None
+        value = value or payload.get(key)
         if value in (None, "", []):
             continue
         if key in TIME_FIELDS:

@@ -12,19 +12,19 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.utils import formats, timezone
-from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
 from pacto.sla.calendar import Calendar
 from pacto.sla.clock import ClockResult, ClockState, Event, EventKind, compute_clocks
 from pacto.sla.policy import Metric, Policy, TicketFacts
-from pacto.sla.units import Duration, Unit
+from pacto.tickets.words import (
+    METRIC_TITLES,
+    duration_text,
+    explanation_lines,
+    target_text,
+)
 
-METRIC_TITLES = {
-    Metric.FIRST_RESPONSE.value: gettext_lazy("First response"),
-    Metric.RESOLUTION.value: gettext_lazy("Resolution"),
-    Metric.PERIODIC_UPDATE.value: gettext_lazy("Periodic update"),
-}
 STATE_LABELS = {
     "running": gettext_lazy("Running"),
     "paused": gettext_lazy("Paused"),
@@ -75,50 +75,6 @@ def city_of(zone: dt.tzinfo | str) -> str:
     key = zone if isinstance(zone, str) else getattr(zone, "key", str(zone))
     last = key.rsplit("/", 1)[-1]
     return _CITY_NAMES.get(last, last.replace("_", " "))
-
-
-def duration_text(delta: dt.timedelta | None) -> str:
-    """``2 d 3 h 05 min`` — short, the same in English and Portuguese."""
-    if delta is None:
-        return "—"
-    negative = delta < dt.timedelta(0)
-    minutes = int(abs(delta).total_seconds() // 60)
-    days, rest = divmod(minutes, 1440)
-    hours, minutes = divmod(rest, 60)
-    parts = []
-    if days:
-        parts.append(_("%(n)d d") % {"n": days})
-    if hours:
-        parts.append(_("%(n)d h") % {"n": hours})
-    if minutes or not parts:
-        parts.append(_("%(n)d min") % {"n": minutes})
-    return ("−" if negative else "") + " ".join(parts)
-
-
-def target_text(target: Duration | None) -> str:
-    """A policy target in the reader's language: ``4 business hours``, ``4 horas úteis``."""
-    if target is None:
-        return _("no target")
-    n = f"{target.amount:g}"
-    count = int(target.amount) if float(target.amount).is_integer() else 2
-    match target.unit:
-        case Unit.MINUTES:
-            text = ngettext("%(n)s minute", "%(n)s minutes", count)
-        case Unit.HOURS:
-            text = ngettext("%(n)s business hour", "%(n)s business hours", count)
-        case Unit.BUSINESS_DAYS:
-            text = ngettext("%(n)s business day", "%(n)s business days", count)
-        case _:
-            text = ngettext("%(n)s calendar day", "%(n)s calendar days", count)
-    return text % {"n": n}
-
-
-def when(instant: dt.datetime | None, zone: dt.tzinfo | None = None) -> str:
-    """``Mon 23 Nov 2026 13:00`` in ``zone`` (default: the viewer's), localized."""
-    if instant is None:
-        return "—"
-    local = instant.astimezone(zone or timezone.get_current_timezone())
-    return formats.date_format(local, pgettext("date and time format", "D j M Y H:i"))
 
 
 def _in_sentence(text: str) -> str:
@@ -199,27 +155,28 @@ TIMELINE_WIDTH = 1000  # the SVG's user units; rect widths are presentation attr
 TIMELINE_ROWS = 40
 
 
-def timeline(segments: list, now: dt.datetime | None = None) -> Timeline:
+def timeline(
+    segments: list, now: dt.datetime | None = None, policy: Policy | None = None
+) -> Timeline:
     """Segments (engine ``Segment`` objects or their stored JSON) as a proportional bar and a
-    list: when the clock counted, and why it did not."""
+    list: when the clock counted, and why it did not (a pausing status named in the reader's
+    language when ``policy`` is given)."""
     rows = []
     for segment in segments:
         if isinstance(segment, dict):
             start = dt.datetime.fromisoformat(segment["start"])
             end = dt.datetime.fromisoformat(segment["end"])
             kind, reason, projected = segment["kind"], segment["reason"], segment["projected"]
+            status = segment.get("status")
         else:
             start, end = segment.start, segment.end
             kind, reason, projected = segment.kind, segment.reason, segment.projected
+            status = segment.status
+        detail = _detail(kind, reason)
+        if kind == "paused" and status and policy is not None:
+            detail = status_name(policy, status)
         rows.append(
-            TimelineRow(
-                start,
-                end,
-                kind,
-                str(SEGMENT_LABELS.get(kind, kind)),
-                _detail(kind, reason),
-                projected,
-            )
+            TimelineRow(start, end, kind, str(SEGMENT_LABELS.get(kind, kind)), detail, projected)
         )
     if not rows:
         return Timeline([], None, None, None)
@@ -314,8 +271,8 @@ def view_of_result(policy: Policy, result: ClockResult, now: dt.datetime) -> Clo
         breached_at=result.breached_at,
         target=target_text(result.target) if result.target else "",
         calendar=result.calendar or "",
-        explanation=list(result.explanation),
-        timeline=timeline(result.segments, now),
+        explanation=explanation_lines(result.notes, policy),
+        timeline=timeline(result.segments, now, policy),
     )
     if result.state is ClockState.RUNNING and result.due_at is not None:
         view.left = business_left(policy, result.calendar, now, result.due_at)

@@ -60,6 +60,7 @@ from pacto.tickets.actions import (
     do_reply,
     do_request_severity_change,
 )
+from pacto.tickets.content import inline_type
 from pacto.tickets.models import Attachment, Ticket
 from pacto.tickets.opening import check_opening
 
@@ -520,7 +521,9 @@ def ticket_severity(request, pk):
 @login_required
 @require_safe
 def attachment(request, pk, attachment_id):
-    """A ticket's file, for whoever may see the ticket; files of internal notes only for staff."""
+    """A ticket's file, for whoever may see the ticket; files of internal notes only for staff.
+    Images and text logs are shown in the page (``pacto.tickets.content.inline_type``); any
+    other file is a download."""
     ticket = _visible_ticket(request, pk)
     attachment = (
         Attachment.objects.filter(ticket=ticket, pk=attachment_id).select_related("message").first()
@@ -533,7 +536,17 @@ def attachment(request, pk, attachment_id):
         and not request.user.is_staff_member
     ):
         raise Http404
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    stream = attachment.file.open("rb")
+    shown_as = inline_type(attachment.name, stream.read(16))
+    stream.seek(0)
+    response = FileResponse(
+        stream,
+        as_attachment=shown_as is None,
+        filename=attachment.name,
+        content_type=shown_as or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def email_managed_by_vendor(request):

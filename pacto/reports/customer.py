@@ -25,7 +25,9 @@ from pacto.errors import ActionError
 from pacto.reports.figures import backlog, sla_figures, status_at
 from pacto.reports.measure import Period, month_of, target_seconds
 from pacto.reports.surveys import csat_figures
+from pacto.sla.phrases import from_json
 from pacto.tickets.models import SlaClock, Ticket, TicketEvent
+from pacto.tickets.words import explanation_lines
 
 REPORTED_METRICS = ("first_response", "resolution")
 
@@ -158,6 +160,22 @@ def clock_lines(period: Period, tickets, name_of) -> list[dict]:
             "explanation": list(clock.explanation) if clock.state == "breached" else [],
         }
         lines.append(line)
+    return lines
+
+
+def readable_breaches(content: dict) -> list[dict]:
+    """The month's breaches with their explanation in the reader's language, times in the
+    policy's zone (the content keeps the engine's phrases, so it has no language)."""
+    lines = [dict(line) for line in content["clocks"] if line["state"] == "breached"]
+    tickets = Ticket.objects.filter(pk__in=[line["ticket"] for line in lines])
+    policies = {t.pk: t.policy for t in tickets.select_related("policy_version")}
+    for line in lines:
+        notes = [from_json(note) for note in line["explanation"]]
+        policy = policies.get(line["ticket"])
+        if policy is None:
+            line["explanation"] = [str(note) for note in notes]
+        else:
+            line["explanation"] = explanation_lines(notes, policy, policy.calendar().zone)
     return lines
 
 
@@ -318,4 +336,10 @@ def known_issues(organization: Organization, period: Period) -> list[dict]:
     ]
 
 
-__all__ = ["content_hash", "customer_content", "month_of", "organization_language"]
+__all__ = [
+    "content_hash",
+    "customer_content",
+    "month_of",
+    "organization_language",
+    "readable_breaches",
+]

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from pacto.reports import charts
+from pacto.reports.customer import readable_breaches
 from pacto.reports.models import ReportRun
 
 METRIC_NAMES = {
@@ -69,7 +70,7 @@ def context(run: ReportRun) -> dict:
         ],
         "sla_chart": charts.svg_bars(sla_chart) if severities else "",
         "volume_chart": charts.svg_bars(volume, unit="", maximum=None) if names else "",
-        "breaches": [line for line in content["clocks"] if line["state"] == "breached"],
+        "breaches": readable_breaches(content),
     }
 
 

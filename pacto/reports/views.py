@@ -202,7 +202,7 @@ def survey(request, token: str):
 @require_safe
 def portal_reports(request):
     """The organization's monthly report (organization admins; staff pick an organization)."""
-    from pacto.reports.customer import customer_content
+    from pacto.reports.customer import customer_content, readable_breaches
     from pacto.reports.models import ReportRun
 
     user = request.user
@@ -235,7 +235,7 @@ def portal_reports(request):
             "zone": content["period"]["time_zone"],
             "organization": organization,
             "runs": runs,
-            "breaches": [line for line in content["clocks"] if line["state"] == "breached"],
+            "breaches": readable_breaches(content),
             "sla": [(metric_labels()[m], content["sla"][m]) for m in content["sla"]],
         },
     )

@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from pacto.sla.calendar import Calendar, to_us
+from pacto.sla.phrases import Phrase, Ref, Series, english, gettext_noop, render
 from pacto.sla.policy import Metric, Policy, PolicyError, StatusCategory, Target, TicketFacts
-from pacto.sla.units import Duration, describe
+from pacto.sla.units import Duration
 
 US = dt.timedelta(microseconds=1)
 MAX_SEGMENTS = 400
@@ -68,7 +69,7 @@ class Event:
     at: dt.datetime
     kind: EventKind
     value: str | None = None
-    reason: str | None = None
+    reason: str | Phrase | None = None  # a Phrase: a system reason, rendered per reader
 
     def __post_init__(self) -> None:
         to_us(self.at)  # rejects naive datetimes with a clear message
@@ -82,6 +83,7 @@ class Segment:
     kind: str  # running | paused | outside_hours | holiday
     reason: str
     projected: bool = False  # after ``now``: what will happen if nothing changes
+    status: str | None = None  # paused: the id of the pausing status (named per reader)
 
 
 @dataclass(frozen=True)
@@ -110,9 +112,16 @@ class ClockResult:
     remaining: dt.timedelta | None
     warnings: list[Checkpoint]
     segments: list[Segment]
-    explanation: list[str]
+    notes: list[Phrase]  # the explanation, rendered per reader (``pacto.sla.phrases``)
     previous_breaches: list[dt.datetime] = field(default_factory=list)
     exempt: str | None = None  # why the clock is exempt (third-party cause, misassigned severity)
+    zone: dt.tzinfo | None = None  # the policy's zone, in which the English lines give times
+
+    @property
+    def explanation(self) -> list[str]:
+        """The explanation in English, times in the policy's zone (command line, API)."""
+        words = english(self.zone)
+        return [render(note, words) for note in self.notes]
 
     @property
     def next_checkpoint_at(self) -> dt.datetime | None:
@@ -141,6 +150,7 @@ class _Clock:
     calendar: Calendar | None = None
     target_length: dt.timedelta | None = None
     paused_by: str | None = None
+    paused_status: str | None = None  # the id of the status in ``paused_by``
     met_at: dt.datetime | None = None
     stopped_at: dt.datetime | None = None
     breached_at: dt.datetime | None = None
@@ -148,9 +158,10 @@ class _Clock:
     elapsed_at_now: dt.timedelta = dt.timedelta(0)
     previous_breaches: list[dt.datetime] = field(default_factory=list)
     exempt: str | None = None
+    exempt_reason: Phrase | str | None = None
     reached: dict[str, dt.datetime] = field(default_factory=dict)
     segments: list[Segment] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Phrase] = field(default_factory=list)
 
     # -------------------------------------------------------------- state
 
@@ -179,9 +190,6 @@ class _Clock:
         out.append(("breach", self.target_length))
         return out
 
-    def when(self, instant: dt.datetime) -> str:
-        return _fmt(instant, self.tz)
-
     # -------------------------------------------------------------- time passing
 
     def advance(self, until: dt.datetime, projected: bool = False) -> None:
@@ -191,7 +199,7 @@ class _Clock:
             return
         start = self.cursor
         if self.paused_by is not None:
-            self._segment(start, until, "paused", self.paused_by, projected)
+            self._segment(start, until, "paused", self.paused_by, projected, self.paused_status)
         elif self.calendar is not None and self.target_length is None:
             self.elapsed += self.calendar.elapsed(start, until)  # kept for a later target
         elif self.calendar is not None:
@@ -254,49 +262,60 @@ class _Clock:
         reason = f"outside {self.calendar.name} hours"
         self._segment(start, end, "outside_hours", reason, projected)
 
-    def _segment(self, start, end, kind, reason, projected) -> None:
+    def _segment(self, start, end, kind, reason, projected, status=None) -> None:
         last = self.segments[-1] if self.segments else None
         if (
             last
             and last.end == start
-            and (last.kind, last.reason, last.projected)
-            == (
-                kind,
-                reason,
-                projected,
-            )
+            and (last.kind, last.reason, last.projected) == (kind, reason, projected)
         ):
-            self.segments[-1] = Segment(last.start, end, kind, reason, projected)
+            self.segments[-1] = Segment(last.start, end, kind, reason, projected, status)
         elif len(self.segments) < MAX_SEGMENTS:
-            self.segments.append(Segment(start, end, kind, reason, projected))
+            self.segments.append(Segment(start, end, kind, reason, projected, status))
 
     # -------------------------------------------------------------- rule changes
 
-    def apply_rule(self, facts: TicketFacts, at: dt.datetime, why: str) -> None:
+    def apply_rule(self, facts: TicketFacts, at: dt.datetime, why: Phrase) -> None:
         rule = self.policy.target_for(self.metric, facts)
         self.rule = rule
         if floor := self.policy.hypercare_floor(facts):
-            why = f"{why} (under hypercare, severity {facts.severity} is treated as {floor})"
+            why = Phrase(
+                gettext_noop("%(why)s (under hypercare, severity %(severity)s is treated as %(floor)s)"),
+                {"why": why, "severity": _ref(self.policy, "severity", facts.severity),
+                 "floor": _ref(self.policy, "severity", floor)},
+            )  # fmt: skip
         if rule is None or rule.target is None:
             self.calendar = self.policy.calendar(rule.calendar if rule else None)
             self.target_length = None
             if rule is None:
-                source = (
-                    f"no row of the policy's target table matches {facts_text(facts, self.policy)}"
+                source = Phrase(
+                    gettext_noop("no row of the policy's target table matches %(facts)s"),
+                    {"facts": facts_phrase(facts, self.policy)},
                 )
             else:
-                cite = f" [{rule.cite}]" if rule.cite else ""
-                source = f"the policy sets no target for {rule.when.describe()}{cite}"
-            self.notes.append(f"{self.when(at)} {why}: {source}.")
+                source = Phrase(
+                    gettext_noop("the policy sets no target for %(rows)s%(cite)s"),
+                    {"rows": match_phrase(rule.when, self.policy), "cite": _cite(rule)},
+                )
+            self.notes.append(
+                Phrase(
+                    gettext_noop("%(at)s %(why)s: %(source)s."),
+                    {"at": at, "why": why, "source": source},
+                )
+            )
             return
         base = self.policy.calendar(rule.calendar)
         self.calendar = rule.target.counts_on(base)
         self.target_length = rule.target.length(base)
-        cite = f" [{rule.cite}]" if rule.cite else ""
         self.notes.append(
-            f"{self.when(at)} {why}: target {rule.target} ({describe(self.target_length)} on "
-            f"{self.calendar.name}) for {rule.when.describe()}{cite}."
-        )
+            Phrase(
+                gettext_noop("%(at)s %(why)s: target %(target)s (%(length)s on %(calendar)s) for "
+                   "%(rows)s%(cite)s."),
+                {"at": at, "why": why, "target": rule.target, "length": self.target_length,
+                 "calendar": self.calendar.name, "rows": match_phrase(rule.when, self.policy),
+                 "cite": _cite(rule)},
+            )
+        )  # fmt: skip
         # Also after a row without a target: the elapsed time it kept counts against the new one.
         if self.started_at is not None and not self.ended:
             for label, threshold in self.thresholds():
@@ -306,9 +325,12 @@ class _Clock:
                 self.breached_at = at
                 self.reached["breach"] = at
                 self.notes.append(
-                    f"{self.when(at)} already {describe(self.elapsed)} elapsed, past the new "
-                    f"target: the change is recorded as a breach."
-                )
+                    Phrase(
+                        gettext_noop("%(at)s already %(elapsed)s elapsed, past the new target: the change "
+                           "is recorded as a breach."),
+                        {"at": at, "elapsed": self.elapsed},
+                    )
+                )  # fmt: skip
 
     def result(self, now: dt.datetime) -> ClockResult:
         remaining = None
@@ -363,46 +385,104 @@ class _Clock:
             remaining=remaining,
             warnings=warnings,
             segments=self.segments,
-            explanation=self.notes + self._closing_note(state, due),
+            notes=self.notes + self._closing_note(state, due),
             previous_breaches=self.previous_breaches,
             exempt=self.exempt,
+            zone=self.tz,
         )
 
-    def _closing_note(self, state: ClockState, due: dt.datetime | None) -> list[str]:
+    def _closing_note(self, state: ClockState, due: dt.datetime | None) -> list[Phrase]:
         if self.exempt:
-            return [f"Exempt: {self.exempt}."]
+            return [Phrase(gettext_noop("Exempt: %(reason)s."), {"reason": self.exempt_reason})]
         match state:
             case ClockState.RUNNING:
-                return [f"Due {self.when(due)} if the clock keeps running."]
+                return [Phrase(gettext_noop("Due %(at)s if the clock keeps running."), {"at": due})]
             case ClockState.PAUSED:
+                assert self.target_length is not None
                 return [
-                    f"Paused ({self.paused_by}); {describe(self.target_length - self.elapsed)} left."
+                    Phrase(
+                        gettext_noop("Paused (%(why)s); %(left)s left."),
+                        {"why": self.paused_phrase, "left": self.target_length - self.elapsed},
+                    )
                 ]
             case ClockState.MET:
-                return [f"Met {self.when(self.met_at)}, due {self.when(due)}."]
+                return [
+                    Phrase(
+                        gettext_noop("Met %(met)s, due %(due)s."), {"met": self.met_at, "due": due}
+                    )
+                ]
             case ClockState.BREACHED:
-                return [f"Breached {self.when(self.breached_at)}."]
+                return [Phrase(gettext_noop("Breached %(at)s."), {"at": self.breached_at})]
             case ClockState.NO_TARGET:
-                return ["No target applies."]
+                return [Phrase(gettext_noop("No target applies."))]
             case _:
-                return ["Stopped."]
+                return [Phrase(gettext_noop("Stopped."))]
+
+    @property
+    def paused_phrase(self) -> Phrase | str | None:
+        if self.paused_status is None:
+            return self.paused_by
+        return _status_phrase(self.policy, self.paused_status)
 
 
 def facts_text(facts: TicketFacts, policy: Policy | None = None) -> str:
-    channel = facts.channel
-    if policy is not None and policy.counted_as(channel) != channel:
-        channel = f"{channel} (counted as {policy.counted_as(channel)})"
-    return (
-        f"severity {facts.severity}, plan {facts.plan or '-'}, channel {channel}, "
-        f"environment {facts.environment}, type {facts.type}"
+    return str(facts_phrase(facts, policy))
+
+
+def facts_phrase(facts: TicketFacts, policy: Policy | None = None) -> Phrase:
+    channel: Phrase | Ref = _ref(policy, "channel", facts.channel)
+    if policy is not None and policy.counted_as(facts.channel) != facts.channel:
+        channel = Phrase(
+            gettext_noop("%(channel)s (counted as %(as)s)"),
+            {"channel": channel, "as": _ref(policy, "channel", policy.counted_as(facts.channel))},
+        )
+    return Phrase(
+        gettext_noop("severity %(severity)s, plan %(plan)s, channel %(channel)s, environment "
+           "%(environment)s, type %(type)s"),
+        {"severity": _ref(policy, "severity", facts.severity),
+         "plan": _ref(policy, "plan", facts.plan) if facts.plan else "-", "channel": channel,
+         "environment": _ref(policy, "environment", facts.environment),
+         "type": _ref(policy, "type", facts.type)},
+    )  # fmt: skip
+
+
+# What each field of a target row is called in an explanation ("severity urgent or high").
+_MATCH_FIELDS = {
+    "severity": gettext_noop("severity %(values)s"),
+    "plan": gettext_noop("plan %(values)s"),
+    "channel": gettext_noop("channel %(values)s"),
+    "environment": gettext_noop("environment %(values)s"),
+    "type": gettext_noop("type %(values)s"),
+}
+
+
+def match_phrase(match, policy: Policy | None = None) -> Phrase:
+    """``Match.describe()`` as a phrase: "severity urgent or high, plan premier"."""
+    parts = [
+        Phrase(
+            _MATCH_FIELDS[name],
+            {"values": Series(tuple(_ref(policy, name, v) for v in values), gettext_noop(" or "))},
+        )
+        for name, values in match.model_dump(exclude_none=True).items()
+    ]
+    if not parts:
+        return Phrase(gettext_noop("every ticket"))
+    return Phrase("%(rows)s", {"rows": Series(tuple(parts), gettext_noop(", "))})
+
+
+def _ref(policy: Policy | None, kind: str, value: str | None) -> Ref:
+    return Ref(kind, value or "", value or "")
+
+
+def _status_phrase(policy: Policy, status_id: str) -> Phrase:
+    status = policy.status(status_id)
+    return Phrase(
+        gettext_noop("status %(status)s"), {"status": Ref("status", status.id, status.name)}
     )
 
 
-def _fmt(instant: dt.datetime | None, tz: dt.tzinfo) -> str:
-    if instant is None:
-        return "-"
-    local = instant.astimezone(tz)
-    return f"{local:%a %Y-%m-%d %H:%M} {local.tzname()}"
+def _cite(rule: Target) -> Phrase | str:
+    return Phrase(" [%(cite)s]", {"cite": rule.cite}) if rule.cite else ""
 
 
 def compute_clocks(
@@ -444,8 +524,8 @@ def compute_clocks(
             case EventKind.OPENED:
                 for clock in clocks:
                     clock.started_at = clock.cursor = event.at
-                    clock.apply_rule(facts, event.at, "opened")
-                    clock.paused_by = _pause(policy, status, clock.metric)
+                    clock.apply_rule(facts, event.at, Phrase(gettext_noop("opened")))
+                    _set_pause(clock, status)
             case EventKind.STATUS:
                 previous, status = status, policy.status(event.value or "")
                 for clock in clocks:
@@ -457,7 +537,12 @@ def compute_clocks(
                 for clock in clocks:
                     if clock.metric is Metric.RESOLUTION and clock.started_at and not clock.ended:
                         _meet(
-                            clock, event.at, _why("work-around or resolution plan delivered", event)
+                            clock,
+                            event.at,
+                            _why(
+                                Phrase(gettext_noop("work-around or resolution plan delivered")),
+                                event,
+                            ),
                         )
             case EventKind.EXEMPT:
                 metric = Metric(event.value or "")
@@ -474,8 +559,12 @@ def compute_clocks(
                         raise ClockError(f"events: hypercare value {value!r} is not on or off")
                     value = value == "on"
                 facts = facts.model_copy(update={field_name: value})
-                why = f"{field_name} changed to {event.value}" + (
-                    f" ({event.reason})" if event.reason else ""
+                why = _why(
+                    Phrase(
+                        _CHANGED[event.kind],
+                        {"value": _ref(policy, field_name, event.value)},
+                    ),
+                    event,
                 )
                 for clock in clocks:
                     clock.apply_rule(facts, event.at, why)
@@ -488,55 +577,94 @@ def compute_clocks(
     return results
 
 
-def _why(what: str, event: Event) -> str:
-    return f"{what} ({event.reason})" if event.reason else what
+# "channel changed to phone": each field that changes a ticket's target row.
+_CHANGED = {
+    EventKind.SEVERITY: gettext_noop("severity changed to %(value)s"),
+    EventKind.CHANNEL: gettext_noop("channel changed to %(value)s"),
+    EventKind.ENVIRONMENT: gettext_noop("environment changed to %(value)s"),
+    EventKind.PLAN: gettext_noop("plan changed to %(value)s"),
+    EventKind.TYPE: gettext_noop("type changed to %(value)s"),
+    EventKind.HYPERCARE: gettext_noop("hypercare changed to %(value)s"),
+}
+
+
+def _why(what: Phrase, event: Event) -> Phrase:
+    if not event.reason:
+        return what
+    return Phrase(gettext_noop("%(what)s (%(reason)s)"), {"what": what, "reason": event.reason})
 
 
 def _exempt(clock: _Clock, event: Event) -> None:
     """The clock no longer counts against the policy from ``event.at`` on: a running clock
     stops (nothing further escalates); a breach already recorded stays, marked exempt."""
-    clock.exempt = event.reason or "exempt"
+    clock.exempt = str(event.reason or "exempt")
+    clock.exempt_reason = event.reason or Phrase(gettext_noop("exempt"))
     if clock.started_at is not None and not clock.ended:
         clock.stopped_at = event.at
-    clock.notes.append(f"{clock.when(event.at)} {_why('marked exempt', event)}.")
+    clock.notes.append(
+        Phrase(
+            "%(at)s %(why)s.",
+            {"at": event.at, "why": _why(Phrase(gettext_noop("marked exempt")), event)},
+        )
+    )
 
 
-def _pause(policy: Policy, status, metric: Metric) -> str | None:
-    return f"status {status.name}" if metric in status.pauses else None
+def _set_pause(clock: _Clock, status) -> None:
+    """Pause the clock while ``status`` pauses its metric; let it run otherwise."""
+    if clock.metric in status.pauses:
+        clock.paused_by, clock.paused_status = f"status {status.name}", status.id
+    else:
+        clock.paused_by = clock.paused_status = None
 
 
 def _on_status(clock: _Clock, previous, status, event: Event) -> None:
     done = status.category in (StatusCategory.SOLVED, StatusCategory.CLOSED)
     was_done = previous.category in (StatusCategory.SOLVED, StatusCategory.CLOSED)
-    when = clock.when(event.at)
+    at = event.at
+    named = _status_phrase(clock.policy, status.id)
     if done and not clock.ended and clock.started_at is not None:
         if clock.metric is Metric.RESOLUTION:
-            _meet(clock, event.at, f"status {status.name}")
+            _meet(clock, at, named)
         else:
-            clock.stopped_at = event.at
-            clock.notes.append(f"{when} status {status.name}: clock stopped.")
+            clock.stopped_at = at
+            clock.notes.append(
+                Phrase(
+                    gettext_noop("%(at)s %(status)s: clock stopped."), {"at": at, "status": named}
+                )
+            )
     elif was_done and not done:
-        _reopen(clock, event.at, status)
+        _reopen(clock, at, status)
     was_paused = clock.paused_by is not None
-    clock.paused_by = _pause(clock.policy, status, clock.metric)
+    _set_pause(clock, status)
     if clock.metric is Metric.PERIODIC_UPDATE and was_paused and clock.paused_by is None:
         # Updates are owed from the moment the status that owes them is entered (secpod,
         # Waiting on Third Party: "Updates will be provided"), not from an older reply.
-        _start_over(clock, event.at, f"status {status.name}: the update clock starts")
-    if not clock.ended:
-        verb = "paused" if clock.paused_by else "running"
-        clock.notes.append(
-            f"{when} status {status.name}: clock {verb}, {describe(clock.elapsed)} elapsed."
+        _start_over(
+            clock,
+            at,
+            Phrase(gettext_noop("%(status)s: the update clock starts"), {"status": named}),
         )
+    if not clock.ended:
+        text = (
+            gettext_noop("%(at)s %(status)s: clock paused, %(elapsed)s elapsed.")
+            if clock.paused_by
+            else gettext_noop("%(at)s %(status)s: clock running, %(elapsed)s elapsed.")
+        )
+        clock.notes.append(Phrase(text, {"at": at, "status": named, "elapsed": clock.elapsed}))
 
 
-def _meet(clock: _Clock, at: dt.datetime, why: str) -> None:
+def _meet(clock: _Clock, at: dt.datetime, why: Phrase) -> None:
     clock.met_at = at
     if clock.target_length is not None and clock.calendar is not None:
         clock.due_at_met = clock.breached_at or clock.calendar.add(
             at, clock.target_length - clock.elapsed
         )
-    clock.notes.append(f"{clock.when(at)} {why}: met after {describe(clock.elapsed)}.")
+    clock.notes.append(
+        Phrase(
+            gettext_noop("%(at)s %(why)s: met after %(elapsed)s."),
+            {"at": at, "why": why, "elapsed": clock.elapsed},
+        )
+    )
 
 
 def _reopen(clock: _Clock, at: dt.datetime, status) -> None:
@@ -550,9 +678,11 @@ def _reopen(clock: _Clock, at: dt.datetime, status) -> None:
         clock.elapsed = dt.timedelta(0)
         clock.breached_at = None
         clock.reached.clear()
-        clock.notes.append(f"{clock.when(at)} reopened: a new resolution cycle starts.")
+        clock.notes.append(
+            Phrase(gettext_noop("%(at)s reopened: a new resolution cycle starts."), {"at": at})
+        )
     else:
-        clock.notes.append(f"{clock.when(at)} reopened: the clock resumes.")
+        clock.notes.append(Phrase(gettext_noop("%(at)s reopened: the clock resumes."), {"at": at}))
     clock.met_at = clock.stopped_at = clock.due_at_met = None
 
 
@@ -560,18 +690,20 @@ def _on_agent_reply(clock: _Clock, event: Event) -> None:
     if clock.started_at is None or clock.ended:
         return
     if clock.metric is Metric.FIRST_RESPONSE:
-        _meet(clock, event.at, "first public agent reply")
+        _meet(clock, event.at, Phrase(gettext_noop("first public agent reply")))
     elif clock.metric is Metric.PERIODIC_UPDATE:
-        _start_over(clock, event.at, "agent update: the update clock starts over")
+        _start_over(
+            clock, event.at, Phrase(gettext_noop("agent update: the update clock starts over"))
+        )
 
 
-def _start_over(clock: _Clock, at: dt.datetime, why: str) -> None:
+def _start_over(clock: _Clock, at: dt.datetime, why: Phrase) -> None:
     if clock.breached_at is not None:
         clock.previous_breaches.append(clock.breached_at)
     clock.elapsed = dt.timedelta(0)
     clock.breached_at = None
     clock.reached.clear()
-    clock.notes.append(f"{clock.when(at)} {why}.")
+    clock.notes.append(Phrase("%(at)s %(why)s.", {"at": at, "why": why}))
 
 
 __all__ = [

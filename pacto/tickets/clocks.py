@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from pacto.sla.clock import ClockResult, ClockState, Event, EventKind, compute_clocks
+from pacto.sla.phrases import Phrase, english, from_json, gettext_noop, render, to_json
 from pacto.sla.policy import TicketFacts
 from pacto.tickets.models import SlaClock, Ticket, TicketEvent
 
@@ -56,10 +57,14 @@ def read_history(ticket: Ticket) -> list[HistoryRow]:
     ]
 
 
-def _engine_reason(event) -> str:
+def _engine_reason(event) -> Phrase | str:
     if event.kind in _SIGNED and event.actor_id is not None:
         who = str(event.actor)
-        return f"by {who}: {event.reason}" if event.reason else f"by {who}"
+        if event.reason:
+            return Phrase(
+                gettext_noop("by %(who)s: %(reason)s"), {"who": who, "reason": event.reason}
+            )
+        return Phrase(gettext_noop("by %(who)s"), {"who": who})
     return event.reason
 
 
@@ -119,9 +124,15 @@ def with_hypercare(
     facts = facts.model_copy(update={"hypercare": start <= opened < end})
     extra = []
     if opened < start <= now:
-        extra.append(Event(start, EventKind.HYPERCARE, "on", "hypercare began (go-live)"))
+        extra.append(
+            Event(
+                start, EventKind.HYPERCARE, "on", Phrase(gettext_noop("hypercare began (go-live)"))
+            )
+        )
     if opened < end <= now:
-        extra.append(Event(end, EventKind.HYPERCARE, "off", "hypercare concluded"))
+        extra.append(
+            Event(end, EventKind.HYPERCARE, "off", Phrase(gettext_noop("hypercare concluded")))
+        )
     return facts, events + extra
 
 
@@ -132,6 +143,17 @@ def compute_ticket_clocks(ticket: Ticket, now: dt.datetime, history=None) -> dic
     facts, events = engine_events(ticket, history)
     facts, events = with_hypercare(ticket, facts, events, now)
     return compute_clocks(ticket.policy, facts, events, now)
+
+
+def stored_notes(clock: SlaClock) -> list:
+    """A stored clock's explanation as phrases (a line stored as text stays text)."""
+    return [from_json(line) for line in clock.explanation or []]
+
+
+def english_explanation(clock: SlaClock) -> list[str]:
+    """A stored clock's explanation in English, times in its policy's zone (the API)."""
+    words = english(clock.ticket.policy.calendar().zone)
+    return [render(note, words) for note in stored_notes(clock)]
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -173,9 +195,55 @@ def store_clocks(
         SlaClock.objects.bulk_create(created)
     if existing:
         SlaClock.objects.filter(pk__in=[c.pk for c in existing.values()]).delete()
+    keep_summary(ticket, stored.values())
     # The clocks as stored, in hand for the answer to the request that changed the ticket.
     ticket.stored_clocks = list(stored.values())
     return stored
+
+
+# ----------------------------------------------------------------------------- summary
+
+SUMMARY_FIELDS = ("sla_due_at", "sla_risk_at", "sla_breached", "sla_exempt")
+
+
+def sla_summary(clocks) -> dict:
+    """The ticket's ``sla_*`` columns for its stored clocks (``SlaClock`` rows or objects
+    with the same attributes). A running clock is at risk from the instant its next warning
+    is expected (``next_check_at``), or already when every warning was reached (the next
+    check is then the due instant itself); it is breached once its due instant passes."""
+    due, risk = [], []
+    breached = exempt = False
+    for clock in clocks:
+        if clock.exempt_reason:
+            exempt = True
+            continue
+        if clock.state == "breached" and clock.met_at is None:
+            breached = True
+        if clock.state != "running" or clock.due_at is None:
+            continue
+        due.append(clock.due_at)
+        if clock.warnings and clock.next_check_at is not None:
+            reached = clock.next_check_at == clock.due_at
+            risk.append(clock.computed_at if reached else clock.next_check_at)
+    return {
+        "sla_due_at": min(due, default=None),
+        "sla_risk_at": min(risk, default=None),
+        "sla_breached": breached,
+        "sla_exempt": exempt,
+    }
+
+
+def summary_changes(ticket: Ticket, clocks) -> dict:
+    """The ``sla_*`` columns of ``ticket`` that ``clocks`` change (empty: none)."""
+    summary = sla_summary(clocks)
+    return {k: v for k, v in summary.items() if getattr(ticket, k) != v}
+
+
+def keep_summary(ticket: Ticket, clocks) -> None:
+    if changes := summary_changes(ticket, clocks):
+        Ticket.objects.filter(pk=ticket.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(ticket, name, value)
 
 
 def clock_fields(result: ClockResult, now: dt.datetime) -> dict:
@@ -212,10 +280,12 @@ def clock_fields(result: ClockResult, now: dt.datetime) -> dict:
                 "kind": s.kind,
                 "reason": s.reason,
                 "projected": s.projected,
+                **({"status": s.status} if s.status else {}),
             }
             for s in result.segments
         ],
-        "explanation": result.explanation,
+        # Phrases, rendered in the reader's language when shown (``pacto.sla.phrases``).
+        "explanation": [to_json(note) for note in result.notes],
         "exempt_reason": (result.exempt or "")[:300],
         "computed_at": now,
     }

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from pacto.tickets.content import TEXT_PREVIEW_BYTES, preview_kind
+
 
 class Ticket(models.Model):
     class Type(models.TextChoices):
@@ -143,12 +145,24 @@ class Ticket(models.Model):
     solved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     lock_version = models.PositiveIntegerField(default=0)
+    # A summary of the clocks below, kept by ``clocks.store_clocks`` and the clock sweep (the
+    # only writers of clocks), so the console's queue orders and counts tickets from this
+    # row alone instead of probing every ticket's clocks (a speed-up: ``queues`` could read
+    # ``SlaClock`` directly again). ``sla_due_at``: the earliest due instant of a running
+    # clock that counts; ``sla_risk_at``: from when one is at risk (a warning threshold
+    # reached); ``sla_breached``: a recorded breach, not met and not exempt; ``sla_exempt``:
+    # a clock marked exempt.
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+    sla_risk_at = models.DateTimeField(null=True, blank=True)
+    sla_breached = models.BooleanField(default=False)
+    sla_exempt = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-opened_at", "-id"]
         indexes = [
             models.Index(fields=["organization", "status_category"]),
             models.Index(fields=["assignee", "status_category"]),
+            models.Index(fields=["status_category", "sla_due_at"], name="ticket_queue_due"),
         ]
 
     def __str__(self) -> str:
@@ -215,6 +229,18 @@ class Attachment(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def preview(self) -> str:
+        """``image``, ``text`` or ``""``: how the ticket page shows this file inline."""
+        return preview_kind(self.name)
+
+    def text_head(self) -> str:
+        """The start of a text log, for its preview on the ticket page."""
+        with self.file.open("rb") as stream:
+            head = stream.read(TEXT_PREVIEW_BYTES + 1)
+        text = head[:TEXT_PREVIEW_BYTES].decode("utf-8", errors="replace")
+        return text + ("\n…" if len(head) > TEXT_PREVIEW_BYTES else "")
+
 
 class TicketEvent(models.Model):
     """One immutable line of a ticket's history. The SLA clocks are replayed from these."""
@@ -265,7 +291,9 @@ class TicketEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["ticket", "at"])]
+        # (kind, at): the console's bell and its customer-requests queue look for a few
+        # kinds among every ticket's events.
+        indexes = [models.Index(fields=["ticket", "at"]), models.Index(fields=["kind", "at"])]
 
     def __str__(self) -> str:
         return f"#{self.ticket_id} {self.kind} at {self.at:%Y-%m-%d %H:%M}"

@@ -15,6 +15,7 @@ from pydantic import Field, field_validator
 
 from pacto.accounts.access import can_see_internal
 from pacto.tickets.answers import INTERNAL_EVENT_KINDS, SHOWN
+from pacto.tickets.clocks import english_explanation
 
 # ----------------------------------------------------------------------------- errors
 
@@ -292,12 +293,16 @@ class ClockOut(Schema):
     remaining_seconds: float | None
     warnings: list[WarningOut]
     segments: list[SegmentOut]
-    explanation: list[str]
+    explanation: list[str] = Field(description="how the clock was computed, line by line")
     exempt_reason: str = Field(
         description="why the clock is exempt (third-party cause, misassigned severity); "
         "blank: it counts. An exempt breach is not counted as a breach."
     )
     computed_at: dt.datetime
+
+    @staticmethod
+    def resolve_explanation(clock) -> list[str]:
+        return english_explanation(clock)
 
 
 class MessageOut(Schema):

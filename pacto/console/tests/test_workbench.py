@@ -7,6 +7,7 @@ import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from pacto.automation.sweeps import sweep_clocks
 from pacto.console.actions import do_save_macro, do_save_view
 from pacto.testing import client_for, open_ticket, text
 from pacto.tickets.actions import (
@@ -15,6 +16,7 @@ from pacto.tickets.actions import (
     do_reply,
     do_request_severity_change,
 )
+from pacto.tickets.clocks import SUMMARY_FIELDS, sla_summary
 from pacto.tickets.models import Attachment, Message, Ticket, TicketEvent
 
 
@@ -35,6 +37,29 @@ def test_breached_tickets_come_first_then_at_risk_then_by_next_due(world, clock)
 
     assert numbers_in_order(response) == [breached.pk, high.pk, low.pk]
     assert "Breached first, then at risk" in text(response)
+
+
+def test_the_queue_order_follows_the_clocks_through_the_sweep_and_a_reply(world, clock):
+    """The queue orders by each ticket's summary of its clocks: the sweep recording a breach
+    and an agent's reply meeting the first response both keep it current."""
+    overdue = open_ticket(world.alice, subject="Urgent, overdue", severity="urgent")
+    clock.advance(hours=3)
+    later = open_ticket(world.alice, subject="Low, due later", severity="low")
+    sweep_clocks(clock())
+    overdue.refresh_from_db()
+    fiona = client_for(world.fiona)
+
+    assert overdue.sla_breached
+    assert numbers_in_order(fiona.get("/console/?queue=breached")) == [overdue.pk]
+    assert numbers_in_order(fiona.get("/console/?queue=all"))[0] == overdue.pk
+
+    first_response = later.clocks.get(metric="first_response")
+    assert later.sla_due_at == first_response.due_at
+    do_reply(world.fiona, later, "Looking at it now.")
+    later.refresh_from_db()
+    assert later.sla_due_at != first_response.due_at  # met: the next running clock leads
+    assert {f: getattr(later, f) for f in SUMMARY_FIELDS} == sla_summary(later.clocks.all())
+    assert numbers_in_order(fiona.get("/console/?queue=breached")) == [overdue.pk]
 
 
 def test_any_column_sorts_and_closed_tickets_can_be_listed(world, clock):

@@ -218,7 +218,9 @@ def test_a_page_goes_to_pagerduty_as_an_events_v2_trigger(world, rotation, recei
     assert event["dedup_key"] == f"pacto-outbox-{row.pk}"
     assert event["payload"]["severity"] == "critical"
     assert event["payload"]["source"] == "pacto.localhost"
-    assert event["payload"]["summary"].startswith(f"PAGE [#{row.ticket_id}] urgent")
+    assert event["payload"]["summary"].startswith(
+        f"PAGE [#{row.ticket_id}] Urgent"
+    )  # the severity as the policy names it
     assert event["payload"]["custom_details"]["engineer"] == "fiona@vendor.example"
     assert event["links"][0]["href"] == row.payload["ack_url"]
     row.refresh_from_db()

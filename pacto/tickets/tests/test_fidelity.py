@@ -28,7 +28,7 @@ from pacto.tickets.actions import (
     do_tick_checklist_item,
     engineer_details_missing,
 )
-from pacto.tickets.clocks import store_clocks
+from pacto.tickets.clocks import english_explanation, store_clocks
 from pacto.tickets.models import Ticket
 
 NY = dt.timezone(dt.timedelta(hours=-5))
@@ -69,7 +69,7 @@ def test_an_urgent_phoned_in_after_the_portal_follows_the_phone_clock_from_the_c
     assert first.due_at == dt.datetime(2026, 1, 15, 3, 40, tzinfo=SAO_PAULO)
     assert ticket.channel == "phone"
     assert any("channel changed to phone (by Fiona First: customer called)" in line
-               for line in first.explanation)  # fmt: skip
+               for line in english_explanation(first))  # fmt: skip
     event = ticket.events.get(kind="channel")
     assert (event.at, event.reason, event.data["previous"]) == (call, "customer called", "portal")
 
