@@ -46,6 +46,8 @@ def setup_django(var_dir: Path) -> None:
         PACTO_DEBUG="1",
         PACTO_VAR_DIR=str(var_dir),
         PACTO_OUTBOX_DOORBELL="0",
+        # The PDF page is rendered through the ORM while Playwright's loop runs on this thread.
+        DJANGO_ALLOW_ASYNC_UNSAFE="true",
         PACTO_LOG_LEVEL="WARNING",
         DATABASE_URL=f"sqlite:///{var_dir / 'screens.sqlite3'}",
     )
