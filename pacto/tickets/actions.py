@@ -13,10 +13,10 @@ from contextlib import contextmanager
 
 import structlog
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pacto.accounts.access import visible_tickets
-from pacto.accounts.actions import do_create_contact
+from pacto.accounts.actions import do_create_contact, organization_language
 from pacto.accounts.models import Organization, User
 from pacto.catalog.actions import find_version
 from pacto.catalog.models import EngineeringItem, EngineeringUpdate, KnownIssue, Version
@@ -218,6 +218,7 @@ def do_open_ticket(
     product: str = "",
     version: str = "",
     product_version: Version | None = None,
+    contract=None,
     details: dict | None = None,
     category: str = "",
     access_request: dict | None = None,
@@ -233,6 +234,9 @@ def do_open_ticket(
     outside support is handled as the policy's ``product_support`` says: refused, accepted
     without SLA targets, or run under the version's beta policy (see ``check_product_version``).
 
+    ``contract``: which of the customer's active contracts (a Contract, its id or service
+    contract ID), needed when several are in force and ``product`` does not tell them apart.
+
     ``acknowledgement``: what the channel adds to the requester's acknowledgement (email:
     where the severity was taken from).
     """
@@ -241,7 +245,10 @@ def do_open_ticket(
     details = {k: v for k, v in (details or {}).items() if v}
     if unknown := set(details) - set(DETAIL_FIELDS):
         raise ActionError(sorted(unknown)[0], "known_field", f"unknown detail {sorted(unknown)[0]}")
-    opening = check_opening(actor, requester, organization, now.date())
+    opening = check_opening(
+        actor, requester, organization, now.date(), contract=contract, product=product,
+        product_version=product_version,
+    )  # fmt: skip
     if actor.is_staff_member and channel not in (Ticket.Channel.PHONE, Ticket.Channel.EMAIL):
         raise ActionError("channel", "agent_logged", "agents log phone or email tickets")
     requester, customer, partner = opening.requester, opening.customer, opening.partner
@@ -655,10 +662,16 @@ def _open_root_cause(ticket: Ticket, actor, now: dt.datetime) -> Ticket | None:
     if ticket.events.filter(kind=TicketEvent.Kind.OUT_OF_SCOPE).exists():
         return None  # nothing of ours to analyse
     status = ticket.policy.status_for(StatusCategory.NEW)
+    # A subject Pacto writes is in the language the organization's people read.
+    with translation.override(organization_language(ticket.organization)):
+        subject = translation.gettext("RCA #%(number)s: %(subject)s") % {
+            "number": ticket.pk,
+            "subject": ticket.subject,
+        }
     rca = Ticket.objects.create(
         organization=ticket.organization, partner=ticket.partner, requester=ticket.requester,
         contract=ticket.contract, policy_version=ticket.policy_version, plan=ticket.plan,
-        type=rule.type, subject=f"RCA #{ticket.pk}: {ticket.subject}"[:250],
+        type=rule.type, subject=subject[:250],
         product=ticket.product, version=ticket.version, product_version=ticket.product_version,
         support_status=ticket.support_status, environment=ticket.environment,
         channel=ticket.channel, proposed_severity=rule.severity, severity=rule.severity,
