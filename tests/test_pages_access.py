@@ -313,7 +313,16 @@ PAGES: dict[str, list[Page]] = {
 def page_names() -> list[str]:
     resolver = get_resolver()
     names = []
-    for namespace in ("portal", "console", "catalog", "casework", "kb", "availability", "reports", "services"):
+    for namespace in (
+        "portal",
+        "console",
+        "catalog",
+        "casework",
+        "kb",
+        "availability",
+        "reports",
+        "services",
+    ):
         _prefix, sub_resolver = resolver.namespace_dict[namespace]
         names += [f"{namespace}:{p.name}" for p in sub_resolver.url_patterns if p.name]
     return sorted(names)

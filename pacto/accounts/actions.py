@@ -41,21 +41,48 @@ def do_create_organization(*, name: str, kind: str, account_manager: User | None
 
 
 def do_create_staff(
-    *, email: str, full_name: str, role: str, line: str = "", password=None, senior: bool = False
+    *,
+    email: str,
+    full_name: str,
+    role: str,
+    line: str = "",
+    password=None,
+    senior: bool = False,
+    time_zone: str | None = None,
 ):
     """A member of the vendor's staff; ``senior``: offered first the tickets a policy routes
     to senior engineers (senhasegura §5.1 Premier). An administrator runs the installation:
     the admin site lets them do everything (a staff flag without permissions would show an
-    empty admin whose every "add" answers 403)."""
+    empty admin whose every "add" answers 403). Without ``time_zone``: the installation's
+    (``TIME_ZONE``), where the vendor works."""
     if role == User.Role.CONTACT:
         raise ActionError("role", "staff_role", "use do_create_contact for contacts")
+    time_zone = time_zone or settings.TIME_ZONE
+    check_contact_fields(time_zone=time_zone)
     return User.objects.create_user(
         email, password, full_name=full_name, role=role, support_line=line,
         is_staff=role == "admin", is_superuser=role == "admin", is_senior=senior,
+        time_zone=time_zone,
     )  # fmt: skip
 
 
 LANGUAGES = ("en", "pt-br")
+
+
+def organization_zone(organization: Organization | None, day: dt.date) -> str:
+    """Where an organization's people are: the zone of its active contract's policy
+    calendar (Banco Azul on senhasegura: São Paulo); a partner's, the first customer it
+    serves with a contract; else the installation's (``TIME_ZONE``)."""
+    from pacto.contracts.actions import active_contract
+
+    candidates = [organization] if organization is not None else []
+    if organization is not None and organization.is_partner:
+        candidates += list(organization.served_customers.order_by("pk"))
+    for candidate in candidates:
+        contract = active_contract(candidate, day)
+        if contract is not None:
+            return contract.policy.calendar().zone.key
+    return settings.TIME_ZONE
 
 
 def check_contact_fields(*, email: str | None = None, language=None, time_zone=None) -> None:
@@ -85,12 +112,14 @@ def do_create_contact(
     phone: str = "",
     password: str | None = None,
     language: str = "en",
-    time_zone: str = "UTC",
+    time_zone: str | None = None,
     invite: bool = False,
     now: dt.datetime | None = None,
 ) -> User:
     """A new contact. With ``invite``, the contact gets an activation email with a link to
-    set their password (senhasegura §7.2)."""
+    set their password (senhasegura §7.2). Without ``time_zone``, the contact reads times in
+    their organization's (``organization_zone``)."""
+    time_zone = time_zone or organization_zone(organization, (now or timezone.now()).date())
     check_contact_fields(email=email, language=language, time_zone=time_zone)
     if User.objects.filter(email__iexact=email).exists():
         raise ActionError("email", "unique", f"{email} already has an account")
