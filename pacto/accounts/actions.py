@@ -528,15 +528,25 @@ def do_set_focal_point(actor: User, contact: User) -> User:
     return contact
 
 
-def check_may_open_tickets(user: User, customer: Organization, day: dt.date):
-    """Return the active contract under which ``user`` may open a ticket for ``customer``.
+def check_may_open_tickets(
+    user: User, customer: Organization, day: dt.date, *, contract=None, product="",
+    product_version=None,
+):  # fmt: skip
+    """Return the active contract under which ``user`` may open a ticket for ``customer``:
+    the one named by ``contract`` or covering ``product`` when the customer has several
+    (``choose_contract``).
 
     Raises NotAllowed with a message that says how to get access.
     """
-    from pacto.contracts.actions import active_contract
+    from pacto.contracts.actions import choose_contract
+
+    def in_force():
+        return choose_contract(
+            customer, day, contract=contract, product=product, product_version=product_version
+        )
 
     if user.is_staff_member:
-        contract = active_contract(customer, day)
+        contract = in_force()
         if contract is None:
             raise ActionError(
                 "organization", "active_contract", f"{customer} has no active support contract"
@@ -564,7 +574,7 @@ def check_may_open_tickets(user: User, customer: Organization, day: dt.date):
             )
     elif organization.pk != customer.pk:
         raise NotAllowed(ACCESS_HELP, rule="own_organization")
-    contract = active_contract(customer, day)
+    contract = in_force()
     if contract is None:
         raise NotAllowed(
             f"{customer} has no active support contract today. Contact your account manager "

@@ -25,7 +25,12 @@ from django.views.decorators.http import require_POST, require_safe
 from pacto.accounts.access import visible_contacts, visible_tickets
 from pacto.accounts.actions import do_create_token, do_revoke_token
 from pacto.accounts.models import ApiToken, Organization
-from pacto.contracts.actions import active_contract
+from pacto.contracts.actions import (
+    active_contract,
+    active_contracts,
+    contract_label,
+    contract_products,
+)
 from pacto.errors import ActionError
 from pacto.kb import deflection as kb_deflection
 from pacto.portal import display, pages
@@ -341,8 +346,35 @@ def _opening_context(request):
         customer = next(
             (c for c in customers if str(c.pk) == chosen), customers[0] if customers else None
         )
-    opening = check_opening(user, None, customer, today)
+    # Several contracts in force (different products): the contact says which one.
+    contract = request.POST.get("contract") or request.GET.get("contract") or None
+    opening = check_opening(user, None, customer, today, contract=contract)
     return opening.customer, customers, opening.contract
+
+
+# check_opening's errors that ask the contact to choose among the customer's contracts.
+CONTRACT_CHOICE_RULES = ("contract_named", "active_contract_of_customer")
+
+
+def _choose_contract(request, error: ActionError):
+    """The first step of a new ticket when the customer has several contracts in force: which
+    product (and so which contract and policy) the ticket is for."""
+    user = request.user
+    customers = []
+    customer = user.organization
+    if customer and customer.is_partner:
+        customers = list(customer.served_customers.order_by("name"))
+        chosen = request.GET.get("organization") or request.POST.get("organization")
+        customer = next((c for c in customers if str(c.pk) == chosen), customers[0])
+    contracts = active_contracts(customer, timezone.now().date())
+    context = {
+        "customer": customer,
+        "customers": customers,
+        "choices": [(c.pk, contract_label(c)) for c in contracts],
+        "error": error.message if error.rule != "contract_named" else "",
+    }
+    status = 200 if error.rule == "contract_named" else 422
+    return render(request, "portal/choose_contract.html", context, status=status)
 
 
 def _refuse(exc: ActionError):
@@ -354,6 +386,8 @@ def new_ticket(request):
     try:
         customer, customers, contract = _opening_context(request)
     except ActionError as exc:
+        if exc.rule in CONTRACT_CHOICE_RULES:
+            return _choose_contract(request, exc)
         _refuse(exc)
     policy = display.reader_policy(contract.policy)
     products = [str(p.product) for p in contract.products.all()]
@@ -381,6 +415,7 @@ def new_ticket(request):
                 request.user,
                 **pages.opening_fields(data),
                 organization=customer if customers else None,
+                contract=contract,
                 channel="portal",
                 details=form.details(),
                 attachments=[data["attachment"]] if data.get("attachment") else [],
@@ -401,6 +436,9 @@ def new_ticket(request):
         "contract": contract,
         "customer": customer,
         "customers": customers,
+        # Several contracts in force: the form carries the one chosen, and can change it.
+        "several_contracts": len(active_contracts(customer, timezone.now().date())) > 1,
+        "contract_products": ", ".join(contract_products(contract)),
         "preview": preview,
         "support": pages.opening_support(contract, form),
         "preview_url": reverse("portal:new_ticket_due"),

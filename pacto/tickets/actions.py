@@ -229,6 +229,7 @@ def do_open_ticket(
     product: str = "",
     version: str = "",
     product_version: Version | None = None,
+    contract=None,
     details: dict | None = None,
     category: str = "",
     access_request: dict | None = None,
@@ -248,6 +249,9 @@ def do_open_ticket(
     outside support is handled as the policy's ``product_support`` says: refused, accepted
     without SLA targets, or run under the version's beta policy (see ``check_product_version``).
 
+    ``contract``: which of the customer's active contracts (a Contract, its id or service
+    contract ID), needed when several are in force and ``product`` does not tell them apart.
+
     ``acknowledgement``: what the channel adds to the requester's acknowledgement (email:
     where the severity was taken from).
     """
@@ -256,7 +260,10 @@ def do_open_ticket(
     details = {k: v for k, v in (details or {}).items() if v}
     if unknown := set(details) - set(DETAIL_FIELDS):
         raise ActionError(sorted(unknown)[0], "known_field", f"unknown detail {sorted(unknown)[0]}")
-    opening = check_opening(actor, requester, organization, now.date())
+    opening = check_opening(
+        actor, requester, organization, now.date(), contract=contract, product=product,
+        product_version=product_version,
+    )  # fmt: skip
     if actor.is_staff_member and channel not in (Ticket.Channel.PHONE, Ticket.Channel.EMAIL):
         raise ActionError("channel", "agent_logged", "agents log phone or email tickets")
     requester, customer, partner = opening.requester, opening.customer, opening.partner

@@ -465,3 +465,19 @@ def test_the_search_api_refuses_a_bad_locale_naming_the_field(world):
 
     assert answer.status_code in (400, 422)
     assert "locale" in answer.content.decode()
+
+
+def test_an_agent_sees_the_votes_and_the_solved_tickets_on_the_article_page(world, vault, clock):
+    from pacto.testing import open_ticket, text
+
+    ticket = open_ticket(world.alice, subject="Vault down after 3.31")
+    actions.do_mark_solved_by(world.fiona, ticket, vault)
+    actions.do_vote(world.alice, vault, helpful=True)
+    actions.do_vote(world.amelia, vault, helpful=False, reason="unclear")
+
+    page = text(client_for(world.fiona).get(reverse("kb:article", args=["en", vault.slug])))
+    customer = text(client_for(world.alice).get(reverse("kb:article", args=["en", vault.slug])))
+
+    assert "Helpful: 1 · Not helpful: 1" in page
+    assert f"#{ticket.pk} Vault down after 3.31 — Solved the ticket" in page
+    assert "Vault down after 3.31" not in customer and "Not helpful: 1" not in customer
