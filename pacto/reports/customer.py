@@ -19,7 +19,8 @@ from collections import Counter
 from django.apps import apps
 from django.db.models import Q
 
-from pacto.accounts.models import Organization, User
+from pacto.accounts.actions import organization_language
+from pacto.accounts.models import Organization
 from pacto.contracts.models import Contract, PolicyVersion
 from pacto.errors import ActionError
 from pacto.reports.figures import backlog, sla_figures, status_at
@@ -30,17 +31,6 @@ from pacto.tickets.models import SlaClock, Ticket, TicketEvent
 from pacto.tickets.words import explanation_lines
 
 REPORTED_METRICS = ("first_response", "resolution")
-
-
-def organization_language(organization: Organization) -> str:
-    """The language most of the organization's admins (else contacts) chose: en or pt-br."""
-    people = User.objects.filter(organization=organization, is_active=True)
-    admins = people.filter(is_org_admin=True)
-    languages = Counter(
-        (code or "en").lower().startswith("pt")
-        for code in (admins if admins.exists() else people).values_list("language", flat=True)
-    )
-    return "pt-br" if languages[True] > languages[False] else "en"
 
 
 def customer_period(organization: Organization, month: str) -> Period:

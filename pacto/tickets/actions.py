@@ -13,10 +13,10 @@ from contextlib import contextmanager
 
 import structlog
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pacto.accounts.access import visible_tickets
-from pacto.accounts.actions import do_create_contact
+from pacto.accounts.actions import do_create_contact, organization_language
 from pacto.accounts.models import Organization, User
 from pacto.catalog.actions import find_version
 from pacto.catalog.models import EngineeringItem, EngineeringUpdate, KnownIssue, Version
@@ -681,10 +681,16 @@ def _open_root_cause(ticket: Ticket, actor, now: dt.datetime) -> Ticket | None:
     if ticket.events.filter(kind=TicketEvent.Kind.OUT_OF_SCOPE).exists():
         return None  # nothing of ours to analyse
     status = ticket.policy.status_for(StatusCategory.NEW)
+    # A subject Pacto writes is in the language the organization's people read.
+    with translation.override(organization_language(ticket.organization)):
+        subject = translation.gettext("RCA #%(number)s: %(subject)s") % {
+            "number": ticket.pk,
+            "subject": ticket.subject,
+        }
     rca = Ticket.objects.create(
         organization=ticket.organization, partner=ticket.partner, requester=ticket.requester,
         contract=ticket.contract, policy_version=ticket.policy_version, plan=ticket.plan,
-        type=rule.type, subject=f"RCA #{ticket.pk}: {ticket.subject}"[:250],
+        type=rule.type, subject=subject[:250],
         product=ticket.product, version=ticket.version, product_version=ticket.product_version,
         support_status=ticket.support_status, environment=ticket.environment,
         channel=ticket.channel, proposed_severity=rule.severity, severity=rule.severity,
