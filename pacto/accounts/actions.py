@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from pacto.accounts.models import (
     AccountEvent,
@@ -26,7 +27,7 @@ from pacto.accounts.models import (
 from pacto.errors import ActionError, NotAllowed, NotFound
 from pacto.notifications.outbox import enqueue
 
-ACCESS_HELP = (
+ACCESS_HELP = gettext_lazy(
     "Only authorized technical contacts of a customer with a valid support contract, or "
     "certified contacts of a partner serving it, may open tickets. Ask an authorized contact "
     "of your organization to open an access request for you, or write to your account manager."
@@ -565,40 +566,58 @@ def check_may_open_tickets(
             )
         return contract
     if not user.is_active or not user.is_authorized or user.organization_id is None:
-        raise NotAllowed(ACCESS_HELP, rule="authorized_contact")
+        raise NotAllowed(str(ACCESS_HELP), rule="authorized_contact")
     organization = user.organization
     if organization.is_partner:
         if not organization.served_customers.filter(pk=customer.pk).exists():
             raise NotAllowed(
-                f"{organization} does not serve {customer}. " + ACCESS_HELP, rule="partner_serves"
+                gettext("%(partner)s does not serve %(customer)s.")
+                % {"partner": organization, "customer": customer}
+                + " "
+                + str(ACCESS_HELP),
+                rule="partner_serves",
             )
         if not organization.partnership_valid_on(day):
             raise NotAllowed(
-                f"{organization}'s partnership agreement is not valid today, so its contacts "
-                "cannot open tickets. Ask your account manager to renew the partnership.",
+                gettext(
+                    "%(partner)s's partnership agreement is not valid today, so its contacts "
+                    "cannot open tickets. Ask your account manager to renew the partnership."
+                )
+                % {"partner": organization},
                 rule="partnership_valid",
             )
         if not user.certified_on(day):
             raise NotAllowed(
-                "Partner contacts need a valid certification to open tickets; yours is missing "
-                "or expired. " + ACCESS_HELP,
+                gettext(
+                    "Partner contacts need a valid certification to open tickets; yours is "
+                    "missing or expired."
+                )
+                + " "
+                + str(ACCESS_HELP),
                 rule="partner_certified",
             )
     elif organization.pk != customer.pk:
-        raise NotAllowed(ACCESS_HELP, rule="own_organization")
+        raise NotAllowed(str(ACCESS_HELP), rule="own_organization")
     contract = in_force()
     if contract is None:
         raise NotAllowed(
-            f"{customer} has no active support contract today. Contact your account manager "
-            "to renew it.",
+            gettext(
+                "%(customer)s has no active support contract today. Contact your account "
+                "manager to renew it."
+            )
+            % {"customer": customer},
             rule="active_contract",
         )
     course = contract.policy.contacts.required_training
     if course and not user.trained_on(day, course):
         raise NotAllowed(
-            f"The support policy asks technical contacts to have completed {course!r} before "
-            "they open tickets, and we have no valid record of it for you. Ask your account "
-            "manager to record your training, or an authorized colleague to open the ticket.",
+            gettext(
+                "The support policy asks technical contacts to have completed %(course)s "
+                "before they open tickets, and we have no valid record of it for you. Ask your "
+                "account manager to record your training, or an authorized colleague to open "
+                "the ticket."
+            )
+            % {"course": repr(course)},
             rule="trained_contact",
         )
     return contract

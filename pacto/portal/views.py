@@ -81,7 +81,30 @@ _escalate_to_account_manager = partial(do_escalate, to="account_manager")
 
 @require_safe
 def home(request):
-    return render(request, "portal/home.html")
+    return render(request, "portal/home.html", _opening_notice(request.user))
+
+
+def _opening_notice(user) -> dict:
+    """For a contact who cannot open tickets today: why (``check_opening``'s own words: not
+    authorized, partnership or certification expired, no contract in force...) and whom to
+    ask, so no page offers a button that ends in 403. Empty for staff and for those who can."""
+    if not user.is_authenticated or user.is_staff_member:
+        return {}
+    organization = user.organization
+    customer = None
+    if organization is not None and organization.is_partner:
+        customer = organization.served_customers.order_by("name").first()
+    try:
+        check_opening(user, None, customer, timezone.now().date())
+    except ActionError as exc:
+        if exc.rule in CONTRACT_CHOICE_RULES:
+            return {}  # they can: the new-ticket page asks which contract
+        home = customer or organization
+        return {
+            "cannot_open": message_of(exc),
+            "ask_manager": home.account_manager if home is not None else None,
+        }
+    return {}
 
 
 @require_safe
@@ -315,6 +338,7 @@ def tickets(request):
         "scope": scope,
         "state": state,
         "query": pages.query_without_page(request),
+        **_opening_notice(request.user),
     }
     return render(request, "portal/tickets.html", context)
 
