@@ -416,6 +416,9 @@ def new_ticket(request):
     policy = display.reader_policy(contract.policy)
     products = [str(p.product) for p in contract.products.all()]
     chosen = {k: request.GET[k] for k in ("severity", "environment", "type") if request.GET.get(k)}
+    continues = _ticket_followed_up(request)
+    if continues is not None and request.method != "POST":
+        chosen = {**_follow_up_initial(continues), **chosen}
     form = NewTicketForm(
         request.POST or None,
         request.FILES or None,
@@ -440,6 +443,7 @@ def new_ticket(request):
                 channel="portal",
                 details=form.details(),
                 attachments=[data["attachment"]] if data.get("attachment") else [],
+                continues=continues,
             )
             if ok:
                 kb_deflection.record_shown(request, ticket)
@@ -462,8 +466,33 @@ def new_ticket(request):
         "preview": preview,
         "support": pages.opening_support(contract, form),
         "preview_url": reverse("portal:new_ticket_due"),
+        "continues": continues,
     }
     return render(request, "portal/new_ticket.html", context, status=status)
+
+
+def _ticket_followed_up(request) -> Ticket | None:
+    """The closed ticket a new one follows up (``?continues=N``, kept in the form as it is
+    sent): one the contact may see, else 404."""
+    chosen = request.POST.get("continues") or request.GET.get("continues") or ""
+    if not chosen:
+        return None
+    if not chosen.isdigit():
+        raise Http404
+    return _visible_ticket(request, int(chosen))
+
+
+def _follow_up_initial(previous: Ticket) -> dict:
+    """A follow-up's form starts as the closed ticket was: its subject, kind and product."""
+    return {
+        "subject": _("Follow-up to #%(number)s: %(subject)s")
+        % {"number": previous.pk, "subject": previous.subject},
+        "type": previous.type,
+        "environment": previous.environment,
+        "severity": previous.severity,
+        "product": previous.product,
+        "version": previous.version,
+    }
 
 
 @contact_required("console:new_ticket")
@@ -498,7 +527,7 @@ def _render_ticket(request, ticket, status=200, **forms):
     solved = ticket.status_category == "solved"
     deadline = display.reopen_deadline(ticket) if solved else None
     context = {
-        **pages.ticket_context(ticket, now, internal=False),
+        **pages.ticket_context(ticket, now, internal=False, viewer=request.user),
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "reopen_form": forms.get("reopen_form") or ReopenForm(),
         "escalate_form": forms.get("escalate_form") or EscalateForm(),
@@ -508,6 +537,7 @@ def _render_ticket(request, ticket, status=200, **forms):
         "can_confirm": solved,
         "can_reopen": solved and (deadline is None or now <= deadline),
         "reopen_deadline": deadline,
+        "can_follow_up": ticket.status_category == "closed",
         "can_escalate": ticket.is_open and policy.escalation.customer_may_escalate,
         "can_ask_severity": ticket.is_open,
         "account_manager": ticket.organization.account_manager,

@@ -204,6 +204,17 @@ def missing_details(
     return missing
 
 
+def _check_continues(previous: Ticket, customer: Organization) -> None:
+    if previous.organization_id != customer.pk:
+        raise ActionError(
+            "continues", "follow_up_organization", "a follow-up stays in its organization"
+        )
+    if previous.status_category != StatusCategory.CLOSED:
+        raise ActionError(
+            "continues", "follow_up_closed", "only a closed ticket is followed up; reply on it"
+        )
+
+
 def do_open_ticket(
     actor: User,
     *,
@@ -225,9 +236,13 @@ def do_open_ticket(
     acknowledgement: dict | None = None,
     now: dt.datetime | None = None,
     attachments: Sequence = (),
+    continues: Ticket | None = None,
 ) -> Ticket:
     """Open a ticket for an authorized contact (or, for an agent, log one on their behalf),
     with its ``attachments`` (uploaded files) in the same transaction.
+
+    ``continues``: the closed ticket of the same organization this one follows up (a closed
+    ticket is archived, so a problem that returns is a new ticket linked to the old one).
 
     ``product_version`` is the catalogue version the ticket is about (else one is looked up
     from the free-text ``product`` and ``version`` among the contract's inventory). A version
@@ -287,6 +302,8 @@ def do_open_ticket(
     category = _check_category(policy, category)
     if type == Ticket.Type.ACCESS_REQUEST:
         access_request = _check_access_request(access_request or {})
+    if continues is not None:
+        _check_continues(continues, customer)
     plan = contract.plan
     if policy_version != contract.policy_version:
         plans = [p.id for p in policy_version.policy.plans]
@@ -319,6 +336,7 @@ def do_open_ticket(
             opened_at=now,
             updated_at=now,
             status_changed_at=now,
+            continues=continues,
             **details,
         )
         clean, text = sanitize_html(body)
@@ -341,6 +359,7 @@ def do_open_ticket(
             type=type,
             policy=policy_version.policy.key,
             plan=plan,
+            **({"continues": continues.pk} if continues is not None else {}),
             **(
                 {"support_status": support.status, "sla_mode": sla_mode}
                 if support and support.flagged

@@ -133,6 +133,16 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         related_name="follow_ups",
     )
+    # The closed ticket this one takes up again ("open a follow-up" on a closed ticket: a
+    # closed ticket is archived and takes no reply, so the customer starts a linked one).
+    continues = models.ForeignKey(
+        "self",
+        verbose_name=_("follow-up to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="continued_in",
+    )
     status = models.CharField(_("status"), max_length=40)
     status_category = models.CharField(max_length=24, db_index=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)

@@ -77,3 +77,29 @@ def test_a_screenshot_alice_attaches_shows_in_the_page(open_session, people):
     image = page.get_by_role("img", name="vault.png")
     expect(image).to_be_visible()
     assert image.evaluate("element => element.naturalWidth") == 4
+
+
+def test_alice_opens_a_follow_up_from_her_closed_ticket(open_session, people):
+    from pacto.tickets.actions import do_change_status, do_confirm_resolution
+
+    previous = vault_ticket(people, subject="Vault error after upgrade")
+    do_change_status(people.fiona, previous, "solved", reason="cache rebuilt")
+    do_confirm_resolution(people.alice, previous)
+    session = customer(open_session)
+    page = session.page
+    session.goto(f"/tickets/{previous.pk}/")
+
+    page.get_by_role("link", name="Open a follow-up").click()
+    expect(page.locator("input[name=subject]")).to_have_value(
+        f"Follow-up to #{previous.pk}: Vault error after upgrade"
+    )
+    page.locator("textarea[name=body]").fill("The error is back after the 3.32 upgrade.")
+    for name, value in PROBLEM_DETAILS.items():
+        page.locator(f"[name={name}]").fill(value)
+    page.get_by_role("button", name="Open the ticket").click()
+
+    expect(page.get_by_role("status")).to_contain_text("is open")
+    follow_up = Ticket.objects.get(continues=previous)
+    expect(page.locator(".follow-up-link")).to_contain_text(f"#{previous.pk}")
+    session.goto(f"/tickets/{previous.pk}/")
+    expect(page.locator(".follow-up-link")).to_contain_text(f"#{follow_up.pk}")
