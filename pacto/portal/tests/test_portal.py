@@ -89,8 +89,8 @@ def test_alice_opens_a_ticket_and_lands_on_it_with_its_due_time(world, clock):
     assert ticket.steps == PROBLEM_DETAILS["steps"]
     assert ticket.attachments.get().name == "vault.log"
     page = text(client_for(world.alice).get(response["Location"]))
-    # 10:00 + 4 business hours = 14:00 the same day (alice reads UTC: 17:00).
-    assert "Thursday 15 January 2026, 17:00" in page
+    # 10:00 + 4 business hours = 14:00 the same day, in São Paulo where alice reads it.
+    assert "Thursday 15 January 2026, 14:00" in page
     assert "vault.log" in page
 
 
