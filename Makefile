@@ -24,7 +24,7 @@ help:
 	@echo "             when PACTO_TEST_DATABASE_URL is set)"
 	@echo "make lint    ruff and import-linter only"
 	@echo "make fmt     format and auto-fix with ruff"
-	@echo "make screenshots  regenerate docs/screenshots/ with Chromium"
+	@echo "make screenshots  regenerate docs/screenshots/ (and pt-BR/) with Chromium"
 
 install:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv \

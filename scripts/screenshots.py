@@ -1,14 +1,15 @@
 """Regenerate the screenshots of Pacto's main pages in docs/screenshots/ (PNG).
 
-    uv run python scripts/screenshots.py [--only NAME ...]
+    uv run python scripts/screenshots.py [--only NAME ...] [--language en pt-br]
 
 It builds a throwaway installation in a temporary folder (SQLite), fills it through the
 actions with the named people of ``pacto.testing`` and tickets at fixed instants, pins the
 clock at Thursday 19 November 2026, 20:00 in São Paulo (the evening before the Black
 Consciousness Day holiday), serves it on 127.0.0.1 and drives Debian's Chromium
 (/usr/bin/chromium, through Playwright; no browser is downloaded) through the portal, the
-console and the calculator, signing in through the real sign-in form. docs/ui.md embeds the
-images.
+console, the catalogue, the reports and a customer report's PDF, signing in through the
+real sign-in form, once in English (docs/screenshots/) and once in Brazilian Portuguese
+(docs/screenshots/pt-BR/). docs/ui.md embeds the images.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ def setup_django(var_dir: Path) -> None:
         PACTO_DEBUG="1",
         PACTO_VAR_DIR=str(var_dir),
         PACTO_OUTBOX_DOORBELL="0",
+        # The PDF page is rendered through the ORM while Playwright's loop runs on this thread.
+        DJANGO_ALLOW_ASYNC_UNSAFE="true",
         PACTO_LOG_LEVEL="WARNING",
         DATABASE_URL=f"sqlite:///{var_dir / 'screens.sqlite3'}",
     )
@@ -285,124 +288,137 @@ def sign_in(page, base: str, email: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
-def shoot(page, name: str, only: set[str]) -> None:
-    if only and name not in only:
-        return
+LANGUAGES = {"en": ("en-US", OUT), "pt-br": ("pt-BR", OUT / "pt-BR")}
+
+
+class Camera:
+    """Screenshots in one language: each page in the reader's language (signed-in readers
+    choose it with the language buttons, which stores it as theirs), into its folder."""
+
+    def __init__(self, browser, base: str, only: set[str], language: str):
+        self.base, self.only, self.language = base, only, language
+        self.locale, self.out = LANGUAGES[language]
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.browser = browser
+
+    def context(self, **options):
+        return self.browser.new_context(locale=self.locale, **options)
+
+    def sign_in(self, page, email: str) -> None:
+        sign_in(page, self.base, email)
+        page.click(f"button[name=language][value={self.language}]")
+        page.wait_for_load_state("networkidle")
+
+    def wanted(self, name: str) -> bool:
+        return not self.only or name in self.only
+
+    def shoot(self, page, name: str, element=None) -> None:
+        if not self.wanted(name):
+            return
+        page.wait_for_load_state("networkidle")
+        path = self.out / f"{name}.png"
+        if element is not None:
+            element.screenshot(path=str(path))
+        else:
+            page.screenshot(path=str(path), full_page=True)
+        print(f"  {path.relative_to(ROOT)}")
+
+
+def take(camera: Camera, scene: dict) -> None:
+    base, shoot = camera.base, camera.shoot
+    desktop = camera.context(
+        viewport={"width": 1280, "height": 860}, timezone_id="America/Sao_Paulo"
+    )
+    page = desktop.new_page()
+
+    page.goto(f"{base}/")
+    shoot(page, "01-home")
+    page.goto(f"{base}/accounts/login/")
+    shoot(page, "02-sign-in")
+    page.goto(
+        f"{base}/calculator/?policy=senhasegura&plan=standard-8x5&severity=high"
+        "&channel=portal&environment=production&type=problem&opened=2026-11-19T20:00"
+    )
+    shoot(page, "03-calculator")
+
+    camera.sign_in(page, "alice@azul.example")
+    page.goto(f"{base}/tickets/")
+    shoot(page, "04-portal-my-tickets")
+    page.goto(f"{base}/tickets/new/")
+    page.check("input[name=severity][value=high]")
     page.wait_for_load_state("networkidle")
-    path = OUT / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    print(f"  {path.relative_to(ROOT)}")
+    page.fill("input[name=subject]", "Reports stop at the first page")
+    shoot(page, "05-portal-new-ticket")
+    page.check("input[name=severity][value=urgent]")
+    page.wait_for_load_state("networkidle")
+    page.locator("#due-preview").scroll_into_view_if_needed()
+    shoot(page, "06-portal-new-ticket-urgent", element=page.locator("aside").first)
+    page.goto(f"{base}/tickets/{scene['vault'].pk}/")
+    shoot(page, "07-portal-ticket")
+    page.goto(f"{base}/products/")
+    shoot(page, "21-portal-catalogue")
+
+    camera.sign_in(page, "amelia@azul.example")
+    page.goto(f"{base}/tickets/?scope=organization&state=all")
+    shoot(page, "08-portal-organization-tickets")
+    page.goto(f"{base}/contacts/")
+    shoot(page, "09-portal-contacts")
+
+    camera.sign_in(page, "fiona@vendor.example")
+    page.goto(f"{base}/console/?queue=all")
+    shoot(page, "10-console-queues")
+    page.goto(f"{base}/console/tickets/{scene['vault'].pk}/")
+    shoot(page, "11-console-ticket")
+    page.goto(f"{base}/console/tickets/{scene['sessions'].pk}/")
+    shoot(page, "12-console-ticket-timeline")
+    page.goto(f"{base}/console/new/?requester={scene['world'].alice.pk}")
+    shoot(page, "13-console-phone-ticket")
+    page.goto(f"{base}/console/catalogue/")
+    shoot(page, "22-console-catalogue")
+
+    camera.sign_in(page, "maria@vendor.example")
+    page.goto(f"{base}/console/dashboard/")
+    page.wait_for_timeout(300)  # the chart draws after load
+    shoot(page, "14-manager-dashboard")
+    page.goto(
+        f"{base}/console/reports/?month=2026-11&time_zone=America/Sao_Paulo"
+        "&group_by=severity&group_by=plan"
+    )
+    page.wait_for_timeout(300)  # the charts draw after load
+    shoot(page, "19-console-reports")
+    desktop.close()
+
+    phone = camera.context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+        has_touch=True,
+    )  # fmt: skip
+    page = phone.new_page()
+    camera.sign_in(page, "alice@azul.example")
+    page.goto(f"{base}/tickets/")
+    shoot(page, "17-phone-my-tickets")
+    page.goto(f"{base}/tickets/{scene['vault'].pk}/")
+    shoot(page, "18-phone-ticket")
+    # Back to English, so the next language's run starts from the same state.
+    page.click("button[name=language][value=en]")
+    phone.close()
 
 
-def take(base: str, scene: dict, only: set[str]) -> None:
-    from playwright.sync_api import sync_playwright
-
-    OUT.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        desktop = browser.new_context(
-            viewport={"width": 1280, "height": 860}, locale="en-US", timezone_id="America/Sao_Paulo"
-        )
-        page = desktop.new_page()
-
-        page.goto(f"{base}/")
-        shoot(page, "01-home", only)
-        page.goto(f"{base}/accounts/login/")
-        shoot(page, "02-sign-in", only)
-        page.goto(
-            f"{base}/calculator/?policy=senhasegura&plan=standard-8x5&severity=high"
-            "&channel=portal&environment=production&type=problem&opened=2026-11-19T20:00"
-        )
-        shoot(page, "03-calculator", only)
-
-        sign_in(page, base, "alice@azul.example")
-        page.goto(f"{base}/tickets/")
-        shoot(page, "04-portal-my-tickets", only)
-        page.goto(f"{base}/tickets/new/")
-        page.check("input[name=severity][value=high]")
-        page.wait_for_load_state("networkidle")
-        page.fill("input[name=subject]", "Reports stop at the first page")
-        shoot(page, "05-portal-new-ticket", only)
-        page.check("input[name=severity][value=urgent]")
-        page.wait_for_load_state("networkidle")
-        page.locator("#due-preview").scroll_into_view_if_needed()
-        if not only or "06-portal-new-ticket-urgent" in only:
-            page.locator("aside").first.screenshot(
-                path=str(OUT / "06-portal-new-ticket-urgent.png")
-            )
-            print("  docs/screenshots/06-portal-new-ticket-urgent.png")
-        page.goto(f"{base}/tickets/{scene['vault'].pk}/")
-        shoot(page, "07-portal-ticket", only)
-
-        sign_in(page, base, "amelia@azul.example")
-        page.goto(f"{base}/tickets/?scope=organization&state=all")
-        shoot(page, "08-portal-organization-tickets", only)
-        page.goto(f"{base}/contacts/")
-        shoot(page, "09-portal-contacts", only)
-
-        sign_in(page, base, "fiona@vendor.example")
-        page.goto(f"{base}/console/?queue=all")
-        shoot(page, "10-console-queues", only)
-        page.goto(f"{base}/console/tickets/{scene['vault'].pk}/")
-        shoot(page, "11-console-ticket", only)
-        page.goto(f"{base}/console/tickets/{scene['sessions'].pk}/")
-        shoot(page, "12-console-ticket-timeline", only)
-        page.goto(f"{base}/console/new/?requester={scene['world'].alice.pk}")
-        shoot(page, "13-console-phone-ticket", only)
-
-        sign_in(page, base, "maria@vendor.example")
-        page.goto(f"{base}/console/dashboard/")
-        page.wait_for_timeout(300)  # the chart draws after load
-        shoot(page, "14-manager-dashboard", only)
-        page.goto(
-            f"{base}/console/reports/?month=2026-11&time_zone=America/Sao_Paulo"
-            "&group_by=severity&group_by=plan"
-        )
-        page.wait_for_timeout(300)  # the charts draw after load
-        shoot(page, "19-console-reports", only)
-
-        portuguese = browser.new_context(
-            viewport={"width": 1280, "height": 860}, locale="pt-BR", timezone_id="America/Sao_Paulo"
-        )
-        page = portuguese.new_page()
-        page.goto(f"{base}/")
-        page.click("button[name=language][value=pt-br]")
-        sign_in(page, base, "alice@azul.example")
-        page.click("button[name=language][value=pt-br]")  # stored as Alice's language
-        page.goto(f"{base}/tickets/new/")
-        page.check("input[name=severity][value=high]")
-        page.wait_for_load_state("networkidle")
-        shoot(page, "15-portal-new-ticket-pt-br", only)
-        page.goto(f"{base}/tickets/{scene['vault'].pk}/")
-        shoot(page, "16-portal-ticket-pt-br", only)
-        page.click("button[name=language][value=en]")  # back to English for later runs
-
-        phone = browser.new_context(
-            viewport={"width": 390, "height": 844},
-            device_scale_factor=2,
-            is_mobile=True,
-            has_touch=True,
-            locale="en-US",
-        )
-        page = phone.new_page()
-        sign_in(page, base, "alice@azul.example")
-        page.goto(f"{base}/tickets/")
-        shoot(page, "17-phone-my-tickets", only)
-        page.goto(f"{base}/tickets/{scene['vault'].pk}/")
-        shoot(page, "18-phone-ticket", only)
-        browser.close()
-
-
-def customer_report_page(scene: dict) -> None:
-    """The first page of Banco Azul's November report, as the PDF renders it."""
+def customer_report_page(scene: dict, camera: Camera) -> None:
+    """The first page of Banco Azul's November report, as the PDF renders it, in the
+    camera's language."""
     import pypdfium2 as pdfium
 
     from pacto.reports.actions import do_run_customer_report
     from pacto.reports.pdf import render_pdf
 
-    run = do_run_customer_report(scene["world"].azul, "2026-11")
+    if not camera.wanted("20-customer-report-pdf"):
+        return
+    if "report_run" not in scene:  # one run, rendered in each language
+        scene["report_run"] = do_run_customer_report(scene["world"].azul, "2026-11")
+    run = scene["report_run"]
+    run.language = camera.language  # rendered in this language (not saved)
     page = pdfium.PdfDocument(render_pdf(run))[0]
-    path = OUT / "20-customer-report-pdf.png"
+    path = camera.out / "20-customer-report-pdf.png"
     page.render(scale=1.5).to_pil().save(path)
     print(f"  {path.relative_to(ROOT)}")
 
@@ -410,6 +426,10 @@ def customer_report_page(scene: dict) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", nargs="*", default=[], help="names to retake, e.g. 01-home")
+    parser.add_argument(
+        "--language", nargs="*", choices=list(LANGUAGES), default=[],
+        help="languages to take (default: every one; pt-br goes to docs/screenshots/pt-BR/)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="pacto-screens-") as var:
         setup_django(Path(var))
@@ -417,9 +437,15 @@ def main(argv: list[str] | None = None) -> int:
         freeze_time()
         base = serve()
         print(f"Pacto served at {base}; writing {OUT.relative_to(ROOT)}/")
-        take(base, scene, set(args.only))
-        if not args.only or "20-customer-report-pdf" in args.only:
-            customer_report_page(scene)
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for language in args.language or list(LANGUAGES):
+                camera = Camera(browser, base, set(args.only), language)
+                take(camera, scene)
+                customer_report_page(scene, camera)
+            browser.close()
     return 0
 
 

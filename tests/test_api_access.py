@@ -403,6 +403,12 @@ ENDPOINTS: dict[str, Endpoint] = {
         ORGANIZATIONS, lambda s, t: "/api/tickets", create_ticket, body=ticket_body
     ),
     "GET /api/tickets/{ticket_id}": Endpoint(TICKETS, ticket_path(), viewers(TICKET_VIEWERS)),
+    "GET /api/tickets/{ticket_id}/messages": Endpoint(
+        TICKETS, ticket_path("/messages"), viewers(TICKET_VIEWERS)
+    ),
+    "GET /api/tickets/{ticket_id}/events": Endpoint(
+        TICKETS, ticket_path("/events"), viewers(TICKET_VIEWERS)
+    ),
     "POST /api/tickets/{ticket_id}/replies": Endpoint(
         TICKETS, ticket_path("/replies"), ticket_change(False), body=fixed({"body": "Any news?"})
     ),

@@ -239,3 +239,15 @@ def test_the_demo_has_a_few_dozen_articles_for_each_presets_customer_in_both_lan
         assert not readable.filter(status="internal").exists()
         translated = own.filter(locale="pt-br").exclude(translation_of=None).count()
         assert translated == counts["pt-br"], email
+
+
+def test_the_demo_people_read_times_in_their_real_zones():
+    demo()
+
+    zones = dict(User.objects.values_list("email", "time_zone"))
+    assert zones["rafael@bancoazul.example"] == "America/Sao_Paulo"  # senhasegura's calendar
+    assert zones["helena@verdeenergia.example"] == "Asia/Kolkata"  # SecPod's
+    assert zones["james@xisto.example"] == "America/New_York"  # Xecuritas'
+    assert zones["paula@parceira.example"] == "America/Sao_Paulo"  # serves Banco Azul
+    assert zones["marina@vendor.example"] == "America/Sao_Paulo"  # the vendor's office
+    assert [login.email for login in demo_logins() if zones[login.email] == "UTC"] == []

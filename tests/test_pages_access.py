@@ -171,6 +171,7 @@ PAGES: dict[str, list[Page]] = {
     "portal:set_language": [Page("POST", everyone(302), data={"language": "en", "next": "/"})],
     # Signed-in people.
     "portal:preferences": [Page("GET", signed_in(200)), Page("POST", signed_in(422))],
+    "portal:notifications": [Page("POST", contacts_page(ok=302))],  # nothing ticked: all off
     "portal:tokens": [Page("GET", signed_in(200)), Page("POST", signed_in(422))],
     "portal:revoke_token": [Page("POST", token_owner("alice", 302))],  # alice's token
     # The portal: contacts.
@@ -312,7 +313,16 @@ PAGES: dict[str, list[Page]] = {
 def page_names() -> list[str]:
     resolver = get_resolver()
     names = []
-    for namespace in ("portal", "console", "catalog", "casework", "kb", "availability", "reports", "services"):
+    for namespace in (
+        "portal",
+        "console",
+        "catalog",
+        "casework",
+        "kb",
+        "availability",
+        "reports",
+        "services",
+    ):
         _prefix, sub_resolver = resolver.namespace_dict[namespace]
         names += [f"{namespace}:{p.name}" for p in sub_resolver.url_patterns if p.name]
     return sorted(names)

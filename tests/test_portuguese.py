@@ -19,6 +19,7 @@ from pacto.portal.display import live_clocks
 from pacto.sla.policy import preset, preset_names
 from pacto.testing import PROBLEM_DETAILS, client_for
 from pacto.tickets.actions import do_change_status, do_open_ticket, do_reply
+from pacto.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -207,3 +208,12 @@ def test_a_status_email_names_the_status_as_the_policy_translates_it(portuguese)
     message = build_email(row)
 
     assert message.subject == f"[#{ticket.pk}] Agora Resolvido: O cofre não mostra senhas"
+
+
+def test_a_subject_pacto_writes_is_in_the_organizations_language(portuguese):
+    world, ticket = portuguese  # Banco Azul's people read Portuguese
+    do_change_status(world.fiona, ticket, "solved", reason="Corrigido")
+
+    rca = Ticket.objects.get(follows=ticket)  # senhasegura §6: root cause analysis
+
+    assert rca.subject == f"Análise de causa raiz #{ticket.pk}: O cofre não mostra senhas"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections import Counter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from pacto.accounts.models import (
     AccountEvent,
@@ -25,7 +27,7 @@ from pacto.accounts.models import (
 from pacto.errors import ActionError, NotAllowed, NotFound
 from pacto.notifications.outbox import enqueue
 
-ACCESS_HELP = (
+ACCESS_HELP = gettext_lazy(
     "Only authorized technical contacts of a customer with a valid support contract, or "
     "certified contacts of a partner serving it, may open tickets. Ask an authorized contact "
     "of your organization to open an access request for you, or write to your account manager."
@@ -41,21 +43,59 @@ def do_create_organization(*, name: str, kind: str, account_manager: User | None
 
 
 def do_create_staff(
-    *, email: str, full_name: str, role: str, line: str = "", password=None, senior: bool = False
+    *,
+    email: str,
+    full_name: str,
+    role: str,
+    line: str = "",
+    password=None,
+    senior: bool = False,
+    time_zone: str | None = None,
 ):
     """A member of the vendor's staff; ``senior``: offered first the tickets a policy routes
     to senior engineers (senhasegura §5.1 Premier). An administrator runs the installation:
     the admin site lets them do everything (a staff flag without permissions would show an
-    empty admin whose every "add" answers 403)."""
+    empty admin whose every "add" answers 403). Without ``time_zone``: the installation's
+    (``TIME_ZONE``), where the vendor works."""
     if role == User.Role.CONTACT:
         raise ActionError("role", "staff_role", "use do_create_contact for contacts")
+    time_zone = time_zone or settings.TIME_ZONE
+    check_contact_fields(time_zone=time_zone)
     return User.objects.create_user(
         email, password, full_name=full_name, role=role, support_line=line,
         is_staff=role == "admin", is_superuser=role == "admin", is_senior=senior,
+        time_zone=time_zone,
     )  # fmt: skip
 
 
 LANGUAGES = ("en", "pt-br")
+
+
+def organization_language(organization: Organization) -> str:
+    """The language most of the organization's admins (else contacts) chose: en or pt-br."""
+    people = User.objects.filter(organization=organization, is_active=True)
+    admins = people.filter(is_org_admin=True)
+    languages = Counter(
+        (code or "en").lower().startswith("pt")
+        for code in (admins if admins.exists() else people).values_list("language", flat=True)
+    )
+    return "pt-br" if languages[True] > languages[False] else "en"
+
+
+def organization_zone(organization: Organization | None, day: dt.date) -> str:
+    """Where an organization's people are: the zone of its active contract's policy
+    calendar (Banco Azul on senhasegura: São Paulo); a partner's, the first customer it
+    serves with a contract; else the installation's (``TIME_ZONE``)."""
+    from pacto.contracts.actions import active_contract
+
+    candidates = [organization] if organization is not None else []
+    if organization is not None and organization.is_partner:
+        candidates += list(organization.served_customers.order_by("pk"))
+    for candidate in candidates:
+        contract = active_contract(candidate, day)
+        if contract is not None:
+            return contract.policy.calendar().zone.key
+    return settings.TIME_ZONE
 
 
 def check_contact_fields(*, email: str | None = None, language=None, time_zone=None) -> None:
@@ -85,12 +125,14 @@ def do_create_contact(
     phone: str = "",
     password: str | None = None,
     language: str = "en",
-    time_zone: str = "UTC",
+    time_zone: str | None = None,
     invite: bool = False,
     now: dt.datetime | None = None,
 ) -> User:
     """A new contact. With ``invite``, the contact gets an activation email with a link to
-    set their password (senhasegura §7.2)."""
+    set their password (senhasegura §7.2). Without ``time_zone``, the contact reads times in
+    their organization's (``organization_zone``)."""
+    time_zone = time_zone or organization_zone(organization, (now or timezone.now()).date())
     check_contact_fields(email=email, language=language, time_zone=time_zone)
     if User.objects.filter(email__iexact=email).exists():
         raise ActionError("email", "unique", f"{email} already has an account")
@@ -499,55 +541,83 @@ def do_set_focal_point(actor: User, contact: User) -> User:
     return contact
 
 
-def check_may_open_tickets(user: User, customer: Organization, day: dt.date):
-    """Return the active contract under which ``user`` may open a ticket for ``customer``.
+def check_may_open_tickets(
+    user: User, customer: Organization, day: dt.date, *, contract=None, product="",
+    product_version=None,
+):  # fmt: skip
+    """Return the active contract under which ``user`` may open a ticket for ``customer``:
+    the one named by ``contract`` or covering ``product`` when the customer has several
+    (``choose_contract``).
 
     Raises NotAllowed with a message that says how to get access.
     """
-    from pacto.contracts.actions import active_contract
+    from pacto.contracts.actions import choose_contract
+
+    def in_force():
+        return choose_contract(
+            customer, day, contract=contract, product=product, product_version=product_version
+        )
 
     if user.is_staff_member:
-        contract = active_contract(customer, day)
+        contract = in_force()
         if contract is None:
             raise ActionError(
                 "organization", "active_contract", f"{customer} has no active support contract"
             )
         return contract
     if not user.is_active or not user.is_authorized or user.organization_id is None:
-        raise NotAllowed(ACCESS_HELP, rule="authorized_contact")
+        raise NotAllowed(str(ACCESS_HELP), rule="authorized_contact")
     organization = user.organization
     if organization.is_partner:
         if not organization.served_customers.filter(pk=customer.pk).exists():
             raise NotAllowed(
-                f"{organization} does not serve {customer}. " + ACCESS_HELP, rule="partner_serves"
+                gettext("%(partner)s does not serve %(customer)s.")
+                % {"partner": organization, "customer": customer}
+                + " "
+                + str(ACCESS_HELP),
+                rule="partner_serves",
             )
         if not organization.partnership_valid_on(day):
             raise NotAllowed(
-                f"{organization}'s partnership agreement is not valid today, so its contacts "
-                "cannot open tickets. Ask your account manager to renew the partnership.",
+                gettext(
+                    "%(partner)s's partnership agreement is not valid today, so its contacts "
+                    "cannot open tickets. Ask your account manager to renew the partnership."
+                )
+                % {"partner": organization},
                 rule="partnership_valid",
             )
         if not user.certified_on(day):
             raise NotAllowed(
-                "Partner contacts need a valid certification to open tickets; yours is missing "
-                "or expired. " + ACCESS_HELP,
+                gettext(
+                    "Partner contacts need a valid certification to open tickets; yours is "
+                    "missing or expired."
+                )
+                + " "
+                + str(ACCESS_HELP),
                 rule="partner_certified",
             )
     elif organization.pk != customer.pk:
-        raise NotAllowed(ACCESS_HELP, rule="own_organization")
-    contract = active_contract(customer, day)
+        raise NotAllowed(str(ACCESS_HELP), rule="own_organization")
+    contract = in_force()
     if contract is None:
         raise NotAllowed(
-            f"{customer} has no active support contract today. Contact your account manager "
-            "to renew it.",
+            gettext(
+                "%(customer)s has no active support contract today. Contact your account "
+                "manager to renew it."
+            )
+            % {"customer": customer},
             rule="active_contract",
         )
     course = contract.policy.contacts.required_training
     if course and not user.trained_on(day, course):
         raise NotAllowed(
-            f"The support policy asks technical contacts to have completed {course!r} before "
-            "they open tickets, and we have no valid record of it for you. Ask your account "
-            "manager to record your training, or an authorized colleague to open the ticket.",
+            gettext(
+                "The support policy asks technical contacts to have completed %(course)s "
+                "before they open tickets, and we have no valid record of it for you. Ask your "
+                "account manager to record your training, or an authorized colleague to open "
+                "the ticket."
+            )
+            % {"course": repr(course)},
             rule="trained_contact",
         )
     return contract

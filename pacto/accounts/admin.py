@@ -32,6 +32,7 @@ from pacto.accounts.models import (
     TrainingRecord,
     User,
 )
+from pacto.adminrows import ShowsRowProblems
 from pacto.errors import ActionError
 
 
@@ -143,10 +144,35 @@ class PactoUserCreationForm(AdminUserCreationForm):
         fields = ("email", "full_name", "role")
 
 
+def _keep_current(field, current) -> None:
+    """A stored value outside the choices stays on the form (with its error), so the row can
+    be corrected rather than silently changed."""
+    if current and current not in dict(field.choices):
+        field.choices = [*field.choices, (current, current)]
+
+
 class PactoUserChangeForm(UserChangeForm):
+    """Language and time zone are chosen from lists, never typed."""
+
+    language = forms.ChoiceField(label=_("language"))
+    time_zone = forms.ChoiceField(label=_("time zone"))
+
     class Meta:
         model = User
         fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        import zoneinfo
+
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = list(settings.LANGUAGES)
+        self.fields["time_zone"].choices = [
+            (zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())
+        ]
+        for name in ("language", "time_zone"):
+            _keep_current(self.fields[name], self.initial.get(name))
 
     def clean(self):
         data = super().clean()
@@ -158,11 +184,21 @@ class PactoUserChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ShowsRowProblems, DjangoUserAdmin):
     """Contacts and staff. People sign in with their email address; there is no username."""
 
     form = PactoUserChangeForm
     add_form = PactoUserCreationForm
+
+    def row_problems(self, user: User) -> list[str]:
+        problems = []
+        for field in ("language", "time_zone"):
+            try:
+                check_contact_fields(**{field: getattr(user, field)})
+            except ActionError as error:
+                problems.append(error.message)
+        return problems
+
     ordering = ("email",)
     list_display = ("email", "full_name", "role", "organization", "is_authorized", "is_active")
     list_filter = ("role", "is_authorized", "is_org_admin", "is_active", "support_line")

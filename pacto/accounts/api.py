@@ -94,7 +94,12 @@ class ContactIn(In):
     full_name: str = Field(min_length=1, max_length=200)
     phone: str = Field("", max_length=40)
     language: str = Field("en", description=f"one of {', '.join(LANGUAGES)}")
-    time_zone: str = Field("UTC", max_length=64, description="an IANA time zone")
+    time_zone: str | None = Field(
+        None,
+        max_length=64,
+        description="an IANA time zone; default: the organization's (its contract's policy "
+        "calendar)",
+    )
     authorized: bool = Field(False, description="staff only: may open tickets at once")
     invite: bool = Field(True, description="send the activation email (senhasegura §7.2)")
 

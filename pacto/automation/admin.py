@@ -12,6 +12,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from pacto.accounts.models import User
+from pacto.adminrows import ShowsRowProblems, zone_problem
 from pacto.automation import oncall
 from pacto.automation.models import (
     ClockAlert,
@@ -138,7 +139,7 @@ class OnCallRotationForm(forms.ModelForm):
 
 
 @admin.register(OnCallRotation)
-class OnCallRotationAdmin(admin.ModelAdmin):
+class OnCallRotationAdmin(ShowsRowProblems, admin.ModelAdmin):
     list_display = (
         "name",
         "tier",
@@ -153,6 +154,15 @@ class OnCallRotationAdmin(admin.ModelAdmin):
     form = OnCallRotationForm
     inlines = [RotationMemberInline, OnCallOverrideInline]
     readonly_fields = ("next_four_weeks",)
+
+    def row_problems(self, rotation: OnCallRotation) -> list[str]:
+        problems = [zone_problem(rotation.time_zone)]
+        if (
+            rotation.policy_id
+            and not PolicyVersion.objects.filter(policy_id=rotation.policy_id).exists()
+        ):
+            problems.append(_("No stored policy is called %(id)s.") % {"id": rotation.policy_id})
+        return [p for p in problems if p]
 
     @admin.display(description=_("on call now"))
     def on_call_now(self, rotation: OnCallRotation) -> str:

@@ -14,9 +14,10 @@ from collections.abc import Iterable
 import numpy as np
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pacto.accounts.access import visible_organizations
+from pacto.accounts.actions import organization_language
 from pacto.accounts.models import User
 from pacto.availability.figures import probe_figure
 from pacto.availability.models import (
@@ -208,10 +209,15 @@ def _open_failure_ticket(probe: Probe, since: dt.datetime, failures: int, now: d
     policy = probe.policy
     service = probe.service or probe.name
     e = html.escape
+    with translation.override(organization_language(contract.organization)):
+        subject = translation.gettext("%(service)s is unavailable (probe %(probe)s)") % {
+            "service": service,
+            "probe": probe.name,
+        }
     opened = do_open_for_customer(
         system_user(),
         organization=contract.organization,
-        subject=f"{service} is unavailable (probe {probe.name})",
+        subject=subject,
         body=(
             f"<p>The vendor's availability monitoring opened this ticket on behalf of "
             f"{e(contract.organization.name)}: probe {e(probe.name)} ({e(probe.target)}) failed "

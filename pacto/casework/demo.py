@@ -61,6 +61,7 @@ def load(demo: Any) -> None:
     p = demo.people
     marina, felipe, sara = p["marina"], p["felipe"], p["sara"]
     senior = do_create_staff(email=SENIOR[0], full_name=SENIOR[1], role="agent", line="second",
+                             time_zone="America/Sao_Paulo",  # the demo vendor's office
                              password="pacto-demo", senior=True)  # fmt: skip
     p["silvia"] = senior
     _on_call(demo, [felipe, sara])

@@ -281,7 +281,7 @@ def _reply_form(ticket, request, data=None, files=None, initial=None):
 def _render(request, ticket: Ticket, status: int = 200, **forms):
     policy = display.reader_policy(ticket.policy)
     now = timezone.now()
-    base = pages.ticket_context(ticket, now, internal=True)
+    base = pages.ticket_context(ticket, now, internal=True, viewer=request.user)
     worked = sum(
         e["event"].data.get("minutes", 0)
         for e in base["events"]

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from pacto.accounts.models import AccountEvent
 from pacto.catalog.models import Module, Version
@@ -386,13 +387,88 @@ def sweep_contracts(now: dt.datetime) -> dict:
     return counts
 
 
-def active_contract(organization, day: dt.date) -> Contract | None:
-    return (
+def active_contracts(organization, day: dt.date) -> list[Contract]:
+    """The organization's contracts in force on ``day``, newest first (more than one only when
+    they cover different products: ``check_no_overlap``)."""
+    return list(
         Contract.objects.filter(organization=organization, starts_on__lte=day, ends_on__gte=day)
         .exclude(terminated_on__lt=day)
         .select_related("policy_version")
-        .order_by("-starts_on")
-        .first()
+        .prefetch_related("products__catalog_module__product")
+        .order_by("-starts_on", "-pk")
+    )
+
+
+def active_contract(organization, day: dt.date) -> Contract | None:
+    contracts = active_contracts(organization, day)
+    return contracts[0] if contracts else None
+
+
+def contract_products(contract: Contract) -> list[str]:
+    """The product names a contract covers, as its inventory lines name them."""
+    names = []
+    for line in contract.products.all():
+        name = line.catalog_module.product.name if line.catalog_module_id else line.product
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def contract_label(contract: Contract) -> str:
+    """How a customer tells their contracts apart: the products first, then the contract."""
+    products = ", ".join(contract_products(contract)) or gettext("no product listed")
+    return f"{products} ({contract.service_contract_id})"
+
+
+def choose_contract(
+    organization, day: dt.date, *, contract=None, product: str = "", product_version=None
+) -> Contract | None:
+    """The active contract a ticket of ``organization`` runs under.
+
+    ``contract`` (a Contract, its id or its service contract ID) names it; else the
+    ``product`` (or the catalogue version's product) picks the contract that covers it; with
+    one contract in force, that one. Several contracts and nothing to tell them apart is an
+    error naming the field to fill, never a silent pick. None: no contract in force."""
+    contracts = active_contracts(organization, day)
+    if contract not in (None, ""):
+        wanted = str(getattr(contract, "pk", contract))
+        found = next((c for c in contracts if wanted in (str(c.pk), c.service_contract_id)), None)
+        if found is None:
+            # Another organization's contract reads exactly like one that does not exist.
+            raise ActionError(
+                "contract",
+                "active_contract_of_customer",
+                gettext("%(customer)s has no active contract %(contract)s.")
+                % {"customer": organization, "contract": wanted},
+            )
+        return found
+    if len(contracts) <= 1:
+        return contracts[0] if contracts else None
+    if product_version is not None:
+        product = product_version.module.product.name
+    choices = "; ".join(contract_label(c) for c in contracts)
+    if product.strip():
+        wanted = product.strip().casefold()
+        covering = [c for c in contracts if wanted in {n.casefold() for n in contract_products(c)}]
+        if len(covering) == 1:
+            return covering[0]
+        raise ActionError(
+            "product",
+            "covered_by_one_contract",
+            gettext(
+                "No active contract of %(customer)s covers %(product)s; its contracts cover: "
+                "%(choices)s."
+            )
+            % {"customer": organization, "product": product.strip(), "choices": choices},
+        )
+    raise ActionError(
+        "contract",
+        "contract_named",
+        gettext(
+            "%(customer)s has several active contracts; say which product (or contract) the "
+            "ticket is for: %(choices)s."
+        )
+        % {"customer": organization, "choices": choices},
     )
 
 

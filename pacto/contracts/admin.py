@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from pacto.adminrows import ShowsRowProblems
 from pacto.contracts.actions import (
     CONTRACT_FIELDS,
     check_no_overlap,
@@ -45,7 +46,7 @@ class PolicyVersionForm(forms.ModelForm):
 
 
 @admin.register(PolicyVersion)
-class PolicyVersionAdmin(admin.ModelAdmin):
+class PolicyVersionAdmin(ShowsRowProblems, admin.ModelAdmin):
     list_display = ("policy_id", "version", "title", "is_preset", "created_at", "short_sha")
     list_filter = ("is_preset", "policy_id")
     search_fields = ("policy_id", "title", "version")
@@ -72,10 +73,21 @@ class PolicyVersionAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         return self.get_readonly_fields(request, obj) if obj else ("source_yaml",)
 
+    def row_problems(self, obj) -> list[str]:
+        try:
+            obj.policy  # noqa: B018 (parses the stored text)
+        except PolicyError as exc:
+            return [str(exc)]
+        return []
+
     @admin.display(description=_("calendars"))
     def calendars(self, obj) -> str:
         rows = []
-        for name, spec in obj.policy.calendars.items():
+        try:
+            calendars = obj.policy.calendars
+        except PolicyError:
+            return "-"  # the problem is named above the page
+        for name, spec in calendars.items():
             if isinstance(spec.hours, str):
                 hours = spec.hours
             else:
@@ -218,7 +230,7 @@ def _flat(choices):
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(ShowsRowProblems, admin.ModelAdmin):
     form = ContractForm
     list_display = (
         "service_contract_id",
@@ -236,6 +248,20 @@ class ContractAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_on"
     inlines = [ContractProductInline, ContractEventInline]
     readonly_fields = ("created_at",)
+
+    def row_problems(self, contract: Contract) -> list[str]:
+        problems = []
+        try:
+            check_plan(contract.policy_version, contract.plan)
+        except PolicyError as exc:
+            problems.append(str(exc))
+        except ActionError as exc:
+            problems.append(exc.message)
+        if contract.ends_on < contract.starts_on:
+            problems.append(_("A contract cannot end before it starts."))
+        if contract.organization.kind != "customer":
+            problems.append(_("Contracts belong to customer organizations."))
+        return problems
 
     def _create_formsets(self, request, obj, change):
         """Refuse an overlapping contract here, where both the contract's fields and its

@@ -344,7 +344,8 @@ def _import_contact(actor: User, row: dict) -> str:
         "full_name": row["full_name"],
         "phone": row.get("phone", ""),
         "language": (row.get("language") or "en").lower(),
-        "time_zone": row.get("time_zone") or "UTC",
+        # Blank: the organization's zone for a new contact; an existing one keeps theirs.
+        "time_zone": row.get("time_zone") or None,
     }
     contact = User.objects.filter(email__iexact=email).first()
     if contact is None:
@@ -357,7 +358,9 @@ def _import_contact(actor: User, row: dict) -> str:
     if contact.organization_id != organization.pk or not contact.is_contact:
         raise RowError("email", "same_organization", f"{email} belongs to another organization")
     changed = {
-        k: v for k, v in {**fields, "is_org_admin": org_admin}.items() if getattr(contact, k) != v
+        k: v
+        for k, v in {**fields, "is_org_admin": org_admin}.items()
+        if v is not None and getattr(contact, k) != v
     }
     do_update_contact(actor, contact, **changed)
     if authorized and not contact.is_authorized:

@@ -283,6 +283,11 @@ def manage(request):
         helpful=Count("votes", filter=Q(votes__helpful=True), distinct=True),
         not_helpful=Count("votes", filter=Q(votes__helpful=False), distinct=True),
         open_tasks=Count("tasks", filter=Q(tasks__status="open"), distinct=True),
+        solved=Count(
+            "ticket_links__ticket",
+            filter=Q(ticket_links__relation=TicketArticle.Relation.SOLVED),
+            distinct=True,
+        ),
     ).order_by("-updated_at", "-id")[:200]
     context = {
         "articles": articles,
@@ -456,7 +461,11 @@ def metrics_page(request):
         first = dt.date(year, month, 1)
     except ValueError:
         first = today.replace(day=1)
-    context = {"month": first, "rows": metrics.monthly(first, months=6)}
+    context = {
+        "month": first,
+        "rows": metrics.monthly(first, months=6),
+        "unviewed": metrics.unviewed_articles(first),
+    }
     return render(request, "kb/metrics.html", context)
 
 

@@ -318,7 +318,7 @@ def _reason(rule: str, ticket: Ticket | None = None) -> str:
     from pacto.accounts.actions import ACCESS_HELP
 
     if rule == "unknown_sender":
-        return "This email address does not belong to an authorized contact. " + ACCESS_HELP
+        return "This email address does not belong to an authorized contact. " + str(ACCESS_HELP)
     if rule == "not_visible":
         return (
             "You do not have access to this ticket: only its requester and the organization's "
@@ -327,7 +327,7 @@ def _reason(rule: str, ticket: Ticket | None = None) -> str:
         )
     if rule == "staff":
         return "Staff log email tickets in the console, for a contact."
-    return ACCESS_HELP
+    return str(ACCESS_HELP)
 
 
 def _refuse(record, parsed, user, now, outcome, rule: str, reason: str) -> None:

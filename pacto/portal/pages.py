@@ -25,7 +25,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from pacto.accounts.access import get_ticket_for
+from pacto.accounts.access import get_ticket_for, visible_tickets
 from pacto.errors import NotFound
 from pacto.portal import display
 from pacto.portal.forms import DuePreviewForm, initial_severity
@@ -47,9 +47,11 @@ def ticket_or_404(user, pk) -> Ticket:
         raise Http404 from None
 
 
-def ticket_context(ticket: Ticket, now: dt.datetime, *, internal: bool) -> dict:
+def ticket_context(ticket: Ticket, now: dt.datetime, *, internal: bool, viewer=None) -> dict:
     """The parts of a ticket page both sides show. Without ``internal`` (the portal): public
-    messages only, the events contacts may read, and no file of an internal note."""
+    messages only, the events contacts may read, and no file of an internal note. The
+    follow-up links (to the closed ticket this one continues, and to those continuing it) are
+    the ones ``viewer`` may see."""
     policy = display.reader_policy(ticket.policy)
     conversation = Message.objects.filter(ticket=ticket)
     if not internal:
@@ -73,6 +75,21 @@ def ticket_context(ticket: Ticket, now: dt.datetime, *, internal: bool) -> dict:
         # walks that index over every ticket rather than this one's few follow-ups.
         "follow_ups": sorted(Ticket.objects.filter(follows=ticket).order_by(), key=_newest),
         "now": now,
+        **follow_up_links(viewer, ticket),
+    }
+
+
+def follow_up_links(viewer, ticket: Ticket) -> dict:
+    """The closed ticket ``ticket`` follows up, and the tickets following it up, as far as
+    ``viewer`` may see them."""
+    if viewer is None:
+        return {"continues": None, "continued_in": []}
+    visible = visible_tickets(viewer)
+    return {
+        "continues": visible.filter(pk=ticket.continues_id).first()
+        if ticket.continues_id
+        else None,
+        "continued_in": list(visible.filter(continues=ticket).order_by("pk")),
     }
 
 

@@ -25,7 +25,12 @@ from django.views.decorators.http import require_POST, require_safe
 from pacto.accounts.access import visible_contacts, visible_tickets
 from pacto.accounts.actions import do_create_token, do_revoke_token
 from pacto.accounts.models import ApiToken, Organization
-from pacto.contracts.actions import active_contract
+from pacto.contracts.actions import (
+    active_contract,
+    active_contracts,
+    contract_label,
+    contract_products,
+)
 from pacto.errors import ActionError
 from pacto.kb import deflection as kb_deflection
 from pacto.portal import display, pages
@@ -60,6 +65,7 @@ from pacto.tickets.actions import (
     do_reply,
     do_request_severity_change,
 )
+from pacto.tickets.content import inline_type
 from pacto.tickets.models import Attachment, Ticket
 from pacto.tickets.opening import check_opening
 
@@ -75,7 +81,30 @@ _escalate_to_account_manager = partial(do_escalate, to="account_manager")
 
 @require_safe
 def home(request):
-    return render(request, "portal/home.html")
+    return render(request, "portal/home.html", _opening_notice(request.user))
+
+
+def _opening_notice(user) -> dict:
+    """For a contact who cannot open tickets today: why (``check_opening``'s own words: not
+    authorized, partnership or certification expired, no contract in force...) and whom to
+    ask, so no page offers a button that ends in 403. Empty for staff and for those who can."""
+    if not user.is_authenticated or user.is_staff_member:
+        return {}
+    organization = user.organization
+    customer = None
+    if organization is not None and organization.is_partner:
+        customer = organization.served_customers.order_by("name").first()
+    try:
+        check_opening(user, None, customer, timezone.now().date())
+    except ActionError as exc:
+        if exc.rule in CONTRACT_CHOICE_RULES:
+            return {}  # they can: the new-ticket page asks which contract
+        home = customer or organization
+        return {
+            "cannot_open": message_of(exc),
+            "ask_manager": home.account_manager if home is not None else None,
+        }
+    return {}
 
 
 @require_safe
@@ -309,6 +338,7 @@ def tickets(request):
         "scope": scope,
         "state": state,
         "query": pages.query_without_page(request),
+        **_opening_notice(request.user),
     }
     return render(request, "portal/tickets.html", context)
 
@@ -340,8 +370,35 @@ def _opening_context(request):
         customer = next(
             (c for c in customers if str(c.pk) == chosen), customers[0] if customers else None
         )
-    opening = check_opening(user, None, customer, today)
+    # Several contracts in force (different products): the contact says which one.
+    contract = request.POST.get("contract") or request.GET.get("contract") or None
+    opening = check_opening(user, None, customer, today, contract=contract)
     return opening.customer, customers, opening.contract
+
+
+# check_opening's errors that ask the contact to choose among the customer's contracts.
+CONTRACT_CHOICE_RULES = ("contract_named", "active_contract_of_customer")
+
+
+def _choose_contract(request, error: ActionError):
+    """The first step of a new ticket when the customer has several contracts in force: which
+    product (and so which contract and policy) the ticket is for."""
+    user = request.user
+    customers = []
+    customer = user.organization
+    if customer and customer.is_partner:
+        customers = list(customer.served_customers.order_by("name"))
+        chosen = request.GET.get("organization") or request.POST.get("organization")
+        customer = next((c for c in customers if str(c.pk) == chosen), customers[0])
+    contracts = active_contracts(customer, timezone.now().date())
+    context = {
+        "customer": customer,
+        "customers": customers,
+        "choices": [(c.pk, contract_label(c)) for c in contracts],
+        "error": error.message if error.rule != "contract_named" else "",
+    }
+    status = 200 if error.rule == "contract_named" else 422
+    return render(request, "portal/choose_contract.html", context, status=status)
 
 
 def _refuse(exc: ActionError):
@@ -353,10 +410,15 @@ def new_ticket(request):
     try:
         customer, customers, contract = _opening_context(request)
     except ActionError as exc:
+        if exc.rule in CONTRACT_CHOICE_RULES:
+            return _choose_contract(request, exc)
         _refuse(exc)
     policy = display.reader_policy(contract.policy)
     products = [str(p.product) for p in contract.products.all()]
     chosen = {k: request.GET[k] for k in ("severity", "environment", "type") if request.GET.get(k)}
+    continues = _ticket_followed_up(request)
+    if continues is not None and request.method != "POST":
+        chosen = {**_follow_up_initial(continues), **chosen}
     form = NewTicketForm(
         request.POST or None,
         request.FILES or None,
@@ -377,9 +439,11 @@ def new_ticket(request):
                 request.user,
                 **pages.opening_fields(data),
                 organization=customer if customers else None,
+                contract=contract,
                 channel="portal",
                 details=form.details(),
                 attachments=[data["attachment"]] if data.get("attachment") else [],
+                continues=continues,
             )
             if ok:
                 kb_deflection.record_shown(request, ticket)
@@ -396,11 +460,39 @@ def new_ticket(request):
         "contract": contract,
         "customer": customer,
         "customers": customers,
+        # Several contracts in force: the form carries the one chosen, and can change it.
+        "several_contracts": len(active_contracts(customer, timezone.now().date())) > 1,
+        "contract_products": ", ".join(contract_products(contract)),
         "preview": preview,
         "support": pages.opening_support(contract, form),
         "preview_url": reverse("portal:new_ticket_due"),
+        "continues": continues,
     }
     return render(request, "portal/new_ticket.html", context, status=status)
+
+
+def _ticket_followed_up(request) -> Ticket | None:
+    """The closed ticket a new one follows up (``?continues=N``, kept in the form as it is
+    sent): one the contact may see, else 404."""
+    chosen = request.POST.get("continues") or request.GET.get("continues") or ""
+    if not chosen:
+        return None
+    if not chosen.isdigit():
+        raise Http404
+    return _visible_ticket(request, int(chosen))
+
+
+def _follow_up_initial(previous: Ticket) -> dict:
+    """A follow-up's form starts as the closed ticket was: its subject, kind and product."""
+    return {
+        "subject": _("Follow-up to #%(number)s: %(subject)s")
+        % {"number": previous.pk, "subject": previous.subject},
+        "type": previous.type,
+        "environment": previous.environment,
+        "severity": previous.severity,
+        "product": previous.product,
+        "version": previous.version,
+    }
 
 
 @contact_required("console:new_ticket")
@@ -435,7 +527,7 @@ def _render_ticket(request, ticket, status=200, **forms):
     solved = ticket.status_category == "solved"
     deadline = display.reopen_deadline(ticket) if solved else None
     context = {
-        **pages.ticket_context(ticket, now, internal=False),
+        **pages.ticket_context(ticket, now, internal=False, viewer=request.user),
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "reopen_form": forms.get("reopen_form") or ReopenForm(),
         "escalate_form": forms.get("escalate_form") or EscalateForm(),
@@ -445,6 +537,7 @@ def _render_ticket(request, ticket, status=200, **forms):
         "can_confirm": solved,
         "can_reopen": solved and (deadline is None or now <= deadline),
         "reopen_deadline": deadline,
+        "can_follow_up": ticket.status_category == "closed",
         "can_escalate": ticket.is_open and policy.escalation.customer_may_escalate,
         "can_ask_severity": ticket.is_open,
         "account_manager": ticket.organization.account_manager,
@@ -520,7 +613,9 @@ def ticket_severity(request, pk):
 @login_required
 @require_safe
 def attachment(request, pk, attachment_id):
-    """A ticket's file, for whoever may see the ticket; files of internal notes only for staff."""
+    """A ticket's file, for whoever may see the ticket; files of internal notes only for staff.
+    Images and text logs are shown in the page (``pacto.tickets.content.inline_type``); any
+    other file is a download."""
     ticket = _visible_ticket(request, pk)
     attachment = (
         Attachment.objects.filter(ticket=ticket, pk=attachment_id).select_related("message").first()
@@ -533,7 +628,17 @@ def attachment(request, pk, attachment_id):
         and not request.user.is_staff_member
     ):
         raise Http404
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    stream = attachment.file.open("rb")
+    shown_as = inline_type(attachment.name, stream.read(16))
+    stream.seek(0)
+    response = FileResponse(
+        stream,
+        as_attachment=shown_as is None,
+        filename=attachment.name,
+        content_type=shown_as or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def email_managed_by_vendor(request):

@@ -61,6 +61,12 @@ RULE_MESSAGES = {
     "allowed_type": gettext_lazy("This type of file is not accepted."),
     "image_content": gettext_lazy("The file is not an image of the type its name says."),
     "changed": gettext_lazy("Nothing changes: it already has this value."),
+    "follow_up_closed": gettext_lazy(
+        "Only a closed ticket takes a follow-up; reply on the ticket while it is open."
+    ),
+    "follow_up_organization": gettext_lazy(
+        "A follow-up belongs to the organization of the ticket it follows up."
+    ),
 }
 
 

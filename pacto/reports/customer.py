@@ -11,6 +11,7 @@ The month is the calendar month in the time zone of the organization's policy ca
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections import Counter
@@ -18,8 +19,9 @@ from collections import Counter
 from django.apps import apps
 from django.db.models import Q
 
-from pacto.accounts.models import Organization, User
-from pacto.contracts.models import Contract
+from pacto.accounts.actions import organization_language
+from pacto.accounts.models import Organization
+from pacto.contracts.models import Contract, PolicyVersion
 from pacto.errors import ActionError
 from pacto.reports.figures import backlog, sla_figures, status_at
 from pacto.reports.measure import Period, month_of, target_seconds
@@ -29,17 +31,6 @@ from pacto.tickets.models import SlaClock, Ticket, TicketEvent
 from pacto.tickets.words import explanation_lines
 
 REPORTED_METRICS = ("first_response", "resolution")
-
-
-def organization_language(organization: Organization) -> str:
-    """The language most of the organization's admins (else contacts) chose: en or pt-br."""
-    people = User.objects.filter(organization=organization, is_active=True)
-    admins = people.filter(is_org_admin=True)
-    languages = Counter(
-        (code or "en").lower().startswith("pt")
-        for code in (admins if admins.exists() else people).values_list("language", flat=True)
-    )
-    return "pt-br" if languages[True] > languages[False] else "en"
 
 
 def customer_period(organization: Organization, month: str) -> Period:
@@ -66,9 +57,13 @@ def customer_content(organization: Organization, month: str) -> dict:
     period = customer_period(organization, month)
     tickets = Ticket.objects.filter(organization=organization)
     figures = sla_figures(period, organization=organization, group_by=["severity"], now=period.end)
-    policies = {}
-    for ticket in tickets.select_related("policy_version").only("policy_version"):
-        policies.setdefault(ticket.policy_version_id, ticket.policy_version.policy)
+    # The policies of the organization's tickets (a handful of versions, not one per ticket).
+    policies = {
+        version.pk: version.policy
+        for version in PolicyVersion.objects.filter(
+            pk__in=tickets.values("policy_version_id").distinct()
+        )
+    }
 
     def name_of(ticket_policy_version, severity):
         policy = policies.get(ticket_policy_version)
@@ -235,11 +230,78 @@ def availability(organization: Organization, period: Period) -> list[dict]:
 
 
 def services(organization: Organization, period: Period) -> dict:
-    """Services delivered and included services remaining: the services app's, when it is
-    installed; otherwise the report says they are not tracked yet."""
+    """Professional services delivered in the month (the work logged on service quotes) and,
+    per contract, the included services remaining in the contract year the month ends in
+    (senhasegura §5.2: counted per contract year, from the contract's anniversary)."""
     if not apps.is_installed("pacto.services"):
-        return {"tracked": False, "delivered": [], "remaining": {}}
-    return {"tracked": True, "delivered": [], "remaining": {}}
+        return {"tracked": False, "delivered": [], "remaining": []}
+    from pacto.services.actions import entitlements
+    from pacto.services.models import WorkLog
+
+    logs = (
+        WorkLog.objects.filter(
+            organization=organization,
+            quote__isnull=False,
+            starts_at__gte=period.start,
+            starts_at__lt=period.end,
+        )
+        .select_related("quote__contract__policy_version")
+        .order_by("starts_at", "pk")
+    )
+    delivered: dict[int, dict] = {}
+    for log in logs:
+        quote = log.quote
+        line = delivered.setdefault(
+            quote.pk,
+            {
+                "ticket": quote.ticket_id,
+                "service": quote.service,
+                **_service_names(quote.contract.policy, quote.service),
+                "title": quote.title,
+                "first_day": log.starts_at.astimezone(period.start.tzinfo).date().isoformat(),
+                "minutes": 0.0,
+                "included": False,
+            },
+        )
+        line["minutes"] += float(log.business_minutes + log.off_hours_minutes)
+        line["included"] = line["included"] or log.billing == WorkLog.Billing.INCLUDED
+    last_day = (period.end - dt.timedelta(days=1)).date()
+    remaining = []
+    contracts = Contract.objects.filter(
+        organization=organization, starts_on__lte=last_day
+    ).select_related("policy_version")
+    for contract in contracts.order_by("starts_on", "pk"):
+        if contract.ends_on < period.start.date():
+            continue
+        for item in entitlements(contract, last_day):
+            remaining.append(
+                {
+                    "contract": contract.service_contract_id,
+                    "service": item.service,
+                    **_service_names(contract.policy, item.service),
+                    "count": item.count,
+                    "used": item.used,
+                    "remaining": item.remaining,
+                    "year_starts_on": item.year_starts_on.isoformat(),
+                    "year_ends_on": item.year_ends_on.isoformat(),
+                }
+            )
+    return {
+        "tracked": True,
+        "delivered": [
+            {**line, "hours": round(line.pop("minutes") / 60, 2)} for line in delivered.values()
+        ],
+        "remaining": remaining,
+    }
+
+
+def _service_names(policy, code: str) -> dict:
+    """The service's name in English and Brazilian Portuguese (the policy's own)."""
+    try:
+        service = policy.services.service(code)
+    except Exception:
+        return {"name": code, "name_pt_br": code}
+    return {"name": service.name, "name_pt_br": service.name_pt_br or service.name}
 
 
 def known_issues(organization: Organization, period: Period) -> list[dict]:

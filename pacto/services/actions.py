@@ -21,9 +21,10 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pacto.accounts.access import visible_tickets
+from pacto.accounts.actions import organization_language
 from pacto.accounts.models import Organization, User
 from pacto.contracts.models import Contract, contract_end
 from pacto.errors import ActionError, Conflict, NotAllowed, NotFound
@@ -319,10 +320,12 @@ def do_request_service(
     policy = contract_policy(contract)
     # A service request is not an outage: the channel's default, else the mildest severity.
     severity = policy.default_severity_for(channel) or policy.severities[-1].id
+    with translation.override(organization_language(customer)):
+        subject = translation.gettext("Service request: %(service)s") % {"service": item.name}
     with transaction.atomic():
         ticket = do_open_ticket(
             actor,
-            subject=f"Service request: {item.name}",
+            subject=subject,
             body=body,
             organization=organization,
             requester=requester,

@@ -13,10 +13,10 @@ from contextlib import contextmanager
 
 import structlog
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pacto.accounts.access import visible_tickets
-from pacto.accounts.actions import do_create_contact
+from pacto.accounts.actions import do_create_contact, organization_language
 from pacto.accounts.models import Organization, User
 from pacto.catalog.actions import find_version
 from pacto.catalog.models import EngineeringItem, EngineeringUpdate, KnownIssue, Version
@@ -204,6 +204,17 @@ def missing_details(
     return missing
 
 
+def _check_continues(previous: Ticket, customer: Organization) -> None:
+    if previous.organization_id != customer.pk:
+        raise ActionError(
+            "continues", "follow_up_organization", "a follow-up stays in its organization"
+        )
+    if previous.status_category != StatusCategory.CLOSED:
+        raise ActionError(
+            "continues", "follow_up_closed", "only a closed ticket is followed up; reply on it"
+        )
+
+
 def do_open_ticket(
     actor: User,
     *,
@@ -218,20 +229,28 @@ def do_open_ticket(
     product: str = "",
     version: str = "",
     product_version: Version | None = None,
+    contract=None,
     details: dict | None = None,
     category: str = "",
     access_request: dict | None = None,
     acknowledgement: dict | None = None,
     now: dt.datetime | None = None,
     attachments: Sequence = (),
+    continues: Ticket | None = None,
 ) -> Ticket:
     """Open a ticket for an authorized contact (or, for an agent, log one on their behalf),
     with its ``attachments`` (uploaded files) in the same transaction.
+
+    ``continues``: the closed ticket of the same organization this one follows up (a closed
+    ticket is archived, so a problem that returns is a new ticket linked to the old one).
 
     ``product_version`` is the catalogue version the ticket is about (else one is looked up
     from the free-text ``product`` and ``version`` among the contract's inventory). A version
     outside support is handled as the policy's ``product_support`` says: refused, accepted
     without SLA targets, or run under the version's beta policy (see ``check_product_version``).
+
+    ``contract``: which of the customer's active contracts (a Contract, its id or service
+    contract ID), needed when several are in force and ``product`` does not tell them apart.
 
     ``acknowledgement``: what the channel adds to the requester's acknowledgement (email:
     where the severity was taken from).
@@ -241,7 +260,10 @@ def do_open_ticket(
     details = {k: v for k, v in (details or {}).items() if v}
     if unknown := set(details) - set(DETAIL_FIELDS):
         raise ActionError(sorted(unknown)[0], "known_field", f"unknown detail {sorted(unknown)[0]}")
-    opening = check_opening(actor, requester, organization, now.date())
+    opening = check_opening(
+        actor, requester, organization, now.date(), contract=contract, product=product,
+        product_version=product_version,
+    )  # fmt: skip
     if actor.is_staff_member and channel not in (Ticket.Channel.PHONE, Ticket.Channel.EMAIL):
         raise ActionError("channel", "agent_logged", "agents log phone or email tickets")
     requester, customer, partner = opening.requester, opening.customer, opening.partner
@@ -280,6 +302,8 @@ def do_open_ticket(
     category = _check_category(policy, category)
     if type == Ticket.Type.ACCESS_REQUEST:
         access_request = _check_access_request(access_request or {})
+    if continues is not None:
+        _check_continues(continues, customer)
     plan = contract.plan
     if policy_version != contract.policy_version:
         plans = [p.id for p in policy_version.policy.plans]
@@ -312,6 +336,7 @@ def do_open_ticket(
             opened_at=now,
             updated_at=now,
             status_changed_at=now,
+            continues=continues,
             **details,
         )
         clean, text = sanitize_html(body)
@@ -334,6 +359,7 @@ def do_open_ticket(
             type=type,
             policy=policy_version.policy.key,
             plan=plan,
+            **({"continues": continues.pk} if continues is not None else {}),
             **(
                 {"support_status": support.status, "sla_mode": sla_mode}
                 if support and support.flagged
@@ -655,10 +681,16 @@ def _open_root_cause(ticket: Ticket, actor, now: dt.datetime) -> Ticket | None:
     if ticket.events.filter(kind=TicketEvent.Kind.OUT_OF_SCOPE).exists():
         return None  # nothing of ours to analyse
     status = ticket.policy.status_for(StatusCategory.NEW)
+    # A subject Pacto writes is in the language the organization's people read.
+    with translation.override(organization_language(ticket.organization)):
+        subject = translation.gettext("RCA #%(number)s: %(subject)s") % {
+            "number": ticket.pk,
+            "subject": ticket.subject,
+        }
     rca = Ticket.objects.create(
         organization=ticket.organization, partner=ticket.partner, requester=ticket.requester,
         contract=ticket.contract, policy_version=ticket.policy_version, plan=ticket.plan,
-        type=rule.type, subject=f"RCA #{ticket.pk}: {ticket.subject}"[:250],
+        type=rule.type, subject=subject[:250],
         product=ticket.product, version=ticket.version, product_version=ticket.product_version,
         support_status=ticket.support_status, environment=ticket.environment,
         channel=ticket.channel, proposed_severity=rule.severity, severity=rule.severity,

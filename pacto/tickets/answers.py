@@ -24,7 +24,9 @@ from django.http import HttpResponse
 from ninja.responses import NinjaJSONEncoder
 
 from pacto.accounts.access import can_see_internal
+from pacto.sla.phrases import Words, english, render
 from pacto.tickets.actions import checklist_state, engineer_details_missing
+from pacto.tickets.clocks import stored_notes
 from pacto.tickets.models import Attachment, Message, SlaClock, Ticket, TicketEvent
 
 # History entries that carry internal notes: shown to the vendor's staff only.
@@ -72,7 +74,21 @@ def _instant(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if value else None
 
 
-def clock_answer(clock: SlaClock) -> dict:
+# English words per policy version (by content hash: a stored version never changes), so a
+# page of tickets parses no policy to write the clocks' explanations.
+_ENGLISH: dict[str, Words] = {}
+
+
+def _english(ticket: Ticket) -> Words:
+    """The API speaks English, times in the zone of the ticket's policy calendar."""
+    version = ticket.policy_version
+    words = _ENGLISH.get(version.sha256)
+    if words is None:
+        words = _ENGLISH[version.sha256] = english(version.policy.calendar().zone)
+    return words
+
+
+def clock_answer(clock: SlaClock, words: Words) -> dict:
     out = {name: getattr(clock, name) for name in _CLOCK}
     out["warnings"] = [
         {
@@ -93,7 +109,7 @@ def clock_answer(clock: SlaClock) -> dict:
         }
         for s in clock.segments
     ]
-    out["explanation"] = list(clock.explanation)
+    out["explanation"] = [render(note, words) for note in stored_notes(clock)]
     out["exempt_reason"] = clock.exempt_reason
     out["computed_at"] = clock.computed_at
     return out
@@ -139,7 +155,9 @@ def ticket_answer(ticket: Ticket, clocks: Iterable[SlaClock] | None = None) -> d
     out["engineering_item"] = _engineering_item(ticket) if ticket.engineering_item_id else None
     if clocks is None:
         clocks = ticket.clocks.all()
-    out["clocks"] = [clock_answer(c) for c in sorted(clocks, key=lambda c: c.metric)]
+    clocks = sorted(clocks, key=lambda c: c.metric)
+    words = _english(ticket) if clocks else None
+    out["clocks"] = [clock_answer(c, words) for c in clocks]
     return out
 
 

@@ -238,6 +238,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
             product=payload.product,
             version=payload.version,
             product_version=product_version,
+            contract=payload.contract,
             details=details,
             category=payload.category,
             access_request=payload.access_request.dict() if payload.access_request else None,

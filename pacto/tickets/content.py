@@ -26,6 +26,42 @@ ALLOWED_ATTACHMENT_SUFFIXES = {
 }  # fmt: skip
 
 
+# Files a ticket page may show inline (``Content-Disposition: inline``): images whose first
+# bytes are what their name says, and text logs shown as plain text. Everything else is a
+# download, and every file is sent with ``X-Content-Type-Options: nosniff``, so no browser
+# guesses HTML or script out of an upload.
+INLINE_IMAGES = {
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".gif": ("image/gif", (b"GIF87a", b"GIF89a")),
+    ".webp": ("image/webp", (b"RIFF",)),
+}
+INLINE_TEXT = {".txt", ".log"}
+TEXT_PREVIEW_BYTES = 4000
+
+
+def preview_kind(name: str) -> str:
+    """``image``, ``text`` or ``""``: how a ticket page previews a file of this name."""
+    suffix = PurePath(name).suffix.lower()
+    if suffix in INLINE_IMAGES:
+        return "image"
+    return "text" if suffix in INLINE_TEXT else ""
+
+
+def inline_type(name: str, head: bytes) -> str | None:
+    """The content type to show a file inline with, or None: a download. ``head`` is the
+    file's first bytes; an image whose bytes are not of its type is not shown."""
+    suffix = PurePath(name).suffix.lower()
+    if suffix in INLINE_TEXT:
+        return "text/plain; charset=utf-8"
+    if suffix in INLINE_IMAGES:
+        content_type, signatures = INLINE_IMAGES[suffix]
+        if head.startswith(signatures) and (suffix != ".webp" or head[8:12] == b"WEBP"):
+            return content_type
+    return None
+
+
 def sanitize_html(body: str) -> tuple[str, str]:
     """Sanitized HTML (scripts, event handlers and foreign tags removed) and its plain text."""
     clean = nh3.clean(body, tags=ALLOWED_TAGS, link_rel="noopener noreferrer nofollow")

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from pacto.tickets.content import TEXT_PREVIEW_BYTES, preview_kind
+
 
 class Ticket(models.Model):
     class Type(models.TextChoices):
@@ -131,6 +133,16 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         related_name="follow_ups",
     )
+    # The closed ticket this one takes up again ("open a follow-up" on a closed ticket: a
+    # closed ticket is archived and takes no reply, so the customer starts a linked one).
+    continues = models.ForeignKey(
+        "self",
+        verbose_name=_("follow-up to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="continued_in",
+    )
     status = models.CharField(_("status"), max_length=40)
     status_category = models.CharField(max_length=24, db_index=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
@@ -240,6 +252,18 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def preview(self) -> str:
+        """``image``, ``text`` or ``""``: how the ticket page shows this file inline."""
+        return preview_kind(self.name)
+
+    def text_head(self) -> str:
+        """The start of a text log, for its preview on the ticket page."""
+        with self.file.open("rb") as stream:
+            head = stream.read(TEXT_PREVIEW_BYTES + 1)
+        text = head[:TEXT_PREVIEW_BYTES].decode("utf-8", errors="replace")
+        return text + ("\n…" if len(head) > TEXT_PREVIEW_BYTES else "")
 
 
 class TicketEvent(models.Model):

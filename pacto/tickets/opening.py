@@ -37,6 +37,10 @@ def check_opening(
     requester: User | None,
     organization: Organization | None,
     today: dt.date,
+    *,
+    contract=None,
+    product: str = "",
+    product_version=None,
 ) -> Opening:
     """The opening ``actor`` may make for ``requester`` (None: the actor themselves) and the
     customer ``organization`` (None: the requester's own). Raises ActionError (a missing or
@@ -63,5 +67,8 @@ def check_opening(
     customer = organization or home
     if customer is None:
         raise NotAllowed(_("You do not belong to an organization."), rule="authorized_contact")
-    contract = check_may_open_tickets(requester, customer, today)
+    contract = check_may_open_tickets(
+        requester, customer, today, contract=contract, product=product,
+        product_version=product_version,
+    )  # fmt: skip
     return Opening(requester=requester, customer=customer, partner=partner, contract=contract)

@@ -106,7 +106,15 @@ class TicketIn(In):
     )
     channel: Literal["portal", "email", "phone", "api"] = "api"
     environment: Literal["production", "non-production"] = "production"
-    product: str = Field("", max_length=100)
+    contract: str | None = Field(
+        None,
+        max_length=100,
+        description="the service contract ID (or id) of one of the customer's active "
+        "contracts; needed when the customer has several and `product` does not tell which",
+    )
+    product: str = Field(
+        "", max_length=100, description="the product; picks the contract that covers it"
+    )
     version: str = Field("", max_length=60)
     product_version: int | None = Field(
         None, description="a catalogue version id (`GET /api/products`); else free text above"

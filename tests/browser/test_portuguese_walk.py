@@ -58,9 +58,7 @@ def test_the_portal_and_the_console_in_portuguese_have_no_english_left(open_sess
 
     fiona = open_session(locale="pt-BR")
     fiona.sign_in("fiona@vendor.example")
-    # The console's ticket page (rebuilt meanwhile) still lists some English status and
-    # severity names in its reply form: walked once it reads the policy in Portuguese too.
-    console = walk(fiona, ["/console/"])
+    console = walk(fiona, ["/console/", f"/console/tickets/{ticket.pk}/"])
 
     assert not portal, portal
     assert not console, console

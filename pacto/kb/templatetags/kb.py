@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import template
 
 from pacto.kb.models import TicketArticle
+from pacto.kb.resources import resources_for
 from pacto.kb.search import search
 from pacto.kb.views import reader_locale
 
@@ -21,6 +22,7 @@ def kb_suggestions(context):
         "kb_hits": hits or [],
         "kb_known_issues": issues,
         "kb_step": hits is not None and bool(hits or issues),
+        "kb_resources": resources_for(request.user),
         "request": request,
     }
 

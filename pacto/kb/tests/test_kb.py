@@ -393,3 +393,91 @@ def test_monthly_metrics_count_searches_deflections_and_votes(world, vault):
     month = metrics.month(dt.date.today().replace(day=1))
 
     assert (month.searches, month.deflections, month.helpful, month.unviewed) == (1, 1, 1, 1)
+
+
+def test_the_monthly_metrics_count_each_figure_in_its_own_month(world):
+    from pacto.kb import metrics
+    from pacto.testing import open_ticket
+
+    feb, mar, apr = (dt.datetime(2026, m, 12, 15, 0, tzinfo=dt.UTC) for m in (2, 3, 4))
+    read = write(world.fiona, "Vault unreachable", "Restart the vault.", products=PAM, now=feb)
+    write(world.fiona, "Vault backup", "Back up nightly.", products=PAM, now=feb)
+    actions.do_search(world.alice, "vault", now=mar)
+    actions.do_suggest(world.alice, "vault unreachable", now=mar)
+    actions.do_record_view(world.alice, read, now=mar)
+    actions.do_deflect(world.alice, read, now=mar)
+    actions.do_record_ticket_suggestions(world.alice, open_ticket(world.alice), [read.pk], now=mar)
+    actions.do_vote(world.alice, read, helpful=True, now=mar)
+    actions.do_vote(world.amelia, read, helpful=False, reason="unclear", now=mar)
+    actions.do_search(world.alice, "backup", now=apr)
+
+    figures = {
+        m.first.month: (m.searches, m.suggestions, m.deflections, m.tickets_after, m.helpful,
+                        m.not_helpful, m.unviewed)
+        for m in metrics.monthly(dt.date(2026, 4, 1), months=3)
+    }  # fmt: skip
+    page = client_for(world.fiona).get(reverse("kb:metrics"), {"month": "2026-03"})
+
+    assert figures == {
+        2: (0, 0, 0, 0, 0, 0, 2),
+        3: (1, 1, 1, 1, 1, 1, 1),
+        4: (1, 0, 0, 0, 0, 0, 2),
+    }
+    assert [a.title for a in page.context["unviewed"]] == ["Vault backup"]
+    assert "Vault backup" in page.content.decode()
+
+
+def test_the_article_list_counts_the_tickets_each_article_solved(world, vault, clock):
+    from pacto.testing import open_ticket
+
+    for _ in range(2):
+        actions.do_mark_solved_by(world.fiona, open_ticket(world.alice), vault)
+    write(world.fiona, "Vault backup", "Back up nightly.", products=PAM)
+
+    listed = client_for(world.fiona).get(reverse("kb:manage")).context["articles"]
+
+    assert {a.title: a.solved for a in listed} == {vault.title: 2, "Vault backup": 0}
+
+
+def test_the_new_ticket_form_links_the_policys_knowledge_resources(world):
+    page = client_for(world.alice).get(reverse("portal:new_ticket")).content.decode()
+
+    assert 'href="https://docs.senhasegura.io' in page
+    assert 'href="https://community.senhasegura.io' in page
+
+
+def test_the_search_api_returns_ranked_articles_with_slug_title_snippet_and_score(world, vault):
+    write(world.fiona, "Session recording", "Recordings stop when the vault is unreachable.",
+          products=PAM)  # fmt: skip
+
+    answer = client_for(world.alice).get("/api/kb/search", {"q": "vault unreachable"}).json()
+
+    results = answer["results"]
+    assert [r["slug"] for r in results] == [vault.slug, "session-recording"]
+    assert results[0]["title"] == "Vault unreachable after upgrade"
+    assert results[0]["score"] > results[1]["score"] > 0
+    assert "<mark>unreachable</mark>" in results[1]["snippet"]
+    assert set(results[0]) >= {"slug", "title", "snippet", "score"}
+
+
+def test_the_search_api_refuses_a_bad_locale_naming_the_field(world):
+    answer = client_for(world.alice).get("/api/kb/search", {"q": "vault", "locale": "fr"})
+
+    assert answer.status_code in (400, 422)
+    assert "locale" in answer.content.decode()
+
+
+def test_an_agent_sees_the_votes_and_the_solved_tickets_on_the_article_page(world, vault, clock):
+    from pacto.testing import open_ticket, text
+
+    ticket = open_ticket(world.alice, subject="Vault down after 3.31")
+    actions.do_mark_solved_by(world.fiona, ticket, vault)
+    actions.do_vote(world.alice, vault, helpful=True)
+    actions.do_vote(world.amelia, vault, helpful=False, reason="unclear")
+
+    page = text(client_for(world.fiona).get(reverse("kb:article", args=["en", vault.slug])))
+    customer = text(client_for(world.alice).get(reverse("kb:article", args=["en", vault.slug])))
+
+    assert "Helpful: 1 · Not helpful: 1" in page
+    assert f"#{ticket.pk} Vault down after 3.31 — Solved the ticket" in page
+    assert "Vault down after 3.31" not in customer and "Not helpful: 1" not in customer

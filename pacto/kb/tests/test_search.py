@@ -150,3 +150,15 @@ def test_an_article_is_found_once_published_and_no_longer_once_archived(world):
     do_change_article_status(world.fiona, article, "archived")
     assert titles(search(world.alice, "quorum")) == []
     assert titles(search(world.fiona, "quorum")) == []
+
+
+def test_the_best_title_match_comes_first_even_when_only_one_is_asked_for(world, articles):
+    write(world.fiona, "Password vault vault vault", "Body.", status="internal", products=PAM)
+
+    assert titles(search(world.alice, "password", limit=1)) == ["Reset a vault password"]
+    assert titles(search(world.alice, "recordings", limit=1)) == ["Session recording"]
+
+
+@pytest.mark.postgres
+def test_a_typo_finds_the_title_when_only_one_is_asked_for_on_postgresql(world, articles):
+    assert titles(search(world.alice, "pasword", limit=1)) == ["Reset a vault password"]

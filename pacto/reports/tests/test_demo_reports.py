@@ -10,6 +10,7 @@ from django.core.management import call_command
 from pacto.accounts.models import Organization
 from pacto.reports.models import ReportRun, Survey
 from pacto.reports.pdf import render_pdf
+from pacto.reports.tests.test_customer_report import pdf_text
 
 
 @pytest.fixture(autouse=True)
@@ -30,4 +31,10 @@ def test_the_demo_stores_last_month_s_report_of_every_customer_and_answers_surve
     assert Survey.objects.filter(rating="").exists()
     andina = ReportRun.objects.get(organization__name="Casa Andina Varejo")
     assert andina.content["availability"][0]["outages"]  # last month's 45-minute outage
-    assert render_pdf(andina).startswith(b"%PDF-")
+    data = render_pdf(andina)
+    assert data.startswith(b"%PDF-")
+    # Availability against the commitment, with the outage, and the known issues linked to
+    # the organization's tickets: in the PDF's text, in the organization's language.
+    text = pdf_text(data)
+    assert "Availability" in text or "Disponibilidade" in text
+    assert "Outage from" in text or "Indisponibilidade de" in text

@@ -148,16 +148,25 @@ def demo_logins() -> list[Login]:
     return staff + contacts
 
 
+# The demo's vendor works from São Paulo; its customers' contacts read times in the zone of
+# their contract's policy calendar (``organization_zone``): Banco Azul in São Paulo, Verde
+# Energia in Kolkata (SecPod), Xisto Logística in New York (Xecuritas)…
+VENDOR_ZONE = "America/Sao_Paulo"
+
+
 def build_people(demo: Demo) -> None:
     today = demo.now.date()
     for key, email, name, role, line, _who in STAFF:
         if role == "admin":
             # The installation's administrator, as `pacto createsuperuser` makes one.
-            user = User.objects.create_superuser(email, PASSWORD, full_name=name)
+            user = User.objects.create_superuser(
+                email, PASSWORD, full_name=name, time_zone=VENDOR_ZONE
+            )
         else:
             user = do_create_staff(
-                email=email, full_name=name, role=role, line=line, password=PASSWORD
-            )
+                email=email, full_name=name, role=role, line=line, password=PASSWORD,
+                time_zone=VENDOR_ZONE,
+            )  # fmt: skip
         demo.people[key] = user
 
     marina = demo.people["marina"]
