@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0007_ticket_sla_summary'),
+        ('tickets', '0008_ticket_continues'),
     ]
 
     operations = [
