@@ -183,45 +183,77 @@ def queue_base(user: User, queue: str, now: dt.datetime, filters: dict | None = 
     return _filtered(tickets, filters, user)
 
 
-def ordered(tickets: QuerySet, now: dt.datetime, sort: str = "") -> QuerySet:
+def ordered(tickets: QuerySet, now: dt.datetime, sort: str = "") -> PageByIds:
     """The default order (breached, at risk, the rest; each by next due) reads the ticket's
     own ``sla_*`` summary, so ordering a page needs no look at any ticket's clocks."""
-    # Each policy version once for the page (its text is large), and each ticket's clocks
-    # for the page's badges in one query.
-    tickets = tickets.select_related("organization", "requester", "assignee").prefetch_related(
-        "policy_version", "clocks"
-    )
     key = sort.lstrip("-")
     if key in SORTS:
         fields = SORTS[key]
         if key == "severity":
-            tickets = tickets.annotate(severity_rank=severity_rank(tickets))
+            tickets = tickets.annotate(severity_rank=severity_rank())
         descending = sort.startswith("-")
         order = [
             (F(f).desc(nulls_last=True) if descending else F(f).asc(nulls_last=True))
             for f in fields
         ]
-        return tickets.order_by(*order)
+        return PageByIds(tickets.order_by(*order))
     urgency = Case(
         When(breached(now), then=Value(0)),
         When(sla_risk_at__lte=now, then=Value(1)),
         default=Value(2),
         output_field=IntegerField(),
     )
-    return tickets.annotate(urgency=urgency).order_by(
-        "urgency", F("sla_due_at").asc(nulls_last=True), "opened_at", "id"
+    return PageByIds(
+        tickets.annotate(urgency=urgency).order_by(
+            "urgency", F("sla_due_at").asc(nulls_last=True), "opened_at", "id"
+        )
     )
 
 
-def severity_rank(tickets: QuerySet):
+class PageByIds:
+    """A sorted queue read a page at a time in two steps (a speed-up): the page's ticket ids
+    first, sorted over the tickets' own narrow columns (the ``ticket_queue`` index covers the
+    default order and the tab counts), then only those tickets with what a row shows: their
+    organization, requester, assignee, policy version (each once) and clocks.
+
+    Quacks as much like a queryset as ``Paginator`` and the dashboard need: ``count()``,
+    slicing, iteration."""
+
+    def __init__(self, sorted_tickets: QuerySet):
+        self.sorted_tickets = sorted_tickets
+
+    def count(self) -> int:
+        return self.sorted_tickets.order_by().count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return self._rows(list(self.sorted_tickets.values_list("pk", flat=True)[key]))
+        return self._rows([self.sorted_tickets.values_list("pk", flat=True)[key]])[0]
+
+    def __iter__(self):
+        return iter(self[:])
+
+    @staticmethod
+    def _rows(ids: list[int]) -> list[Ticket]:
+        found = (
+            Ticket.objects.filter(pk__in=ids)
+            .select_related("organization", "requester", "assignee")
+            .prefetch_related("policy_version", "clocks")
+            .in_bulk()
+        )
+        return [found[pk] for pk in ids if pk in found]
+
+
+def severity_rank():
     """Each ticket's severity as its rank in its own policy (0 the most severe), so sorting
-    by severity puts every preset's most severe level first. Only the policy versions the
-    listed tickets run under are read."""
+    by severity puts every preset's most severe level first."""
     from pacto.contracts.models import PolicyVersion
 
     whens = []
-    used = tickets.order_by().values("policy_version_id").distinct()
-    for version in PolicyVersion.objects.filter(pk__in=used):
+    for version in PolicyVersion.objects.all():
         for rank, severity in enumerate(version.policy.severities):
             whens.append(When(policy_version=version.pk, severity=severity.id, then=Value(rank)))
     return Case(*whens, default=Value(99), output_field=IntegerField())
@@ -306,16 +338,13 @@ def count_of(user: User, now: dt.datetime, data) -> int:
 
 
 def severity_choices() -> list[tuple[str, str]]:
-    """Severity ids in use by open tickets' policies, for the queue filter."""
-    from pacto.contracts.models import PolicyVersion
+    """Severity ids of the policies contracts run under, for the queue filter."""
+    from pacto.contracts.models import Contract, PolicyVersion
 
-    versions = (
-        Ticket.objects.exclude(status_category__in=CLOSED)
-        .values_list("policy_version", flat=True)
-        .distinct()
-    )
+    # The versions contracts run under (a small table), not a pass over the tickets.
     names: dict[str, set[str]] = defaultdict(set)
-    for version in PolicyVersion.objects.filter(pk__in=list(versions)):
+    used = Contract.objects.values("policy_version_id")
+    for version in PolicyVersion.objects.filter(pk__in=used):
         for severity in version.policy.localized(get_language()).severities:
             names[severity.id].add(severity.name)
     return [

@@ -172,7 +172,21 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["organization", "status_category"]),
             models.Index(fields=["assignee", "status_category"]),
-            models.Index(fields=["status_category", "sla_due_at"], name="ticket_queue_due"),
+            # The console's queue: its default order and its tabs' counts read this index
+            # alone (``pacto.console.queues``).
+            models.Index(
+                fields=[
+                    "status_category",
+                    "sla_due_at",
+                    "sla_risk_at",
+                    "sla_breached",
+                    "sla_exempt",
+                    "opened_at",
+                    "assignee",
+                    "support_line",
+                ],
+                name="ticket_queue",
+            ),
         ]
 
     def __str__(self) -> str:
