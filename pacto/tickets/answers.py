@@ -161,18 +161,25 @@ def ticket_answer(ticket: Ticket, clocks: Iterable[SlaClock] | None = None) -> d
     return out
 
 
-def _latest(rows, before: int | None, limit: int, at: int) -> tuple[list, int | None]:
-    """The ``limit`` newest of ``rows`` (value tuples, id first, their instant at index
-    ``at``) older than id ``before``, oldest first, and the id to pass as ``before`` for the
-    ones before them (None: none left)."""
+def _latest(
+    rows, fields: tuple[str, ...], person: str, before: int | None, limit: int
+) -> tuple[list[dict], int | None]:
+    """The ``limit`` newest of ``rows`` by id, older than id ``before``, oldest first, as
+    dicts of ``fields`` (the id first, the instant last) and ``person`` (who wrote or did it);
+    and the id to pass as ``before`` for the ones before them (None: none left)."""
     if before is not None:
         rows = rows.filter(pk__lt=before)
-    page = list(rows.order_by("-id")[: limit + 1])
-    more = len(page) > limit
-    page = page[:limit]
-    earliest = page[-1][0] if more else None
-    page.sort(key=lambda row: (row[at], row[0]))
-    return page, earliest
+    columns = (f"{person}_id", f"{person}__full_name", f"{person}__email")
+    page = list(rows.order_by("-id").values_list(*fields, *columns)[: limit + 1])
+    earliest = page[limit - 1][0] if len(page) > limit else None
+    n = len(fields)
+    out = []
+    for row in sorted(page[:limit], key=lambda row: (row[n - 1], row[0])):
+        item = dict(zip(fields, row[:n], strict=True))
+        who, name, email = row[n:]
+        item[person] = None if who is None else {"id": who, "full_name": name, "email": email}
+        out.append(item)
+    return out, earliest
 
 
 def messages(
@@ -183,15 +190,7 @@ def messages(
     if not internal:
         rows = rows.filter(public=True)
     fields = ("id", "public", "body_html", "body_text", "channel", "created_at")
-    author = ("author_id", "author__full_name", "author__email")
-    page, earlier = _latest(rows.values_list(*fields, *author), before, limit, at=5)
-    out = []
-    for row in page:
-        message = dict(zip(fields, row[:6], strict=True))
-        author_id, name, email = row[6:]
-        person = None if author_id is None else {"id": author_id, "full_name": name, "email": email}
-        out.append({"id": message["id"], "author": person, **message})
-    return out, earlier
+    return _latest(rows, fields, "author", before, limit)
 
 
 def events(
@@ -202,17 +201,8 @@ def events(
     rows = TicketEvent.objects.filter(ticket=ticket)
     if not internal:
         rows = rows.exclude(kind__in=INTERNAL_EVENT_KINDS)
-    fields = ("id", "kind", "at", "data", "reason")
-    actor = ("actor_id", "actor__full_name", "actor__email")
-    page, earlier = _latest(rows.values_list(*fields, *actor), before, limit, at=2)
-    out = []
-    for row in page:
-        event = dict(zip(fields, row[:5], strict=True))
-        actor_id, name, email = row[5:]
-        event["actor"] = (
-            None if actor_id is None else {"id": actor_id, "full_name": name, "email": email}
-        )
-        out.append(event)
+    fields = ("id", "kind", "data", "reason", "at")
+    out, earlier = _latest(rows, fields, "actor", before, limit)
     if internal or not any(e["kind"] == "attached" for e in out):
         return out, earlier
     # Without the files attached to internal notes: a contact learns neither their names

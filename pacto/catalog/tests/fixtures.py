@@ -11,10 +11,17 @@ from dataclasses import dataclass
 
 from pacto.accounts.actions import do_create_contact, do_create_organization
 from pacto.accounts.models import Organization, User
-from pacto.catalog.actions import do_add_version, do_create_product
+from pacto.catalog.actions import (
+    do_add_version,
+    do_create_engineering_item,
+    do_create_known_issue,
+    do_create_product,
+)
 from pacto.catalog.models import Module, Product, Version
+from pacto.catalog.notices import do_update_engineering_item
 from pacto.contracts.actions import do_add_inventory, do_create_contract, preset_version
 from pacto.testing import PASSWORD, SAO_PAULO, World
+from pacto.tickets.actions import do_link_engineering_item, do_link_known_issue, do_open_ticket
 
 NOW = dt.datetime(2026, 1, 15, 10, 0, tzinfo=SAO_PAULO)
 
@@ -70,3 +77,23 @@ def build_catalogue(world: World, *, verde_runs_pam: bool = True) -> Catalogue:
     do_add_inventory(fiona, expired, module=core, quantity=10, installed_version=versions["4.2"],
                      now=NOW)  # fmt: skip
     return Catalogue(world, pam, core, versions, saner, ouro, otto)
+
+
+def ticket_with_known_issue(catalogue: Catalogue):
+    """Alice's ticket on 4.2, linked to a known issue (its work-around: "Rebuild the index")
+    and to engineering item ENG-7, whose last update is "Patch in review"."""
+    w = catalogue.world
+    ticket = do_open_ticket(
+        w.alice, subject="Search fails", body="Error 500", severity="high",
+        product_version=catalogue.versions["4.2"], details={"steps": "s", "expected_result": "e",
+        "obtained_result": "o", "circumstances": "c"},
+    )  # fmt: skip
+    issue = do_create_known_issue(
+        w.sam, product=catalogue.pam, title="Vault search fails", symptoms="Error 500",
+        workaround="Rebuild the index", ranges=[{"module": catalogue.core, "introduced": "4.1"}],
+    )  # fmt: skip
+    item = do_create_engineering_item(w.sam, key="ENG-7", title="Index rebuild on upgrade")
+    do_link_known_issue(w.fiona, ticket, issue)
+    do_link_engineering_item(w.sam, ticket, item)
+    do_update_engineering_item(w.sam, item, status="in_review", body="Patch in review")
+    return ticket, issue

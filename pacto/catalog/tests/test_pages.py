@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from pacto.catalog.actions import do_create_engineering_item, do_create_known_issue
-from pacto.catalog.notices import do_update_engineering_item
+from pacto.catalog.tests.fixtures import ticket_with_known_issue
 from pacto.testing import client_for, problem_form
-from pacto.tickets.actions import do_link_engineering_item, do_link_known_issue, do_open_ticket
 from pacto.tickets.models import Ticket
 
 # Uploads in a folder of each test, and an empty cache.
@@ -108,19 +106,7 @@ def test_the_phone_form_offers_the_callers_versions(catalogue):
 
 def test_the_customer_sees_the_known_issue_and_the_engineering_work_on_the_ticket(catalogue):
     w = catalogue.world
-    ticket = do_open_ticket(
-        w.alice, subject="Search fails", body="Error 500", severity="high",
-        product_version=catalogue.versions["4.2"], details={"steps": "s", "expected_result": "e",
-        "obtained_result": "o", "circumstances": "c"},
-    )  # fmt: skip
-    issue = do_create_known_issue(
-        w.sam, product=catalogue.pam, title="Vault search fails", symptoms="Error 500",
-        workaround="Rebuild the index", ranges=[{"module": catalogue.core, "introduced": "4.1"}],
-    )  # fmt: skip
-    item = do_create_engineering_item(w.sam, key="ENG-7", title="Index rebuild on upgrade")
-    do_link_known_issue(w.fiona, ticket, issue)
-    do_link_engineering_item(w.sam, ticket, item)
-    do_update_engineering_item(w.sam, item, status="in_review", body="Patch in review")
+    ticket, issue = ticket_with_known_issue(catalogue)
 
     page = text(client_for(w.alice).get(f"/tickets/{ticket.pk}/"))
 

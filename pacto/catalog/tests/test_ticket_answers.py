@@ -6,10 +6,8 @@ from __future__ import annotations
 import pytest
 
 from pacto.accounts.actions import do_create_token
-from pacto.catalog.actions import do_create_engineering_item, do_create_known_issue
-from pacto.catalog.notices import do_update_engineering_item
+from pacto.catalog.tests.fixtures import ticket_with_known_issue
 from pacto.testing import client_for
-from pacto.tickets.actions import do_link_engineering_item, do_link_known_issue, do_open_ticket
 from pacto.tickets.tests.test_answers import _reference
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -17,19 +15,7 @@ pytestmark = pytest.mark.usefixtures("clock")
 
 def test_known_issue_and_engineering_item_are_answered_as_the_schema_shows_them(catalogue):
     w = catalogue.world
-    ticket = do_open_ticket(
-        w.alice, subject="Search fails", body="Error 500", severity="high",
-        product_version=catalogue.versions["4.2"], details={"steps": "s", "expected_result": "e",
-        "obtained_result": "o", "circumstances": "c"},
-    )  # fmt: skip
-    issue = do_create_known_issue(
-        w.sam, product=catalogue.pam, title="Vault search fails", symptoms="Error 500",
-        workaround="Rebuild the index", ranges=[{"module": catalogue.core, "introduced": "4.1"}],
-    )  # fmt: skip
-    item = do_create_engineering_item(w.sam, key="ENG-7", title="Index rebuild on upgrade")
-    do_link_known_issue(w.fiona, ticket, issue)
-    do_link_engineering_item(w.sam, ticket, item)
-    do_update_engineering_item(w.sam, item, status="in_review", body="Patch in review")
+    ticket, _issue = ticket_with_known_issue(catalogue)
 
     for viewer in (w.alice, w.fiona):
         _, token = do_create_token(viewer, name="t", scope="read")
