@@ -6,8 +6,8 @@ Validating an answer through django-ninja wraps every model in a ``DjangoGetter`
 each attribute through it: for a ticket with its clocks, conversation and history that was
 about half of a request's time, and it grew with the conversation. Here the ticket is the
 instance the action already holds, its clocks are those the action just stored, and the
-conversation and history are read as plain values (no model instances). The answer is the
-same byte for byte: ``tests`` render both ways and compare.
+newest part of the conversation and history is read as plain values (no model instances).
+The tests render both ways and compare the JSON (``tests/test_answers.py``).
 
 Internal notes and internal history are filtered here exactly as the schema filters them:
 a viewer who may not see internal parts gets public messages, public history, and no
