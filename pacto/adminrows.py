@@ -66,3 +66,17 @@ def zone_problem(value: str) -> str | None:
             "%(zone)s is not a time zone (use an IANA name such as America/Sao_Paulo)."
         ) % {"zone": value}
     return None
+
+
+class ViewOnly:
+    """ModelAdmin mixin for records only Pacto writes (audit events, tickets, ingested
+    mail): administrators read them; every change goes through the actions."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

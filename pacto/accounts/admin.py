@@ -32,7 +32,7 @@ from pacto.accounts.models import (
     TrainingRecord,
     User,
 )
-from pacto.adminrows import ShowsRowProblems
+from pacto.adminrows import ShowsRowProblems, ViewOnly
 from pacto.errors import ActionError
 
 
@@ -309,17 +309,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccountEvent)
-class AccountEventAdmin(admin.ModelAdmin):
+class AccountEventAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ("at", "kind", "organization", "actor", "subject")
     list_filter = ("kind",)
     search_fields = ("subject__email", "actor__email", "organization__name")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -29,14 +29,7 @@ from pacto.catalog.models import (
     version_key,
 )
 from pacto.errors import ActionError, NotAllowed
-
-
-def _now(now: dt.datetime | None) -> dt.datetime:
-    if now is None:
-        return timezone.now()
-    if timezone.is_naive(now):
-        raise ActionError("now", "aware", "times must carry a time zone")
-    return now
+from pacto.times import aware_now as _now
 
 
 def require_staff(actor: User, what: str) -> None:

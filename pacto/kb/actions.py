@@ -38,6 +38,7 @@ from pacto.kb.visibility import visible_articles
 from pacto.notifications import outbox
 from pacto.tickets.actions import do_reply
 from pacto.tickets.models import Ticket
+from pacto.times import aware_now as _now
 
 STATUSES = {value for value, _label in Article.Status.choices}
 LOCALE_CODES = {code for code, _name in LOCALES}
@@ -65,14 +66,6 @@ def _is_image_of_its_type(upload, suffix: str) -> bool:
     if suffix == ".webp":
         return head.startswith(b"RIFF") and head[8:12] == b"WEBP"
     return head.startswith(IMAGE_SIGNATURES[suffix])
-
-
-def _now(now: dt.datetime | None) -> dt.datetime:
-    if now is None:
-        return timezone.now()
-    if timezone.is_naive(now):
-        raise ActionError("now", "aware", "times must carry a time zone")
-    return now
 
 
 def _require_staff(actor: User, what: str) -> None:

@@ -6,13 +6,14 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from pacto.adminrows import ViewOnly
 from pacto.mail.models import InboundMessage
 
 PREVIEW_BYTES = 20_000
 
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(admin.ModelAdmin):
+class InboundMessageAdmin(ViewOnly, admin.ModelAdmin):  # rows are written by ingestion only
     list_display = ("received_at", "outcome", "sender", "subject", "ticket_link", "source")
     list_filter = ("outcome", "source")
     search_fields = ("sender", "subject", "message_id", "detail")
@@ -21,15 +22,6 @@ class InboundMessageAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in InboundMessage._meta.fields] + ["raw_preview"]
     exclude = ("raw",)
     list_select_related = ("ticket",)
-
-    def has_add_permission(self, request) -> bool:
-        return False  # rows are written by ingestion only
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="ticket", ordering="ticket")
     def ticket_link(self, obj: InboundMessage):

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from pacto.portal import activation, views
 
@@ -8,10 +8,17 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("calculator/", views.calculator, name="calculator"),
     path("language/", views.set_language, name="set_language"),
-    path("preferences/", views.preferences, name="preferences"),
-    path("preferences/notifications/", views.notifications, name="notifications"),
-    path("preferences/tokens/", views.tokens, name="tokens"),
-    path("preferences/tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
+    path(
+        "preferences/",
+        include(
+            [
+                path("", views.preferences, name="preferences"),
+                path("notifications/", views.notifications, name="notifications"),
+                path("tokens/", views.tokens, name="tokens"),
+                path("tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
+            ]
+        ),
+    ),
     path("tickets/", views.tickets, name="tickets"),
     path("tickets/search/", views.search, name="search"),
     path("tickets/new/", views.new_ticket, name="new_ticket"),

@@ -43,20 +43,13 @@ from pacto.services.models import (
 from pacto.sla.policy import CatalogueService, Policy, PolicyError
 from pacto.sla.services import line_amount, price, split
 from pacto.tickets.models import Ticket, TicketEvent
+from pacto.times import aware_now as _now
 
 SIGNING_SALT = "pacto.services.quote-decision"
 MAX_WORK_LOG = dt.timedelta(hours=24)
 
 
 # ----------------------------------------------------------------------------- plumbing
-
-
-def _now(now: dt.datetime | None) -> dt.datetime:
-    if now is None:
-        return timezone.now()
-    if timezone.is_naive(now):
-        raise ActionError("now", "aware", "times must carry a time zone")
-    return now
 
 
 def _aware(value: dt.datetime | None, field: str) -> dt.datetime:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 import structlog
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 
 from pacto.accounts.access import visible_tickets
 from pacto.accounts.actions import do_create_contact, organization_language
@@ -30,6 +30,7 @@ from pacto.tickets.clocks import store_clocks
 from pacto.tickets.content import check_attachment, sanitize_html
 from pacto.tickets.models import Attachment, Message, Ticket, TicketEvent
 from pacto.tickets.opening import check_opening
+from pacto.times import aware_now as _now
 
 log = structlog.get_logger(__name__)
 
@@ -47,14 +48,6 @@ _DETAIL_ALIASES = {"symptoms": "obtained_result", "service_contract_id": None, "
 
 
 # ----------------------------------------------------------------------------- plumbing
-
-
-def _now(now: dt.datetime | None) -> dt.datetime:
-    if now is None:
-        return timezone.now()
-    if timezone.is_naive(now):
-        raise ActionError("now", "aware", "times must carry a time zone")
-    return now
 
 
 @contextmanager

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from pacto.adminrows import ViewOnly
 from pacto.tickets.models import Attachment, Message, SlaClock, Ticket, TicketEvent
 
 
@@ -53,7 +54,7 @@ class AttachmentInline(ReadOnlyInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ("id", "subject", "organization", "severity", "status", "assignee", "opened_at")
     list_filter = ("status_category", "type", "channel", "support_line")
     search_fields = ("id", "subject", "organization__name", "requester__email")
@@ -62,12 +63,3 @@ class TicketAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Ticket._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
