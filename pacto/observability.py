@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 import time
@@ -100,6 +101,16 @@ def _user(request: HttpRequest):
     if isinstance(user, SimpleLazyObject):
         user = None if user._wrapped is empty else user._wrapped
     return user if getattr(user, "is_authenticated", False) else None
+
+
+class QuietHealthChecks(logging.Filter):
+    """Drops the development server's own line for an answered ``/healthz``: probes ask
+    every few seconds, the request line above already counts them, and ``make run``'s
+    address, printed once the probe answers, stays the last thing on the screen."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request_line = str(record.args[0]) if record.args else ""
+        return not (" /healthz " in request_line and getattr(record, "status_code", 0) < 400)
 
 
 class RequestMiddleware:

@@ -316,6 +316,7 @@ LOGGING = {
             ],
         },
     },
+    "filters": {"quiet_health_checks": {"()": "pacto.observability.QuietHealthChecks"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "structured"},
     },
@@ -323,7 +324,12 @@ LOGGING = {
     "loggers": {
         # Replace Django's default handlers so each record is written once, structured.
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "filters": ["quiet_health_checks"],
+            "propagate": False,
+        },
     },
 }
 

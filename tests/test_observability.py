@@ -4,6 +4,7 @@ watches) and one structured log line per request naming its ticket and organizat
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pytest
 from django.test import Client
@@ -189,3 +190,27 @@ def test_the_grafana_dashboard_asks_only_for_series_pacto_exports(db, settings):
     }
     assert asked, "the dashboard has panels"
     assert asked <= exported, asked - exported
+
+
+def server_line(request_line: str, status: int) -> logging.LogRecord:
+    """A record as Django's development server writes one for each request it answered."""
+    logger = logging.getLogger("django.server")
+    args = (request_line, str(status), "16")
+    return logger.makeRecord(
+        logger.name,
+        logging.INFO,
+        __file__,
+        0,
+        '"%s" %s %s',
+        args,
+        None,
+        extra={"status_code": status},
+    )
+
+
+def test_the_development_server_keeps_quiet_about_answered_health_probes():
+    logger = logging.getLogger("django.server")
+
+    assert not logger.filter(server_line("GET /healthz HTTP/1.1", 200))
+    assert logger.filter(server_line("GET /healthz HTTP/1.1", 503))  # an unhealthy answer shows
+    assert logger.filter(server_line("GET /tickets/ HTTP/1.1", 200))

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.urls import get_resolver
+from django.urls import URLResolver, get_resolver
 
 from pacto.accounts.actions import do_create_token
 from pacto.catalog.actions import (
@@ -324,8 +324,20 @@ def page_names() -> list[str]:
         "services",
     ):
         _prefix, sub_resolver = resolver.namespace_dict[namespace]
-        names += [f"{namespace}:{p.name}" for p in sub_resolver.url_patterns if p.name]
+        names += [f"{namespace}:{name}" for name in named_patterns(sub_resolver.url_patterns)]
     return sorted(names)
+
+
+def named_patterns(patterns) -> list[str]:
+    """The names of these patterns, and of those grouped under an include() without a namespace."""
+    names = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if not pattern.namespace:
+                names += named_patterns(pattern.url_patterns)
+        elif pattern.name:
+            names.append(pattern.name)
+    return names
 
 
 def test_every_page_has_an_entry_in_the_expectation_table():
