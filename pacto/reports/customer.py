@@ -147,6 +147,9 @@ def clock_lines(period: Period, tickets, name_of) -> list[dict]:
             "started_at": clock.started_at.isoformat() if clock.started_at else None,
             "met_at": clock.met_at.isoformat() if clock.met_at else None,
             "breached_at": clock.breached_at.isoformat() if clock.breached_at else None,
+            # A breach a manager marked exempt under the policy is listed as exempt, not
+            # breached, as every figure counts it.
+            "exempt_reason": clock.exempt_reason if clock.state == "breached" else "",
             "explanation": list(clock.explanation) if clock.state == "breached" else [],
         }
         lines.append(line)

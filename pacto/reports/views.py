@@ -236,6 +236,7 @@ def portal_reports(request):
             "organization": organization,
             "runs": runs,
             "breaches": readable_breaches(content),
+            "metric_names": metric_labels(),
             "sla": [(metric_labels()[m], content["sla"][m]) for m in content["sla"]],
         },
     )
