@@ -12,6 +12,7 @@ import pytest
 from pacto.contracts.actions import do_create_contract, preset_version
 from pacto.errors import ActionError
 from pacto.testing import PROBLEM_DETAILS, client_for, open_ticket, problem_form, text
+from pacto.tickets.actions import do_change_status, do_confirm_resolution
 from pacto.tickets.models import Ticket
 from pacto.tickets.tests.test_api import ApiClient, fields, problem
 
@@ -134,3 +135,30 @@ def test_the_portal_opens_directly_with_one_contract(world, clock):
     assert page.status_code == 200
     assert 'name="subject"' in page.content.decode()
     assert "Which product" not in text(page)
+
+
+def test_a_follow_up_keeps_its_closed_ticket_through_the_choice_of_product(world, scanner):
+    previous = open_ticket(world.alice, contract="AZUL-2026", subject="Vault error")
+    do_change_status(world.fiona, previous, "solved", reason="cache rebuilt")
+    do_confirm_resolution(world.alice, previous)
+    alice = client_for(world.alice)
+
+    choice = alice.get("/tickets/new/", {"continues": previous.pk})
+    assert "Which product is this ticket about?" in text(choice)
+    assert f"follows up the closed ticket #{previous.pk}" in text(choice)
+    page = choice.content.decode()
+    assert f'name="continues" value="{previous.pk}"' in page
+    # It starts on the closed ticket's contract.
+    assert f'value="{world.azul_contract.pk}" required checked' in page
+
+    chosen = {"contract": world.azul_contract.pk, "continues": previous.pk}
+    form = alice.get("/tickets/new/", chosen)
+    page = form.content.decode()
+    assert f'value="Follow-up to #{previous.pk}: Vault error"' in page
+    assert f"continues={previous.pk}\">Another product" in page  # a change of product keeps it
+    answer = alice.post(
+        f"/tickets/new/?contract={world.azul_contract.pk}",
+        {**problem_form(subject="It is back"), **chosen},
+    )
+    assert answer.status_code == 302, text(answer)
+    assert Ticket.objects.get(subject="It is back").continues == previous

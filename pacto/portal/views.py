@@ -391,10 +391,15 @@ def _choose_contract(request, error: ActionError):
         chosen = request.GET.get("organization") or request.POST.get("organization")
         customer = next((c for c in customers if str(c.pk) == chosen), customers[0])
     contracts = active_contracts(customer, timezone.now().date())
+    # A follow-up keeps its closed ticket through this step, and starts on that ticket's
+    # contract when it is still in force.
+    continues = _ticket_followed_up(request)
     context = {
         "customer": customer,
         "customers": customers,
         "choices": [(c.pk, contract_label(c)) for c in contracts],
+        "chosen": continues.contract_id if continues is not None else None,
+        "continues": continues,
         "error": error.message if error.rule != "contract_named" else "",
     }
     status = 200 if error.rule == "contract_named" else 422
