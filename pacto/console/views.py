@@ -78,6 +78,7 @@ from pacto.tickets.actions import (
 )
 from pacto.tickets.models import Ticket
 from pacto.tickets.opening import check_opening
+from pacto.tickets.words import clock_changes, clock_states
 
 PAGE_SIZE = 50
 
@@ -431,6 +432,7 @@ def reply(request, pk):
         reason = data.get("reason") or ""
         version = data.get("version")
         steps = []
+        before = clock_states(ticket)
         if body:
             steps.append(lambda v=version: do_reply(
                 user, ticket, body, public=public, attachments=data["attachment"],
@@ -458,6 +460,9 @@ def reply(request, pk):
                 text = _("Reply sent.") if public else _("Internal note added.")
             else:
                 text = _("The ticket is updated.")
+            if data.get("status"):
+                ticket.refresh_from_db()
+                text = f"{text} {_status_changed(ticket, before=before)}"
             return _done(request, ticket, text)
         ticket.refresh_from_db()
         if form.non_field_errors():
@@ -512,7 +517,22 @@ def decline_severity(request, pk):
 def change_status(request, pk):
     ticket = _ticket(request, pk)
     form = StatusForm(request.POST, policy=_policy(ticket), current=ticket.status)
-    return _submit(request, ticket, form, "status_form", do_change_status, _("Status changed."))
+    before = clock_states(ticket)
+    text = partial(_status_changed, before=before)
+    return _submit(request, ticket, form, "status_form", do_change_status, text)
+
+
+def _status_changed(ticket: Ticket, *, before: dict[str, str]) -> str:
+    """The confirmation of a status change, saying what it did to each clock by the ticket's
+    policy (SecPod's Waiting on Customer: "Delays may extend resolution times")."""
+    status = display.status_name(ticket.policy, ticket.status)
+    clocks = clock_changes(before, clock_states(ticket))
+    if not clocks:
+        return _("Status changed to %(status)s.") % {"status": status}
+    return _("Status changed to %(status)s: %(clocks)s, as the policy says.") % {
+        "status": status,
+        "clocks": clocks,
+    }
 
 
 @staff_required

@@ -103,15 +103,16 @@ def done(request, ticket: Ticket, text: str, page: str):
     return redirect(page, pk=ticket.pk)
 
 
-def submit(request, ticket: Ticket, form, form_name: str, change, text: str, *, page: str, again):
+def submit(request, ticket: Ticket, form, form_name: str, change, text, *, page: str, again):
     """A ticket page's short POST. When ``form`` is valid, ``change`` — one action, whose
     keyword arguments are the form's fields — runs for the person and ticket, then ``text``
-    and back to ``page``; an invalid form or a refused change shows the page again, status
-    422: ``again(request, ticket, 422, **{form_name: form})``."""
+    (a string, or a function of the changed ticket giving one) and back to ``page``; an
+    invalid form or a refused change shows the page again, status 422:
+    ``again(request, ticket, 422, **{form_name: form})``."""
     if form.is_valid():
-        _result, ok = run_action(form, change, request.user, ticket, **form.cleaned_data)
+        changed, ok = run_action(form, change, request.user, ticket, **form.cleaned_data)
         if ok:
-            return done(request, ticket, text, page)
+            return done(request, ticket, text(changed) if callable(text) else text, page)
     return again(request, ticket, 422, **{form_name: form})
 
 

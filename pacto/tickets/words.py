@@ -24,6 +24,42 @@ METRIC_TITLES = {
 }
 
 
+# What a change did to a clock, as a confirmation says it (console: "Status changed to
+# Waiting on customer: the resolution clock is paused; the first-response clock keeps
+# running, as the policy says."). Keys: the clock's state before and after.
+CLOCK_NAMES = {
+    Metric.FIRST_RESPONSE.value: gettext_lazy("the first-response clock"),
+    Metric.RESOLUTION.value: gettext_lazy("the resolution clock"),
+    Metric.PERIODIC_UPDATE.value: gettext_lazy("the periodic-update clock"),
+}
+_CLOCK_CHANGES = {
+    ("running", "paused"): gettext_lazy("%(clock)s is paused"),
+    ("paused", "running"): gettext_lazy("%(clock)s runs again"),
+    ("running", "running"): gettext_lazy("%(clock)s keeps running"),
+    ("paused", "paused"): gettext_lazy("%(clock)s stays paused"),
+    ("running", "met"): gettext_lazy("%(clock)s is met"),
+    ("paused", "met"): gettext_lazy("%(clock)s is met"),
+    ("running", "stopped"): gettext_lazy("%(clock)s stops"),
+    ("paused", "stopped"): gettext_lazy("%(clock)s stops"),
+}
+
+
+def clock_states(ticket: Ticket) -> dict[str, str]:
+    """Each stored clock's state (``running``, ``paused``, ``met`` …) by metric."""
+    return dict(ticket.clocks.values_list("metric", "state"))
+
+
+def clock_changes(before: dict[str, str], after: dict[str, str]) -> str:
+    """What happened to the clocks between two ``clock_states``, clause by clause, in the
+    reader's language; empty when no running or paused clock was touched."""
+    clauses = [
+        _CLOCK_CHANGES[(before[metric], after[metric])] % {"clock": CLOCK_NAMES[metric]}
+        for metric in CLOCK_NAMES
+        if (before.get(metric), after.get(metric)) in _CLOCK_CHANGES
+    ]
+    return "; ".join(str(clause) for clause in clauses)
+
+
 def duration_text(delta: dt.timedelta | None) -> str:
     """``2 d 3 h 05 min`` — short, the same in English and Portuguese."""
     if delta is None:

@@ -292,3 +292,58 @@ def test_staff_following_a_portal_link_land_in_the_console(world, clock):
     response = client_for(world.fiona).get(f"/tickets/{ticket.pk}/")
 
     assert response.status_code == 302 and response["Location"] == f"/console/tickets/{ticket.pk}/"
+
+
+# ----------------------------------------------------------------------------- confirmations
+
+
+def confirmation(response) -> str:
+    """The success message the page shows after a change's redirect."""
+    found = re.search(r'class="message message-success">(.*?)</p>', response.content.decode(), re.S)
+    assert found, text(response)
+    return html.unescape(" ".join(found.group(1).split()))
+
+
+def test_a_status_change_says_what_it_did_to_each_clock_by_the_policy(world, clock):
+    # SecPod's Waiting on Customer pauses the periodic update (already paused while Open),
+    # not the first response; it sets no resolution target. Senhasegura's pauses the first
+    # response.
+    verde = open_ticket(world.carol, severity="low", version="")
+    azul = open_ticket(world.alice)
+
+    secpod = client_for(world.sam).post(
+        f"/console/tickets/{verde.pk}/status/",
+        {"status": "waiting-on-customer", "reason": "need logs"},
+        follow=True,
+    )
+    senhasegura = client_for(world.fiona).post(
+        f"/console/tickets/{azul.pk}/status/",
+        {"status": "waiting-on-customer", "reason": "need logs"},
+        follow=True,
+    )
+
+    assert confirmation(secpod) == (
+        "Status changed to Waiting on Customer: the first-response clock keeps running; the "
+        "periodic-update clock stays paused, as the policy says."
+    )
+    assert confirmation(senhasegura) == (
+        "Status changed to Waiting on customer: the first-response clock is paused, as the "
+        "policy says."
+    )
+
+
+def test_the_one_step_reply_with_a_status_says_it_too_and_in_portuguese(world, clock):
+    ticket = open_ticket(world.alice)
+    world.fiona.language = "pt-br"
+    world.fiona.save(update_fields=["language"])
+
+    response = client_for(world.fiona).post(
+        f"/console/tickets/{ticket.pk}/reply/",
+        {"body": "Envie o log, por favor.", "visibility": "public",
+         "status": "waiting-on-customer", "reason": "log", "version": ticket.lock_version},
+        follow=True,
+    )  # fmt: skip
+
+    said = confirmation(response)
+    assert said.startswith("Resposta enviada. Status alterado para ")
+    assert "relógio de primeira resposta" in said and "conforme a política" in said
