@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from pacto.contracts.models import PolicyVersion
+from pacto.errors import ActionError
 from pacto.tickets.models import SlaClock
 
 
@@ -107,16 +108,29 @@ class Compliance:
         return f"{cell.plan_name} ({cell.policy})" if self._several_policies() else cell.plan_name
 
 
-def month_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    """The current month in the active (the viewer's) time zone."""
+def month_bounds(now: dt.datetime, month: str = "") -> tuple[dt.datetime, dt.datetime]:
+    """The month ``YYYY-MM`` (the current one when empty) in the active (the viewer's) time
+    zone. A month that is not one, or one after the current, is an ``ActionError`` naming
+    the ``month`` field."""
     local = timezone.localtime(now)
-    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    following = (start + dt.timedelta(days=32)).replace(day=1)
+    current = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    start = current
+    if month:
+        try:
+            year, number = (int(part) for part in month.split("-"))
+            start = dt.datetime(year, number, 1, tzinfo=local.tzinfo)
+        except ValueError:
+            raise ActionError("month", "format", "a month is written YYYY-MM") from None
+        if start > current:
+            raise ActionError("month", "not_future", "the month has not begun yet")
+    following = (start.replace(tzinfo=None) + dt.timedelta(days=32)).replace(day=1)
     return start, following.replace(tzinfo=start.tzinfo)
 
 
-def first_response_compliance(now: dt.datetime) -> Compliance:
-    start, end = month_bounds(now)
+def first_response_compliance(now: dt.datetime, month: str = "") -> Compliance:
+    """First-response compliance of the tickets opened in ``month`` (the current one when
+    empty), as of ``now``."""
+    start, end = month_bounds(now, month)
     clocks = (
         SlaClock.objects.filter(
             metric="first_response", ticket__opened_at__gte=start, ticket__opened_at__lt=end

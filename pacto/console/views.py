@@ -682,18 +682,30 @@ def new_ticket_due(request):
 @manager_required
 @require_safe
 def dashboard(request):
+    """Open tickets breached and at risk now (counted as their queues count them, the first
+    25 listed), and first-response compliance of the month chosen (this one by default)."""
     now = timezone.now()
     user = request.user
-    compliance = stats.first_response_compliance(now)
+    month = request.GET.get("month", "")[:20].strip()
+    status, error = 200, ""
+    try:
+        compliance = stats.first_response_compliance(now, month)
+    except ActionError:
+        status, error = 422, _("Choose a month written YYYY-MM: this month or an earlier one.")
+        compliance = stats.first_response_compliance(now)
     context = {
         "compliance": compliance,
+        "month": f"{compliance.start:%Y-%m}",
+        "this_month": f"{timezone.localtime(now):%Y-%m}",
+        "month_error": error,
         "chart": compliance.chart(),
+        "counts": queue_counts(user, now),
         "at_risk": pages.ticket_rows(queue_tickets(user, "at_risk", now)[:25], now),
         "breached": pages.ticket_rows(queue_tickets(user, "breached", now)[:25], now),
         "exempt": pages.ticket_rows(queue_tickets(user, "exempt", now)[:25], now),
         "now": now,
     }
-    return render(request, "console/dashboard.html", context)
+    return render(request, "console/dashboard.html", context, status=status)
 
 
 # ----------------------------------------------------------------------------- macros

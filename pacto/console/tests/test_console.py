@@ -347,3 +347,28 @@ def test_the_one_step_reply_with_a_status_says_it_too_and_in_portuguese(world, c
     said = confirmation(response)
     assert said.startswith("Resposta enviada. Status alterado para ")
     assert "relógio de primeira resposta" in said and "conforme a política" in said
+
+
+def test_the_dashboard_counts_breaches_as_the_breached_queue_does_and_picks_a_month(world, clock):
+    for number in range(27):
+        open_ticket(world.alice, subject=f"urgent {number}", severity="urgent")
+    clock.set(NOW + dt.timedelta(days=3))
+    maria = client_for(world.maria)
+
+    page = text(maria.get("/console/dashboard/"))
+    tab = text(maria.get("/console/?queue=breached"))
+
+    assert "27 open tickets breached now" in page
+    assert "The 25 due longest ago of 27." in page
+    assert re.search(r"Breached\s*27", tab), tab[:400]
+    assert f"First-response compliance, {NOW:%B %Y}" in page
+    assert f"27 first responses breached, {NOW:%B %Y}" in page
+
+    earlier = (NOW.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    before = maria.get("/console/dashboard/", {"month": earlier})
+    assert before.status_code == 200
+    assert "No ticket with a first-response target was opened in this month." in text(before)
+    for bad in ("2026-13", "next month", "2999-01"):
+        refused = maria.get("/console/dashboard/", {"month": bad})
+        assert refused.status_code == 422
+        assert "Choose a month written YYYY-MM" in text(refused)
