@@ -251,3 +251,6 @@ def test_the_demo_people_read_times_in_their_real_zones():
     assert zones["paula@parceira.example"] == "America/Sao_Paulo"  # serves Banco Azul
     assert zones["marina@vendor.example"] == "America/Sao_Paulo"  # the vendor's office
     assert [login.email for login in demo_logins() if zones[login.email] == "UTC"] == []
+    # Chosen, not guessed: a visitor's browser does not move them.
+    logins = [login.email for login in demo_logins()]
+    assert not User.objects.filter(email__in=logins, time_zone_guessed=True).exists()

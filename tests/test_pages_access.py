@@ -171,6 +171,8 @@ PAGES: dict[str, list[Page]] = {
     "portal:set_language": [Page("POST", everyone(302), data={"language": "en", "next": "/"})],
     # Signed-in people.
     "portal:preferences": [Page("GET", signed_in(200)), Page("POST", signed_in(422))],
+    # pacto.js posts the browser's zone; sent empty, the zone is missing. Staff too.
+    "portal:browser_zone": [Page("GET", signed_in(405)), Page("POST", signed_in(422))],
     "portal:notifications": [Page("POST", contacts_page(ok=302))],  # nothing ticked: all off
     "portal:tokens": [Page("GET", signed_in(200)), Page("POST", signed_in(422))],
     "portal:revoke_token": [Page("POST", token_owner("alice", 302))],  # alice's token

@@ -56,15 +56,17 @@ def do_create_staff(
     to senior engineers (senhasegura §5.1 Premier). An administrator runs the installation:
     the admin site lets them do everything (a staff flag without permissions would show an
     empty admin whose every "add" answers 403). Without ``time_zone``: the installation's
-    (``TIME_ZONE``), where the vendor works."""
+    (``TIME_ZONE``), where the vendor works, until their browser says where they are
+    (``time_zone_guessed``)."""
     if role == User.Role.CONTACT:
         raise ActionError("role", "staff_role", "use do_create_contact for contacts")
+    guessed = not time_zone
     time_zone = time_zone or settings.TIME_ZONE
     check_contact_fields(time_zone=time_zone)
     return User.objects.create_user(
         email, password, full_name=full_name, role=role, support_line=line,
         is_staff=role == "admin", is_superuser=role == "admin", is_senior=senior,
-        time_zone=time_zone,
+        time_zone=time_zone, time_zone_guessed=guessed,
     )  # fmt: skip
 
 
@@ -131,7 +133,9 @@ def do_create_contact(
 ) -> User:
     """A new contact. With ``invite``, the contact gets an activation email with a link to
     set their password (senhasegura §7.2). Without ``time_zone``, the contact reads times in
-    their organization's (``organization_zone``)."""
+    their organization's (``organization_zone``) until their browser says where they are
+    (``time_zone_guessed``)."""
+    guessed = not time_zone
     time_zone = time_zone or organization_zone(organization, (now or timezone.now()).date())
     check_contact_fields(email=email, language=language, time_zone=time_zone)
     if User.objects.filter(email__iexact=email).exists():
@@ -149,6 +153,7 @@ def do_create_contact(
             is_focal_point=focal_point,
             language=language,
             time_zone=time_zone,
+            time_zone_guessed=guessed,
         )
         AccountEvent.objects.create(
             organization=organization,
@@ -379,7 +384,8 @@ def do_update_organization(actor: User, organization: Organization, **changes) -
 
 
 def do_update_contact(actor: User, contact: User, **changes) -> User:
-    """Change a contact's own fields (staff, or their organization's admin)."""
+    """Change a contact's own fields (staff, or their organization's admin). A zone set here
+    is chosen: the browser's no longer replaces it."""
     is_admin_of_org = actor.is_org_admin and actor.organization_id == contact.organization_id
     if not (actor.is_staff_member or is_admin_of_org or actor.pk == contact.pk):
         raise NotAllowed("you may not change this contact")
@@ -396,7 +402,11 @@ def do_update_contact(actor: User, contact: User, **changes) -> User:
         before = {k: getattr(contact, k) for k in changed}
         for key, value in changed.items():
             setattr(contact, key, value)
-        contact.save(update_fields=list(changed))
+        fields = list(changed)
+        if "time_zone" in changed:
+            contact.time_zone_guessed = False
+            fields.append("time_zone_guessed")
+        contact.save(update_fields=fields)
         AccountEvent.objects.create(
             organization=contact.organization,
             actor=actor,

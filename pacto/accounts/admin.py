@@ -83,6 +83,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
+            obj.time_zone_guessed = True  # the add form asks for no zone: UTC is a default
             super().save_model(request, obj, form, change)
             AccountEvent.objects.create(
                 organization=obj, actor=request.user, kind="organization_created"
@@ -248,6 +249,7 @@ class UserAdmin(ShowsRowProblems, DjangoUserAdmin):
         """A contact's own fields change through ``do_update_contact`` (audited); the rest
         (role, staff flags, groups) as Django saves them, with an audit event naming them."""
         if not change:
+            obj.time_zone_guessed = True  # the add form asks for no zone: UTC is a default
             super().save_model(request, obj, form, change)
             AccountEvent.objects.create(
                 organization=obj.organization, actor=request.user, subject=obj,

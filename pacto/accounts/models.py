@@ -157,6 +157,8 @@ class PactoUserManager(UserManager):
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("email: an email address is required")
+        # Without a zone of their own (`pacto createsuperuser`), a person's UTC is a guess.
+        extra_fields.setdefault("time_zone_guessed", "time_zone" not in extra_fields)
         user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
@@ -221,6 +223,9 @@ class User(AbstractUser):
     is_org_admin = models.BooleanField(_("organization admin"), default=False)
     language = models.CharField(_("language"), max_length=8, default="en")
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    # True while nobody chose ``time_zone`` (it is the organization's or the installation's):
+    # the browser's zone replaces it at the person's first page (``do_take_browser_zone``).
+    time_zone_guessed = models.BooleanField(_("time zone is a guess"), default=False)
 
     objects = PactoUserManager()
 

@@ -7,14 +7,17 @@ Everything else the portal and the console change goes through the domain's acti
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 
 from django.conf import settings
 from django.db import transaction
 
+from pacto.accounts.actions import check_contact_fields
 from pacto.accounts.models import AccountEvent, User
 from pacto.errors import ActionError
 from pacto.notifications.models import NotificationPreference
+from pacto.times import aware_now
 
 # The events a contact may turn off by email, in the order the preferences page lists them.
 # Invitations, access decisions and security notices are not among them: those always go out.
@@ -42,13 +45,17 @@ def check_preferences(language: str | None, time_zone: str | None) -> None:
 def do_set_preferences(
     user: User, *, language: str | None = None, time_zone: str | None = None
 ) -> User:
-    """Set the language and/or time zone ``user`` reads Pacto in (and receives email in)."""
+    """Set the language and/or time zone ``user`` reads Pacto in (and receives email in). A
+    zone saved here is the person's choice, even the one they were given: the browser's no
+    longer replaces it (``do_take_browser_zone``)."""
     check_preferences(language, time_zone)
     changed = {}
     if language is not None and language != user.language:
         changed["language"] = language
     if time_zone is not None and time_zone != user.time_zone:
         changed["time_zone"] = time_zone
+    if time_zone is not None and user.time_zone_guessed:
+        changed["time_zone_guessed"] = False
     if not changed:
         return user
     with transaction.atomic():
@@ -63,6 +70,34 @@ def do_set_preferences(
             data=changed,
         )
     return user
+
+
+def do_take_browser_zone(user: User, zone: str, now: dt.datetime | None = None) -> bool:
+    """The zone ``user``'s browser reports (``Intl.DateTimeFormat().resolvedOptions()``),
+    taken only while their own zone is a guess (their organization's or the installation's):
+    a zone someone chose is never overwritten. Returns whether it changed anything."""
+    now = aware_now(now)
+    if not zone:
+        raise ActionError("time_zone", "required", "the browser sent no time zone")
+    check_contact_fields(time_zone=zone)
+    with transaction.atomic():
+        # Locked: two tabs of a first sign-in each post the zone; the second finds it chosen.
+        current = User.objects.select_for_update().get(pk=user.pk)
+        if not current.time_zone_guessed:
+            return False
+        guess = current.time_zone
+        current.time_zone, current.time_zone_guessed = zone, False
+        current.save(update_fields=["time_zone", "time_zone_guessed"])
+        AccountEvent.objects.create(
+            organization=current.organization,
+            actor=current,
+            subject=current,
+            kind="browser_zone_taken",
+            data={"time_zone": [guess, zone]},
+            at=now,
+        )
+    user.time_zone, user.time_zone_guessed = zone, False
+    return True
 
 
 def email_choices(user: User) -> dict[str, bool]:

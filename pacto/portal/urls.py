@@ -13,6 +13,7 @@ urlpatterns = [
         include(
             [
                 path("", views.preferences, name="preferences"),
+                path("browser-zone/", views.browser_zone, name="browser_zone"),
                 path("notifications/", views.notifications, name="notifications"),
                 path("tokens/", views.tokens, name="tokens"),
                 path("tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),

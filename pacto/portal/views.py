@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -38,6 +38,7 @@ from pacto.portal.actions import (
     CONTACT_EMAIL_KINDS,
     do_set_email_notifications,
     do_set_preferences,
+    do_take_browser_zone,
     email_choices,
 )
 from pacto.portal.forms import (
@@ -228,6 +229,20 @@ def preferences(request):
                 return redirect("portal:preferences")
         status = 422
     return _preferences_page(request, form, status=status)
+
+
+@login_required
+@require_POST
+def browser_zone(request):
+    """The zone the browser reports, posted by pacto.js from a page whose ``<body>`` carries
+    ``data-browser-zone-url`` (only while the person's zone is a guess): 204 whether it was
+    taken or the person's chosen zone kept; 422 naming ``time_zone`` for a zone not in the
+    IANA database. Contacts and staff alike."""
+    try:
+        do_take_browser_zone(request.user, request.POST.get("time_zone", ""))
+    except ActionError as error:
+        return JsonResponse({"detail": [error.as_dict()]}, status=error.status)
+    return HttpResponse(status=204)
 
 
 def _preferences_page(request, form=None, notifications_form=None, status=200):

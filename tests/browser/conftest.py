@@ -109,6 +109,9 @@ def people(transactional_db, server_clock):
     from pacto.portal.actions import do_set_preferences
 
     world = build_world()
-    for person in (world.alice, world.fiona):
-        do_set_preferences(person, time_zone="America/Sao_Paulo")
+    # Every zone chosen (Alice's and Fiona's São Paulo, the others' as created), so no page
+    # sends the browser's zone behind a test's back; test_first_minute tests that it does.
+    for person in (*world.contacts(), *world.staff()):
+        zone = "America/Sao_Paulo" if person in (world.alice, world.fiona) else person.time_zone
+        do_set_preferences(person, time_zone=zone)
     return world

@@ -83,7 +83,7 @@ def test_a_customer_sees_the_availability_chart_drawn_under_the_content_security
     )  # fmt: skip
     do_create_contact(
         organization=organization, email="valeria@casaandina.example", full_name="Valéria",
-        password="pacto-test", authorized=True,
+        password="pacto-test", authorized=True, time_zone="Europe/Copenhagen",  # andmoney's
     )  # fmt: skip
     probe = do_create_probe(
         people.maria, contract, name="andina-web", url="https://a.example",

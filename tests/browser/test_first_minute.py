@@ -1,4 +1,5 @@
-"""The first minute of a new user, in Chromium: sign in, the calculator, the links of emails.
+"""The first minute of a new user, in Chromium: sign in, their browser's time zone, the
+calculator, the links of emails.
 
 The browser fixture fails a test on any console error, so each of these also checks that no
 page broke the content security policy (htmx swaps included).
@@ -16,6 +17,7 @@ from playwright.sync_api import expect
 from pacto.accounts.actions import do_create_contact
 from pacto.notifications.delivery import deliver_due
 from pacto.notifications.tests.conftest import smtp as smtp
+from pacto.testing import PASSWORD, open_ticket
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +37,46 @@ def test_the_sign_in_page_offers_one_password_reset_and_a_tidy_remember_me(open_
     assert page.request.get(visitor.base_url + icon).ok
     favicon = page.request.get(visitor.base_url + "/favicon.ico")
     assert favicon.ok and "svg" in favicon.headers["content-type"]
+
+
+def test_a_new_contact_in_tokyo_reads_the_next_page_in_tokyo_time(open_session, people):
+    # Bia was given Banco Azul's zone (its senhasegura calendar: São Paulo), a guess.
+    bia = do_create_contact(
+        organization=people.azul, email="bia@azul.example", full_name="Bia Azul",
+        password=PASSWORD, authorized=True,
+    )  # fmt: skip
+    ticket = open_ticket(bia)  # the server's now: Thursday 19 November, 20:00 in São Paulo
+    session = open_session(timezone_id="Asia/Tokyo")
+
+    with session.page.expect_response(lambda r: "/preferences/browser-zone/" in r.url) as sent:
+        session.sign_in("bia@azul.example")
+
+    assert sent.value.status == 204
+    bia.refresh_from_db()
+    assert (bia.time_zone, bia.time_zone_guessed) == ("Asia/Tokyo", False)
+    session.goto(f"/tickets/{ticket.pk}/")
+    page = session.page
+    opened = page.locator("dl.ticket-meta time")
+    expect(opened).to_have_text("Fri 20 Nov 2026 08:00")  # the next morning in Tokyo
+    expect(opened).to_have_attribute("datetime", "2026-11-20T08:00:00+09:00")
+    expect(page.locator("footer")).to_contain_text("Times in Asia/Tokyo.")
+    expect(page.locator("body[data-browser-zone-url]")).to_have_count(0)  # sent once
+
+
+def test_a_contact_who_chose_a_zone_keeps_it_wherever_their_browser_is(open_session, people):
+    ticket = open_ticket(people.alice)  # Alice chose São Paulo (see conftest.py)
+    session = open_session(timezone_id="Asia/Tokyo")
+    sent = []
+    session.page.on("request", lambda r: sent.append(r.url))
+
+    session.sign_in("alice@azul.example")
+    session.goto(f"/tickets/{ticket.pk}/")
+
+    expect(session.page.locator("dl.ticket-meta time")).to_have_text("Thu 19 Nov 2026 20:00")
+    expect(session.page.locator("footer")).to_contain_text("Times in America/Sao_Paulo.")
+    assert not [url for url in sent if "/preferences/browser-zone/" in url]
+    people.alice.refresh_from_db()
+    assert people.alice.time_zone == "America/Sao_Paulo"
 
 
 def test_the_calculator_keeps_the_opening_instant_when_the_policy_changes_zone(

@@ -155,4 +155,25 @@
       element.click();
     }
   });
+
+  // While a person's time zone is a guess (their organization's, or the installation's), the
+  // page names where to send the browser's; the server keeps a zone the person chose. No
+  // reload: the next page shows times in the new zone. A zone the server refused is not sent
+  // again from this tab.
+  var zoneUrl = document.body.getAttribute("data-browser-zone-url");
+  var zone = zoneUrl && window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone && window.fetch && sessionStorage.getItem("pacto-zone-refused") !== zone) {
+    var csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
+    fetch(zoneUrl, {
+      method: "POST",
+      headers: { "X-CSRFToken": csrf },
+      body: new URLSearchParams({ time_zone: zone }),
+      credentials: "same-origin",
+      keepalive: true // a click to the next page does not cancel it
+    }).then(function (response) {
+      if (response.status === 422) {
+        sessionStorage.setItem("pacto-zone-refused", zone);
+      }
+    }).catch(function () {});
+  }
 })();
