@@ -155,10 +155,39 @@ def test_a_follow_up_keeps_its_closed_ticket_through_the_choice_of_product(world
     form = alice.get("/tickets/new/", chosen)
     page = form.content.decode()
     assert f'value="Follow-up to #{previous.pk}: Vault error"' in page
-    assert f"continues={previous.pk}\">Another product" in page  # a change of product keeps it
+    assert f'continues={previous.pk}">Another product' in page  # a change of product keeps it
     answer = alice.post(
         f"/tickets/new/?contract={world.azul_contract.pk}",
         {**problem_form(subject="It is back"), **chosen},
     )
     assert answer.status_code == 302, text(answer)
     assert Ticket.objects.get(subject="It is back").continues == previous
+
+
+def test_an_agent_logging_a_call_chooses_the_product_and_so_the_contract(world, scanner):
+    fiona = client_for(world.fiona)
+
+    step = fiona.get("/console/new/", {"requester": world.alice.pk})
+    assert step.status_code == 200
+    page = step.content.decode()
+    assert "several contracts, one per product" in text(step)
+    assert f'<option value="{scanner.pk}">Xecuritas Scanner (AZUL-SCAN)</option>' in page
+    assert 'name="subject"' not in page  # no ticket form before the choice
+
+    chosen = {"requester": world.alice.pk, "contract": scanner.pk}
+    form = fiona.get("/console/new/", chosen)
+    assert "contract AZUL-SCAN" in text(form)
+    assert f'name="contract" value="{scanner.pk}" data-due' in form.content.decode()
+    logged = fiona.post(
+        "/console/new/",
+        {**chosen, "channel": "phone", "type": "problem", "severity": "sev3",
+         "environment": "production", "subject": "Scanner stalls", "body": "Stalls at 40%.",
+         "product": "Xecuritas Scanner", "version": "2.0", **SCANNER_DETAILS},
+    )  # fmt: skip
+    assert logged.status_code == 302, text(logged)
+    ticket = Ticket.objects.get(subject="Scanner stalls")
+    assert (ticket.contract, ticket.requester) == (scanner, world.alice)
+
+    unknown = fiona.get("/console/new/", {**chosen, "contract": world.verde_contract.pk})
+    assert unknown.status_code == 422
+    assert "has no active contract" in text(unknown)

@@ -201,6 +201,16 @@ class RequesterForm(PactoForm):
         queryset=Organization.objects.filter(kind=Organization.Kind.CUSTOMER),
         required=False,
     )
+    # Shown only for a customer with several contracts in force (one per product): which
+    # product the call is about, and so which contract and policy the ticket runs under.
+    # (Checked against the customer's contracts in force by ``check_opening``.)
+    contract = forms.CharField(
+        label=_("Product (contract)"),
+        help_text=_("The customer has several contracts, one per product: which is it?"),
+        required=False,
+        max_length=40,
+        widget=forms.HiddenInput,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,6 +222,11 @@ class RequesterForm(PactoForm):
         self.fields["requester"].label_from_instance = lambda u: (
             f"{u.full_name or u.email} — {u.organization} <{u.email}>"
         )
+
+    def offer_contracts(self, choices: list[tuple[int, str]]) -> None:
+        """Ask which of these contracts the ticket is for (a select instead of the hidden
+        field the form starts with)."""
+        self.fields["contract"].widget = forms.Select(choices=[("", "—"), *choices])
 
 
 class PhoneTicketForm(PactoForm):

@@ -59,6 +59,7 @@ from pacto.console.queues import (
     queue_tickets,
     severity_choices,
 )
+from pacto.contracts.actions import active_contracts, contract_label
 from pacto.errors import ActionError, Conflict, NotAllowed, NotFound
 from pacto.portal import display, pages
 from pacto.portal.web import is_htmx, manager_required, message_of, run_action, staff_required
@@ -606,14 +607,28 @@ def _phone_context(request):
     if not picker.is_bound or not picker.is_valid():
         return picker, None, None, None
     requester = picker.cleaned_data["requester"]
+    organization = picker.cleaned_data.get("organization")
+    today = timezone.now().date()
     try:
         opening = check_opening(
-            request.user, requester, picker.cleaned_data.get("organization"), timezone.now().date()
-        )
+            request.user, requester, organization, today,
+            contract=picker.cleaned_data.get("contract") or None,
+        )  # fmt: skip
     except ActionError as exc:
-        picker.add_error("organization" if exc.field == "organization" else "requester",
+        if exc.field == "contract":
+            # Several contracts in force: the agent asks which product the call is about.
+            customer = organization or requester.organization
+            picker.offer_contracts(
+                [(c.pk, contract_label(c)) for c in active_contracts(customer, today)]
+            )
+            if exc.rule == "contract_named" and not picker.data.get("contract"):
+                return picker, None, None, None  # the next step: the agent chooses
+        picker.add_error(exc.field if exc.field in picker.fields else "requester",
                          message_of(exc))  # fmt: skip
         return picker, None, None, None
+    contracts = active_contracts(opening.customer, today)
+    if len(contracts) > 1:  # the choice stays on the page, to change the product
+        picker.offer_contracts([(c.pk, contract_label(c)) for c in contracts])
     customer, contract = opening.customer, opening.contract
     return picker, requester, customer, contract
 
@@ -639,6 +654,7 @@ def new_ticket(request):
                     **pages.opening_fields(data),
                     organization=customer,
                     requester=requester,
+                    contract=contract,
                     channel=data["channel"],
                 )
                 if ok:
