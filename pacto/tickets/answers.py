@@ -24,6 +24,7 @@ from django.http import HttpResponse
 from ninja.responses import NinjaJSONEncoder
 
 from pacto.accounts.access import can_see_internal
+from pacto.accounts.models import User
 from pacto.sla.phrases import Words, english, render
 from pacto.tickets.actions import checklist_state, engineer_details_missing
 from pacto.tickets.clocks import stored_notes
@@ -230,8 +231,6 @@ def _contacts(ids: set[int]) -> set[int]:
     """Which of the people ``ids`` are contacts (the customer side)."""
     if not ids:
         return set()
-    from pacto.accounts.models import User
-
     return set(User.objects.filter(pk__in=ids, role=User.Role.CONTACT).values_list("pk", flat=True))
 
 
