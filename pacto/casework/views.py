@@ -66,6 +66,8 @@ def _at(value: str) -> dt.datetime | None:
 def _correct(request, pk, staff: bool):
     post = request.POST
     field = post.get("field", "")
+    # An agent's reason stays internal unless they tick the box; a customer's is their own.
+    shown = staff and bool(post.get("reason_public"))
     if field == "product_version":
         version = Version.objects.filter(pk=post.get("value") or 0).first()
         if version is None:
@@ -75,7 +77,7 @@ def _correct(request, pk, staff: bool):
             return render(request, "casework/error.html", context, status=422)
         return _act(
             request, pk, actions.do_set_product_version, version, reason=post.get("reason", ""),
-            success=_("The ticket is corrected."), staff=staff,
+            reason_public=shown, success=_("The ticket is corrected."), staff=staff,
         )  # fmt: skip
     try:
         at = _at(post.get("at", "")) if staff else None
@@ -85,7 +87,7 @@ def _correct(request, pk, staff: bool):
         return render(request, "casework/error.html", context, status=422)
     return _act(
         request, pk, actions.do_correct_ticket, field, post.get("value", ""),
-        reason=post.get("reason", ""), at=at,
+        reason=post.get("reason", ""), reason_public=shown, at=at,
         success=_("The ticket is corrected; the clocks are recomputed."), staff=staff,
     )  # fmt: skip
 

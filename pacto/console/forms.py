@@ -50,6 +50,16 @@ LINE_CHOICES = [
 ]
 
 
+def reason_public_field() -> forms.BooleanField:
+    """The box an agent ticks to let the customer read a reason; unticked, it stays with
+    the vendor's staff (``pacto.tickets.models.customer_reason``)."""
+    return forms.BooleanField(
+        label=_("Show this reason to the customer"),
+        required=False,
+        help_text=_("Unticked, only the vendor's staff read it; the customer sees the change."),
+    )
+
+
 def _named_with_category(name: str, category: str) -> str:
     label = str(STATUS_CATEGORIES.get(category, category))
     return name if label.casefold() == name.casefold() else f"{name} ({label})"
@@ -80,8 +90,9 @@ class ConsoleReplyForm(PactoForm):
         label=_("Reason for the changes"),
         required=False,
         max_length=500,
-        help_text=_("A severity or line change needs one; the customer sees a status reason."),
+        help_text=_("A severity or line change needs one."),
     )
+    reason_public = reason_public_field()
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, ticket: Ticket | None = None, **kwargs):
@@ -132,6 +143,7 @@ def staff_members():
 class StatusForm(PactoForm):
     status = forms.ChoiceField(label=_("New status"))
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+    reason_public = reason_public_field()
     details_requested = forms.BooleanField(
         label=_("Details or logs were requested from the customer"),
         required=False,
@@ -150,6 +162,7 @@ class StatusForm(PactoForm):
 class SeverityForm(PactoForm):
     severity = forms.ChoiceField(label=_("New severity"))
     reason = forms.CharField(label=_("Reason"), max_length=500)
+    reason_public = reason_public_field()
 
     def __init__(self, *args, policy: Policy, current: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -185,6 +198,7 @@ class LineForm(PactoForm):
 
 class EscalateForm(PactoForm):
     reason = forms.CharField(label=_("Reason"), max_length=500)
+    reason_public = reason_public_field()
 
 
 class WorkForm(PactoForm):
@@ -269,6 +283,7 @@ class PhoneTicketForm(PactoForm):
 
 class DeclineForm(PactoForm):
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+    reason_public = reason_public_field()
 
 
 class SavedViewForm(PactoForm):

@@ -431,6 +431,7 @@ def reply(request, pk):
         public = data["visibility"] == "public"
         body = (data.get("body") or "").strip()
         reason = data.get("reason") or ""
+        shown = data.get("reason_public", False)  # a line change is never the customer's to read
         version = data.get("version")
         steps = []
         before = clock_states(ticket)
@@ -442,11 +443,13 @@ def reply(request, pk):
             version = None
         if data.get("status"):
             steps.append(lambda v=version: do_change_status(
-                user, ticket, data["status"], reason=reason, expected_version=v))  # fmt: skip
+                user, ticket, data["status"], reason=reason, reason_public=shown,
+                expected_version=v))  # fmt: skip
             version = None
         if data.get("severity"):
             steps.append(lambda v=version: do_change_severity(
-                user, ticket, data["severity"], reason=reason, expected_version=v))  # fmt: skip
+                user, ticket, data["severity"], reason=reason, reason_public=shown,
+                expected_version=v))  # fmt: skip
             version = None
         if data.get("line"):
             steps.append(lambda v=version: do_set_line(
@@ -492,8 +495,9 @@ def accept_severity(request, pk):
         "The customer's request is accepted: %(justification)s"
     ) % {"justification": asked.reason or "—"}
     _r, ok = run_action(
-        form, do_change_severity, request.user, ticket, asked.data.get("to"), reason=reason
-    )
+        form, do_change_severity, request.user, ticket, asked.data.get("to"), reason=reason,
+        reason_public=form.cleaned_data.get("reason_public", False),
+    )  # fmt: skip
     if ok:
         return _done(request, ticket, _("Severity changed as the customer asked."))
     return _render(request, ticket, 422, decline_form=form)

@@ -335,14 +335,16 @@ def badge_clock(views: list[ClockView]) -> ClockView | None:
     return None
 
 
-def live_clocks(ticket, now: dt.datetime) -> list[ClockView]:
-    """Every clock of ``ticket`` recomputed by the engine as of ``now`` (ticket pages)."""
+def live_clocks(ticket, now: dt.datetime, *, internal: bool = False) -> list[ClockView]:
+    """Every clock of ``ticket`` recomputed by the engine as of ``now`` (ticket pages); the
+    timeline marks carry every reason when ``internal`` (the console), else only those the
+    customer may read."""
     from pacto.tickets.clocks import compute_ticket_clocks
 
     policy = ticket.policy
     results = compute_ticket_clocks(ticket, now)
     views = [view_of_result(policy, result, now) for result in results.values()]
-    marks = correction_marks(ticket, policy)
+    marks = correction_marks(ticket, policy, internal=internal)
     for view in views:
         if view.timeline is not None:
             view.timeline.add_marks(marks)
@@ -353,17 +355,19 @@ def live_clocks(ticket, now: dt.datetime) -> list[ClockView]:
 MARKED_EVENTS = ("channel", "environment", "type", "severity", "resolution_plan", "exempted")
 
 
-def correction_marks(ticket, policy: Policy) -> list[TimelineMark]:
+def correction_marks(ticket, policy: Policy, *, internal: bool = False) -> list[TimelineMark]:
     """``channel changed to phone at 10:02 by Felipe: customer called`` for each correction
-    of the ticket (and each rule that acted on its clocks), in the reader's language."""
+    of the ticket (and each rule that acted on its clocks), in the reader's language; the
+    reason only where the reader may read it (every one when ``internal``)."""
     marks = []
     zone = timezone.get_current_timezone()
     for event in ticket.events.filter(kind__in=MARKED_EVENTS).select_related("actor"):
         what = event_text(event, policy)
         local = event.at.astimezone(zone)
+        reason = event.reason if internal else event.customer_reason
         values = {"what": what, "time": f"{local:%H:%M}", "who": str(event.actor or ""),
-                  "reason": event.reason}  # fmt: skip
-        if event.actor and event.reason:
+                  "reason": reason}  # fmt: skip
+        if event.actor and reason:
             text = _("%(what)s at %(time)s by %(who)s: %(reason)s") % values
         elif event.actor:
             text = _("%(what)s at %(time)s by %(who)s") % values

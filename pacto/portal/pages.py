@@ -2,7 +2,8 @@
 
 - ``ticket_or_404``: the ticket the person may see, else 404 (the same as a missing one);
 - ``ticket_context``: a ticket page's context, with the internal parts (notes, every event,
-  files of internal notes) only when ``internal`` is set, which only the console does;
+  every reason, files of internal notes) only when ``internal`` is set, which only the
+  console does; ``history_item``: one line of its history;
 - ``opening_preview`` / ``opening_support``: the first-response due time and the catalogue's
   support verdict shown while a ticket is being opened (portal form or phone ticket);
 - ``ticket_rows``: tickets with their policy's names and the clock a list shows for each;
@@ -57,7 +58,7 @@ def ticket_context(ticket: Ticket, now: dt.datetime, *, internal: bool, viewer=N
     if not internal:
         conversation = conversation.filter(public=True)
     events = [
-        {"event": e, "text": display.event_text(e, policy)}
+        history_item(e, policy, internal=internal)
         for e in ticket.events.select_related("actor")
         if internal or e.kind in display.PUBLIC_EVENTS
     ]
@@ -67,7 +68,7 @@ def ticket_context(ticket: Ticket, now: dt.datetime, *, internal: bool, viewer=N
         "status_name": status_name(policy, ticket.status),
         "plan_name": display.plan_name(policy, ticket.plan),
         "severity": policy.severity(ticket.severity),
-        "clocks": display.live_clocks(ticket, now),
+        "clocks": display.live_clocks(ticket, now, internal=internal),
         "conversation": conversation.select_related("author").prefetch_related("attachments"),
         "loose_attachments": Attachment.objects.filter(ticket=ticket, message__isnull=True),
         "events": events,
@@ -76,6 +77,19 @@ def ticket_context(ticket: Ticket, now: dt.datetime, *, internal: bool, viewer=N
         "follow_ups": sorted(Ticket.objects.filter(follows=ticket).order_by(), key=_newest),
         "now": now,
         **follow_up_links(viewer, ticket),
+    }
+
+
+def history_item(event, policy, *, internal: bool) -> dict:
+    """One line of a ticket page's history. The customer reads a reason only where
+    ``customer_reason`` lets them; staff read every reason, each marked with who sees it
+    (``public``: the customer too)."""
+    shown = event.customer_reason
+    return {
+        "event": event,
+        "text": display.event_text(event, policy),
+        "reason": event.reason if internal else shown,
+        "public": bool(shown) if internal else None,
     }
 
 

@@ -137,6 +137,13 @@ def _event(ticket, kind, actor, now, reason="", **data) -> TicketEvent:
     return event
 
 
+def _shown(actor: User, reason_public: bool) -> dict:
+    """The event data saying a member of staff's reason is for the customer's eyes too.
+    Private is the default: an agent writes reasons for colleagues (see
+    ``pacto.tickets.models.customer_reason``); a contact's own reason needs no mark."""
+    return {"reason_public": True} if reason_public and actor.is_staff_member else {}
+
+
 def _notify(ticket: Ticket, event: TicketEvent, kind: str, recipients, **payload) -> None:
     enqueue(
         kind=kind,
@@ -734,7 +741,7 @@ def engineer_details_missing(ticket: Ticket) -> list[str]:
     )
 
 
-def _set_working(ticket: Ticket, actor, now, reason: str = "") -> TicketEvent | None:
+def _set_working(ticket: Ticket, actor, now, reason: str = "", **data) -> TicketEvent | None:
     """Move the ticket to the status the vendor works in: the policy's first ``open`` status,
     or, for a policy without one (secpod's first status "Open" is its ``new``), its first
     ``new`` status. No event when the ticket is already there."""
@@ -747,7 +754,7 @@ def _set_working(ticket: Ticket, actor, now, reason: str = "") -> TicketEvent | 
         status = policy.status_for(category)
     if status.id == ticket.status:
         return None
-    return _set_status(ticket, status.id, actor, now, reason)
+    return _set_status(ticket, status.id, actor, now, reason, **data)
 
 
 def do_change_status(
@@ -761,8 +768,10 @@ def do_change_status(
     expected_version: int | None = None,
     rule: str | None = None,
     arrangement: str = "",
+    reason_public: bool = False,
 ) -> Ticket:
     """An agent (or a lifecycle rule, ``actor`` then the system user) moves the ticket.
+    The reason stays with the vendor's staff unless ``reason_public``.
 
     Where the policy requires the engineer to record details before solving, solving waits
     for them. Where it has a ``close_agreement`` (Xecuritas "cases are not closed until both
@@ -818,11 +827,13 @@ def do_change_status(
                 reason = f"other arrangement: {arrangement}" + (f" ({reason})" if reason else "")
         # A lifecycle rule's move names the rule in the event itself (written once, whole).
         event = _set_status(
-            ticket, target.id, actor, now, reason, **({"rule": rule} if rule else {})
-        )
+            ticket, target.id, actor, now, reason, **({"rule": rule} if rule else {}),
+            **_shown(actor, reason_public),
+        )  # fmt: skip
         _notify(
-            ticket, event, "status_changed", [ticket.requester], status=target.name, reason=reason
-        )
+            ticket, event, "status_changed", [ticket.requester], status=target.name,
+            reason=event.customer_reason,
+        )  # fmt: skip
     return ticket
 
 
@@ -864,10 +875,12 @@ def _reopens_on_reply(ticket: Ticket, now: dt.datetime) -> bool:
 
 
 def do_reopen(
-    actor: User, ticket: Ticket, *, reason: str, now=None, expected_version: int | None = None
-) -> Ticket:
+    actor: User, ticket: Ticket, *, reason: str, now=None, expected_version: int | None = None,
+    reason_public: bool = False,
+) -> Ticket:  # fmt: skip
     """Reopen a solved ticket inside the policy's window (secpod: "The customer has 3 days
-    to reopen the ticket"); closed tickets are archived."""
+    to reopen the ticket"); closed tickets are archived. A contact's reason is theirs to
+    read; a member of staff's stays internal unless ``reason_public``."""
     now = _now(now)
     reason = _require_text("reason", reason, "required", "say why the ticket is reopened")
     with _changing(actor, ticket, now, expected_version) as ticket:
@@ -887,11 +900,13 @@ def do_reopen(
                 f"{policy.title} allows reopening for {window} after solved "
                 f"(until {deadline:%Y-%m-%d %H:%M %Z})",
             )
-        event = _event(ticket, TicketEvent.Kind.REOPENED, actor, now, reason)
-        _set_working(ticket, actor, now, reason)
+        shown = _shown(actor, reason_public)
+        event = _event(ticket, TicketEvent.Kind.REOPENED, actor, now, reason, **shown)
+        _set_working(ticket, actor, now, reason, **shown)
         _notify(
-            ticket, event, "ticket_reopened", [ticket.assignee, ticket.requester], reason=reason
-        )
+            ticket, event, "ticket_reopened", [ticket.assignee, ticket.requester],
+            reason=event.customer_reason,
+        )  # fmt: skip
     return ticket
 
 
@@ -899,10 +914,12 @@ def do_reopen(
 
 
 def do_change_severity(
-    actor: User, ticket: Ticket, severity: str, *, reason: str, now=None, expected_version=None
-) -> Ticket:
-    """An agent changes the severity, with a reason. Elapsed business time is kept; the new
-    severity's target applies (see ``pacto.sla.clock``)."""
+    actor: User, ticket: Ticket, severity: str, *, reason: str, now=None, expected_version=None,
+    reason_public: bool = False,
+) -> Ticket:  # fmt: skip
+    """An agent changes the severity, with a reason (internal unless ``reason_public``).
+    Elapsed business time is kept; the new severity's target applies (see
+    ``pacto.sla.clock``)."""
     now = _now(now)
     _require_staff(actor, "change the severity (customers ask with a justification)")
     with _changing(actor, ticket, now, expected_version) as ticket:
@@ -927,14 +944,14 @@ def do_change_severity(
         )
         event = _event(
             ticket, TicketEvent.Kind.SEVERITY, actor, now, reason, to=severity, previous=previous,
-            direction=direction,
+            direction=direction, **_shown(actor, reason_public),
         )  # fmt: skip
         _route_senior(ticket, actor, now)
         if policy.severity_changes.notify_customer:
             # senhasegura §7.6: "the criticality of the ticket may be changed ... and the
             # Contractor will be notified."
             _notify(ticket, event, "severity_changed", [ticket.requester], severity=severity,
-                    previous=previous, reason=reason)  # fmt: skip
+                    previous=previous, reason=event.customer_reason)  # fmt: skip
     return ticket
 
 
@@ -999,10 +1016,12 @@ def pending_severity_request(ticket: Ticket) -> TicketEvent | None:
 
 
 def do_decline_severity_request(
-    actor: User, ticket: Ticket, *, reason: str, now=None, expected_version=None
-) -> TicketEvent:
+    actor: User, ticket: Ticket, *, reason: str, now=None, expected_version=None,
+    reason_public: bool = False,
+) -> TicketEvent:  # fmt: skip
     """An agent declines the customer's pending severity request, saying why; the customer
-    is told (an accepted request is a ``do_change_severity``)."""
+    is told, and reads why when ``reason_public`` (an accepted request is a
+    ``do_change_severity``)."""
     now = _now(now)
     _require_staff(actor, "answer severity requests")
     reason = _require_text("reason", reason, "required", "say why the request is declined")
@@ -1012,10 +1031,11 @@ def do_decline_severity_request(
             raise ActionError("severity", "pending_request", "no severity request is pending")
         event = _event(
             ticket, TicketEvent.Kind.SEVERITY_DECLINED, actor, now, reason,
-            to=request.data.get("to"), request=request.pk,
+            to=request.data.get("to"), request=request.pk, **_shown(actor, reason_public),
         )  # fmt: skip
         _notify(ticket, event, "status_changed", [request.actor or ticket.requester],
-                status=ticket.policy.status(ticket.status).name, reason=reason)  # fmt: skip
+                status=ticket.policy.status(ticket.status).name,
+                reason=event.customer_reason)  # fmt: skip
     return event
 
 
@@ -1069,9 +1089,12 @@ def do_escalate(
     to: str = "account_manager",
     now=None,
     expected_version: int | None = None,
+    reason_public: bool = False,
 ):
     """Xecuritas "Customer Escalation: At any time customers may escalate an issue ... by
-    contacting their account manager"; "Management Escalation" to support management."""
+    contacting their account manager"; "Management Escalation" to support management.
+    A contact's reason is theirs to read; a member of staff's stays internal unless
+    ``reason_public`` (whoever it notifies here is staff, and reads it either way)."""
     now = _now(now)
     reason = _require_text("reason", reason, "required", "say why you escalate")
     if to not in ("account_manager", "management"):
@@ -1082,7 +1105,7 @@ def do_escalate(
             raise NotAllowed("this policy does not offer customer escalation")
         ticket.escalation_level += 1
         event = _event(ticket, TicketEvent.Kind.ESCALATED, actor, now, reason, to=to,
-                       level=ticket.escalation_level)  # fmt: skip
+                       level=ticket.escalation_level, **_shown(actor, reason_public))  # fmt: skip
         recipients = [ticket.organization.account_manager] if to == "account_manager" else []
         if actor.is_contact and to == "account_manager":
             # The policy says whom a customer's escalation reaches (Xecuritas: "by contacting
@@ -1400,7 +1423,7 @@ def do_record_engineering_update(
 
 def do_set_product_version(
     actor: User, ticket: Ticket, product_version: Version, *, reason: str, now=None,
-    expected_version=None,
+    expected_version=None, reason_public: bool = False,
 ) -> Ticket:  # fmt: skip
     """An agent, or the customer on their own open ticket, corrects the catalogue version a
     ticket is about, with a reason. The SLA handling it was opened under stays (it is part of
@@ -1430,7 +1453,8 @@ def do_set_product_version(
         ticket.product, ticket.version = str(product_version.module), product_version.number
         ticket.support_status = support.status
         _event(ticket, TicketEvent.Kind.VERSION, actor, now, reason, to=str(product_version),
-               previous=previous, support_status=support.status)  # fmt: skip
+               previous=previous, support_status=support.status,
+               **_shown(actor, reason_public))  # fmt: skip
     return ticket
 
 
@@ -1494,8 +1518,10 @@ def do_correct_ticket(
     at: dt.datetime | None = None,
     now: dt.datetime | None = None,
     expected_version: int | None = None,
+    reason_public: bool = False,
 ) -> Ticket:
-    """Correct one fact of a ticket after opening, with a reason and an audit event.
+    """Correct one fact of a ticket after opening, with a reason and an audit event (a
+    member of staff's reason internal unless ``reason_public``).
 
     The channel, environment and type are engine events: the clocks are replayed with the
     new value from ``at`` on (default: now). senhasegura §7.3: an urgent reported in the portal
@@ -1520,7 +1546,8 @@ def do_correct_ticket(
             raise ActionError(field, "changed", f"the {field} is already {value or 'empty'}")
         setattr(ticket, field, value)
         kind = _CORRECTION_KINDS.get(field, TicketEvent.Kind.DETAIL)
-        _event(ticket, kind, actor, at, reason, field=field, to=value, previous=previous)
+        _event(ticket, kind, actor, at, reason, field=field, to=value, previous=previous,
+               **_shown(actor, reason_public))  # fmt: skip
         if field == "type" and value == Ticket.Type.FEATURE_REQUEST:
             ticket.support_line = "product"  # senhasegura §7.1, Xecuritas: product management
     return ticket
@@ -1661,7 +1688,9 @@ def do_record_third_party_cause(
             )
         if ticket.events.filter(kind=TicketEvent.Kind.THIRD_PARTY).exists():
             raise ActionError("vendor", "once", "a third-party cause is already recorded")
-        _event(ticket, TicketEvent.Kind.THIRD_PARTY, actor, now, why, vendor=vendor)
+        # The why is told to the customer in the public message below.
+        _event(ticket, TicketEvent.Kind.THIRD_PARTY, actor, now, why, vendor=vendor,
+               reason_public=True)  # fmt: skip
         for metric in rule.metrics:
             _event(ticket, TicketEvent.Kind.EXEMPTED, actor, now,
                    f"third-party cause: {vendor}", metric=metric.value, cause="third_party")  # fmt: skip
@@ -1738,14 +1767,15 @@ def do_answer_out_of_scope(
         previous = ticket.category
         ticket.category = item.id
         if previous != item.id:
+            # The note is told to the customer in the public answer below.
             _event(ticket, TicketEvent.Kind.CATEGORY, actor, now, note, field="category",
-                   to=item.id, previous=previous)  # fmt: skip
+                   to=item.id, previous=previous, reason_public=True)  # fmt: skip
         body = OUT_OF_SCOPE_TEXT[item.referral or "plain"].format(
             item=html.escape(item.name), note=html.escape(note.strip())
         )
         _public_reply(ticket, actor, now, body)
         _event(ticket, TicketEvent.Kind.OUT_OF_SCOPE, actor, now, note, category=item.id,
-               referral=item.referral or "")  # fmt: skip
+               referral=item.referral or "", reason_public=True)  # fmt: skip
         closed = ticket.policy.status_for(StatusCategory.CLOSED)
         _set_status(ticket, closed.id, actor, now, f"out of scope: {item.name}")
     return ticket

@@ -24,10 +24,11 @@ from django.http import HttpResponse
 from ninja.responses import NinjaJSONEncoder
 
 from pacto.accounts.access import can_see_internal
+from pacto.accounts.models import User
 from pacto.sla.phrases import Words, english, render
 from pacto.tickets.actions import checklist_state, engineer_details_missing
 from pacto.tickets.clocks import stored_notes
-from pacto.tickets.models import Attachment, Message, SlaClock, Ticket, TicketEvent
+from pacto.tickets.models import Attachment, Message, SlaClock, Ticket, TicketEvent, customer_reason
 
 # History entries that carry internal notes: shown to the vendor's staff only.
 INTERNAL_EVENT_KINDS = ("note", "work_logged", "checklist", "exempted")
@@ -197,13 +198,19 @@ def events(
     ticket: Ticket, internal: bool, before: int | None = None, limit: int = SHOWN
 ) -> tuple[list[dict], int | None]:
     """The newest ``limit`` history entries older than ``before`` (without the internal ones
-    unless ``internal``)."""
+    unless ``internal``; their reasons as the customer may read them, blank where private)."""
     rows = TicketEvent.objects.filter(ticket=ticket)
     if not internal:
         rows = rows.exclude(kind__in=INTERNAL_EVENT_KINDS)
     fields = ("id", "kind", "data", "reason", "at")
     out, earlier = _latest(rows, fields, "actor", before, limit)
-    if internal or not any(e["kind"] == "attached" for e in out):
+    if internal:
+        return out, earlier
+    contacts = _contacts({e["actor"]["id"] for e in out if e["actor"] and e["reason"]})
+    for e in out:
+        by_contact = e["actor"] is not None and e["actor"]["id"] in contacts
+        e["reason"] = customer_reason(e["kind"], e["reason"], e["data"], by_contact)
+    if not any(e["kind"] == "attached" for e in out):
         return out, earlier
     # Without the files attached to internal notes: a contact learns neither their names
     # nor that they exist. Events written before the ``internal`` flag existed are told by
@@ -218,6 +225,13 @@ def events(
         or not (e["data"].get("internal") or e["data"].get("attachment") in hidden)
     ]
     return out, earlier
+
+
+def _contacts(ids: set[int]) -> set[int]:
+    """Which of the people ``ids`` are contacts (the customer side)."""
+    if not ids:
+        return set()
+    return set(User.objects.filter(pk__in=ids, role=User.Role.CONTACT).values_list("pk", flat=True))
 
 
 def detail_answer(ticket: Ticket, viewer, clocks: Iterable[SlaClock] | None = None) -> dict:

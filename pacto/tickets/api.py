@@ -283,7 +283,7 @@ def correct(request: HttpRequest, ticket_id: int, payload: CorrectionIn):
     ticket = _ticket(request, ticket_id)
     actions.do_correct_ticket(
         request.auth, ticket, payload.field, payload.value, reason=payload.reason,
-        at=payload.at, expected_version=payload.lock_version,
+        reason_public=payload.reason_public, at=payload.at, expected_version=payload.lock_version,
     )  # fmt: skip
     return answer(request, ticket)
 
@@ -296,7 +296,7 @@ def change_status(request: HttpRequest, ticket_id: int, payload: StatusIn):
     ticket = _ticket(request, ticket_id)
     actions.do_change_status(
         request.auth, ticket, payload.status, reason=payload.reason,
-        details_requested=payload.details_requested, expected_version=payload.lock_version,
+        reason_public=payload.reason_public, details_requested=payload.details_requested, expected_version=payload.lock_version,
         arrangement=payload.arrangement,
     )  # fmt: skip
     return answer(request, ticket)
@@ -313,8 +313,9 @@ def confirm_resolution(request: HttpRequest, ticket_id: int, payload: ChangeIn |
 def reopen(request: HttpRequest, ticket_id: int, payload: ReasonIn):
     ticket = _ticket(request, ticket_id)
     actions.do_reopen(
-        request.auth, ticket, reason=payload.reason, expected_version=payload.lock_version
-    )
+        request.auth, ticket, reason=payload.reason, reason_public=payload.reason_public,
+        expected_version=payload.lock_version,
+    )  # fmt: skip
     return answer(request, ticket)
 
 
@@ -328,7 +329,7 @@ def change_severity(request: HttpRequest, ticket_id: int, payload: SeverityIn):
     ticket = _ticket(request, ticket_id)
     actions.do_change_severity(
         request.auth, ticket, payload.severity, reason=payload.reason,
-        expected_version=payload.lock_version,
+        reason_public=payload.reason_public, expected_version=payload.lock_version,
     )  # fmt: skip
     return answer(request, ticket)
 
@@ -381,7 +382,7 @@ def escalate(request: HttpRequest, ticket_id: int, payload: EscalateIn):
     ticket = _ticket(request, ticket_id)
     actions.do_escalate(
         request.auth, ticket, reason=payload.reason, to=payload.to,
-        expected_version=payload.lock_version,
+        reason_public=payload.reason_public, expected_version=payload.lock_version,
     )  # fmt: skip
     return answer(request, ticket)
 

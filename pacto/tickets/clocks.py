@@ -11,7 +11,7 @@ from django.db.models import Max
 from pacto.sla.clock import ClockResult, ClockState, Event, EventKind, compute_clocks
 from pacto.sla.phrases import Phrase, english, from_json, gettext_noop, render, to_json
 from pacto.sla.policy import TicketFacts
-from pacto.tickets.models import SlaClock, Ticket, TicketEvent
+from pacto.tickets.models import SlaClock, Ticket, TicketEvent, customer_reason
 
 # Ticket history kinds the engine understands, and the event field holding the new value.
 _ENGINE_KINDS = {
@@ -44,28 +44,36 @@ class HistoryRow:
     reason: str
     actor_id: int | None
     actor: str  # who acted, as a ``User`` prints (full name, else email)
+    by_contact: bool = False
+
+    @property
+    def customer_reason(self) -> str:
+        return customer_reason(self.kind, self.reason, self.data, self.by_contact)
 
 
 def read_history(ticket: Ticket) -> list[HistoryRow]:
     """The ticket's events the engine replays, oldest first, in one light query."""
     rows = ticket.events.filter(kind__in=_ENGINE_KINDS).values_list(
-        "kind", "at", "data", "reason", "actor_id", "actor__full_name", "actor__email"
-    )
+        "kind", "at", "data", "reason", "actor_id", "actor__full_name", "actor__email",
+        "actor__role",
+    )  # fmt: skip
     return [
-        HistoryRow(kind, at, data, reason, actor_id, name or email or "")
-        for kind, at, data, reason, actor_id, name, email in rows
+        HistoryRow(kind, at, data, reason, actor_id, name or email or "", role == "contact")
+        for kind, at, data, reason, actor_id, name, email, role in rows
     ]
 
 
 def _engine_reason(event) -> Phrase | str:
+    # A clock's explanation is stored once and read by both sides (the portal's clocks, the
+    # customer's API): it carries only a reason the customer may read. The exemption's
+    # reason is what the clock is exempt for, shown as such.
+    reason = event.reason if event.kind == TicketEvent.Kind.EXEMPTED else event.customer_reason
     if event.kind in _SIGNED and event.actor_id is not None:
         who = str(event.actor)
-        if event.reason:
-            return Phrase(
-                gettext_noop("by %(who)s: %(reason)s"), {"who": who, "reason": event.reason}
-            )
+        if reason:
+            return Phrase(gettext_noop("by %(who)s: %(reason)s"), {"who": who, "reason": reason})
         return Phrase(gettext_noop("by %(who)s"), {"who": who})
-    return event.reason
+    return reason
 
 
 def engine_events(ticket: Ticket, history=None) -> tuple[TicketFacts, list[Event]]:

@@ -266,6 +266,30 @@ class Attachment(models.Model):
         return text + ("\n…" if len(head) > TEXT_PREVIEW_BYTES else "")
 
 
+# The kinds of history entry whose reason a contact types themselves when they are the actor:
+# why they reopen, escalate or ask for another severity, and why they correct their report.
+# A status change a contact's action causes carries Pacto's words instead ("resolution
+# confirmed"), or repeats the reopen reason shown on its own line.
+CONTACT_WORDED_KINDS = frozenset({"reopened", "escalated", "severity_request", "version", "detail"})
+
+
+def customer_reason(kind: str, reason: str, data: dict | None, by_contact: bool) -> str:
+    """The reason of a history entry that the customer side may read; blank when it is the
+    vendor's own. A reason reaches the customer when a contact wrote it (``by_contact``, for
+    the kinds a contact words, except Pacto's automatic moves), or when the member of staff
+    who wrote it marked it public (``data["reason_public"]``). Everything else is private:
+    an agent's reason for a status, severity or escalation, and the system's reasons (in
+    English, for the vendor; the history line itself already says what happened)."""
+    data = data or {}
+    if not reason:
+        return ""
+    if data.get("reason_public") is True:
+        return reason
+    if by_contact and kind in CONTACT_WORDED_KINDS and not data.get("automatic"):
+        return reason
+    return ""
+
+
 class TicketEvent(models.Model):
     """One immutable line of a ticket's history. The SLA clocks are replayed from these."""
 
@@ -321,6 +345,12 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.ticket_id} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def customer_reason(self) -> str:
+        """The reason as the customer side reads it (``customer_reason``); blank: private."""
+        by_contact = self.actor is not None and self.actor.is_contact
+        return customer_reason(self.kind, self.reason, self.data, by_contact)
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

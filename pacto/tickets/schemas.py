@@ -51,6 +51,13 @@ QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
 # would overflow when converted to UTC or compared by the database.
 INSTANT_YEARS = (1970, 2999)
 Reason = Annotated[str, Field(max_length=10_000)]
+ReasonPublic = Annotated[
+    bool,
+    Field(
+        description="staff: show the reason to the customer too (default: the reason stays "
+        "internal); a contact's own reason is always theirs to read",
+    ),
+]
 
 
 def _has_nul(value: Any) -> bool:
@@ -137,6 +144,7 @@ class ReplyIn(ChangeIn):
 class StatusIn(ChangeIn):
     status: str = Field(max_length=40)
     reason: Reason = ""
+    reason_public: ReasonPublic = False
     details_requested: bool = False
     arrangement: Reason = Field(
         "",
@@ -173,6 +181,7 @@ class OutOfScopeIn(ChangeIn):
 class SeverityIn(ChangeIn):
     severity: str = Field(max_length=40)
     reason: Reason
+    reason_public: ReasonPublic = False
 
 
 class AssignIn(ChangeIn):
@@ -181,10 +190,12 @@ class AssignIn(ChangeIn):
 
 class ReasonIn(ChangeIn):
     reason: Reason
+    reason_public: ReasonPublic = False
 
 
 class EscalateIn(ChangeIn):
     reason: Reason
+    reason_public: ReasonPublic = False
     to: Literal["account_manager", "management"] = "account_manager"
 
 
@@ -218,6 +229,7 @@ class CorrectionIn(ChangeIn):
         description="the corrected value (a channel, environment, type or category id, or text)"
     )
     reason: Reason
+    reason_public: ReasonPublic = False
     at: dt.datetime | None = Field(
         None,
         description="when it became true (a phone call's time); default now. ISO 8601 with "
@@ -329,7 +341,14 @@ class EventOut(Schema):
     actor: PersonOut | None
     at: dt.datetime
     data: dict[str, Any]
-    reason: str
+    reason: str = Field(
+        description="why; for contacts only a reason the customer side wrote or that staff "
+        "marked public (`data.reason_public`), blank otherwise"
+    )
+
+    @staticmethod
+    def resolve_reason(event, context) -> str:
+        return event.reason if _sees_internal(context) else event.customer_reason
 
 
 class KnownIssueRef(Schema):

@@ -454,13 +454,14 @@ def test_a_downgrade_notifies_the_customer(world):
 
     do_change_severity(
         world.fiona, ticket, "low", reason="A workaround restores searching",
-        now=sp("2026-01-15 11:00"),
+        reason_public=True, now=sp("2026-01-15 11:00"),
     )  # fmt: skip
 
     [row] = outbox("severity_changed", ticket)
     assert row.recipient == "alice@azul.example"
     assert row.payload["severity"] == "low"
     assert row.payload["previous"] == "medium"
+    # Fiona let the customer read her reason (unmarked, it stays with the staff).
     assert row.payload["reason"] == "A workaround restores searching"
     assert ticket.events.get(kind="severity").data["direction"] == "downgrade"
 

@@ -68,8 +68,10 @@ def test_an_urgent_phoned_in_after_the_portal_follows_the_phone_clock_from_the_c
     first = clock(ticket, "first_response")
     assert first.due_at == dt.datetime(2026, 1, 15, 3, 40, tzinfo=SAO_PAULO)
     assert ticket.channel == "phone"
-    assert any("channel changed to phone (by Fiona First: customer called)" in line
-               for line in english_explanation(first))  # fmt: skip
+    # The explanation is read by the customer too: Fiona's reason, internal, is not in it.
+    lines = english_explanation(first)
+    assert any("channel changed to phone (by Fiona First)" in line for line in lines)
+    assert not any("customer called" in line for line in lines)
     event = ticket.events.get(kind="channel")
     assert (event.at, event.reason, event.data["previous"]) == (call, "customer called", "portal")
 
