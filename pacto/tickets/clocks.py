@@ -65,9 +65,12 @@ def read_history(ticket: Ticket) -> list[HistoryRow]:
 
 def _engine_reason(event) -> Phrase | str:
     # A clock's explanation is stored once and read by both sides (the portal's clocks, the
-    # customer's API): it carries only a reason the customer may read. The exemption's
-    # reason is what the clock is exempt for, shown as such.
-    reason = event.reason if event.kind == TicketEvent.Kind.EXEMPTED else event.customer_reason
+    # customer's API): it carries only a reason the customer may read. An exemption's is
+    # the policy's reason the manager chose (their note stays in the event, for staff).
+    if event.kind == TicketEvent.Kind.EXEMPTED:
+        reason = (event.data or {}).get("cause") or event.reason
+    else:
+        reason = event.customer_reason
     if event.kind in _SIGNED and event.actor_id is not None:
         who = str(event.actor)
         if reason:
