@@ -8,9 +8,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from pacto.console.actions import do_save_macro
+from pacto.console.actions import do_read_notifications, do_save_macro
 from pacto.testing import PROBLEM_DETAILS
-from pacto.tickets.actions import do_open_ticket, do_reply, do_request_severity_change
+from pacto.tickets.actions import do_assign, do_open_ticket, do_reply, do_request_severity_change
 from pacto.tickets.models import Ticket
 
 pytestmark = pytest.mark.browser
@@ -145,3 +145,64 @@ def test_a_severity_request_is_accepted_from_the_banner(open_session, people):
     expect(session.page.get_by_role("status")).to_contain_text("Severity changed")
     ticket.refresh_from_db()
     assert ticket.severity == "urgent"
+
+
+# What the page asked of the browser's notifications: the real API, recorded as it is used.
+RECORD_NOTIFICATIONS = """
+window.__shown = [];
+window.__asked = 0;
+const Real = window.Notification;
+class Recorded extends Real {
+  constructor(title, options) {
+    super(title, options);
+    window.__shown.push([title, (options || {}).body]);
+  }
+}
+Object.defineProperty(Recorded, "permission", { get: () => Real.permission });
+Recorded.requestPermission = (...args) => { window.__asked += 1; return Real.requestPermission(...args); };
+window.Notification = Recorded;
+"""
+
+
+def bell_session(open_session, **context):
+    session = open_session(**context)
+    session.page.add_init_script(RECORD_NOTIFICATIONS)
+    session.sign_in("fiona@vendor.example")
+    return session
+
+
+def test_an_agent_who_allowed_notifications_gets_one_for_a_customer_reply(
+    open_session, people, server_clock
+):
+    ticket = vault_ticket(people)
+    do_assign(people.fiona, ticket, people.fiona)
+    do_read_notifications(people.fiona)
+    server_clock.advance(minutes=1)
+    allowed = bell_session(open_session, permissions=["notifications"])
+    allowed.goto("/console/?queue=all")
+    bell = allowed.page.locator("#bell-count")
+    expect(bell).to_have_text("0")
+    allowed.page.wait_for_timeout(6_000)  # one poll with nothing new: no notification
+    assert allowed.page.evaluate("window.__shown") == []
+
+    do_reply(people.alice, ticket, "Here is the log you asked for.")
+
+    expect(bell).to_have_text("1", timeout=20_000)
+    assert allowed.page.evaluate("window.__shown") == [["Pacto", "Notifications: 1"]]
+
+
+def test_without_the_agent_s_permission_the_bell_only_asks(open_session, people, server_clock):
+    ticket = vault_ticket(people)
+    do_assign(people.fiona, ticket, people.fiona)
+    do_read_notifications(people.fiona)
+    server_clock.advance(minutes=1)
+    session = bell_session(open_session)
+    session.goto("/console/?queue=all")
+    bell = session.page.locator("#bell-count")
+
+    do_reply(people.alice, ticket, "Here is the log you asked for.")
+    expect(bell).to_have_text("1", timeout=20_000)
+
+    assert session.page.evaluate("window.__shown") == []
+    session.page.locator(".bell").click(modifiers=["Control"])  # ask, without leaving the page
+    assert session.page.evaluate("window.__asked") == 1

@@ -99,16 +99,18 @@
   });
 
   // A new notification: a browser notification too, when the agent allowed them.
+  // (The event's target is the element the swap replaced: the count is read from the page.)
   document.addEventListener("htmx:oobAfterSwap", function (event) {
     var target = event.detail.target;
-    if (!target || target.id !== "bell-count" || !("Notification" in window)) {
+    var bell = document.getElementById("bell-count");
+    if (!target || target.id !== "bell-count" || !bell || !("Notification" in window)) {
       return;
     }
-    var count = parseInt(target.textContent, 10) || 0;
+    var count = parseInt(bell.textContent, 10) || 0;
     var seen = parseInt(sessionStorage.getItem("pacto-bell") || "0", 10);
     sessionStorage.setItem("pacto-bell", String(count));
     if (count > seen && Notification.permission === "granted") {
-      new Notification("Pacto", { body: target.closest("a").getAttribute("title") + ": " + count });
+      new Notification("Pacto", { body: bell.closest("a").getAttribute("title") + ": " + count });
     }
   });
   document.addEventListener("click", function (event) {
