@@ -163,6 +163,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # ``when`` and ``day``: the one format of an instant and of a day on every page.
+            "builtins": ["pacto.tickets.templatetags.dates"],
         },
     },
 ]

@@ -100,12 +100,24 @@ def when(
     instant: dt.datetime | None, zone: dt.tzinfo | None = None, *, with_zone: bool = False
 ) -> str:
     """``Mon 23 Nov 2026 13:00`` in ``zone`` (default: the viewer's), localized; with the
-    zone's abbreviation after it when ``with_zone`` (``-03`` for São Paulo)."""
+    zone's abbreviation after it when ``with_zone`` (``-03`` for São Paulo). The one format
+    of an instant on every page (the ``when`` template filter), in the engine's explanations
+    and in emails."""
     if instant is None:
         return "—"
     local = instant.astimezone(zone or timezone.get_current_timezone())
     text = formats.date_format(local, pgettext("date and time format", "D j M Y H:i"))
     return f"{text} {local.tzname()}" if with_zone else text
+
+
+def day(value: dt.date | dt.datetime | None, zone: dt.tzinfo | None = None) -> str:
+    """``Mon 23 Nov 2026``, localized: the one format of a day on every page (the ``day``
+    template filter). An instant is read in ``zone`` (default: the viewer's)."""
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(zone or timezone.get_current_timezone()).date()
+    return formats.date_format(value, pgettext("date format", "D j M Y"))
 
 
 def _policy_name(policy: Policy, kind: str, ref: Ref) -> str:

@@ -61,7 +61,7 @@ def test_a_customer_opens_a_ticket_and_sees_when_the_first_response_is_due(open_
     expect(page.get_by_role("status")).to_contain_text(f"Ticket #{ticket.pk} is open.")
     clock = page.locator("section.clock", has_text="First response")
     expect(clock).to_contain_text("Running")
-    expect(clock).to_contain_text("Due: Monday 23 November 2026, 13:00")
+    expect(clock).to_contain_text("Due: Mon 23 Nov 2026 13:00")
     expect(clock.locator("svg.timeline-bar rect.seg-holiday")).to_have_count(1)
 
 

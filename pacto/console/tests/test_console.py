@@ -139,10 +139,10 @@ def test_the_clock_timeline_shows_each_segment_and_why(world, clock):
 
     # 10:00-11:00 counting, 11:00-13:00 paused (waiting on customer), then counting until
     # 19:00, the night outside business hours, and Friday 09:00-10:00 to reach 8 hours.
-    assert "Thu 15 Jan 10:00 – 11:00 counting" in page
-    assert "Thu 15 Jan 11:00 – 13:00 paused Waiting on customer" in page
-    assert "Thu 15 Jan 19:00 – Fri 16 Jan 09:00 outside business hours" in page
-    assert "Due: Friday 16 January 2026, 10:00" in page
+    assert "Thu 15 Jan 2026 10:00 – 11:00 counting" in page
+    assert "Thu 15 Jan 2026 11:00 – 13:00 paused Waiting on customer" in page
+    assert "Thu 15 Jan 2026 19:00 – Fri 16 Jan 2026 09:00 outside business hours" in page
+    assert "Due: Fri 16 Jan 2026 10:00" in page
 
 
 def test_an_agent_changes_status_and_severity_with_a_reason(world, clock):

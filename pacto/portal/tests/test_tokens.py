@@ -57,7 +57,7 @@ def test_the_new_secret_works_against_the_api(world, clock):
     assert me.json()["email"] == "alice@azul.example"
     # The list now says when it was last used, in São Paulo time where alice reads it.
     page = text(client_for(world.alice).get(URL))
-    assert "15 Jan 2026, 10:00" in page  # 13:00 UTC, read in São Paulo
+    assert "Thu 15 Jan 2026 10:00" in page  # 13:00 UTC, read in São Paulo
     assert "never" not in page
 
 
@@ -89,7 +89,7 @@ def test_revoking_a_token_stops_its_secret(world, clock):
     assert api(secret).status_code == 401
     listing = client.get(URL)
     assert "The token “monitoring” is revoked." in text(listing)
-    assert "revoked 15 Jan 2026, 10:00" in text(listing)  # São Paulo time
+    assert "revoked Thu 15 Jan 2026 10:00" in text(listing)  # São Paulo time
     assert f"{URL}{token.pk}/revoke/" not in listing.content.decode()  # no button any more
 
 
