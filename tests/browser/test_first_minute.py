@@ -118,7 +118,9 @@ def test_the_calculator_measures_what_is_left_from_now_and_names_the_weekend(
     reasons = [" ".join(text.split()) for text in segments.all_inner_texts()]
     # Friday 20 November is the holiday; Saturday and Sunday are outside business hours.
     assert any("Fri 20 Nov 2026 00:00" in r and "holiday" in r for r in reasons), reasons
-    assert any("Sat 21 Nov 2026 00:00" in r and "outside business hours" in r for r in reasons), reasons
+    assert any("Sat 21 Nov 2026 00:00" in r and "outside business hours" in r for r in reasons), (
+        reasons
+    )
     # Opened an hour before now: what is left is counted from now (the whole target, as no
     # business hour has passed since), never from the opening.
     expect(result).to_contain_text("left")
