@@ -275,7 +275,7 @@ class ReplyForm(AttachmentForm, PactoForm):
 class CcForm(PactoForm):
     """An address to copy on a ticket, or to stop copying (the action checks it)."""
 
-    email = forms.CharField(label=_("Email address"), max_length=254)
+    email = forms.CharField(label=_("Email address"), max_length=254, widget=forms.EmailInput)
 
 
 class ReopenForm(PactoForm):

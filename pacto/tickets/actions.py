@@ -669,7 +669,7 @@ def do_add_cc(actor: User, ticket: Ticket, email: str, now: dt.datetime | None =
 def do_remove_cc(actor: User, ticket: Ticket, email: str, now: dt.datetime | None = None) -> None:
     """Stop copying ``email`` on the ticket (who may: as ``do_add_cc``)."""
     now = _now(now)
-    address = (email or "").strip().lower()
+    address = normal_email(email)
     with _changing(actor, ticket, now) as ticket:
         deleted, _ = ticket.ccs.filter(email=address).delete()
         if not deleted:

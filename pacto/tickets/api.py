@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from pacto.accounts.access import (
     can_see_internal,
@@ -274,7 +274,7 @@ def list_cc(request: HttpRequest, ticket_id: int):
 )
 def add_cc(request: HttpRequest, ticket_id: int, payload: CcIn):
     ticket = _ticket(request, ticket_id)
-    return 201, actions.do_add_cc(request.auth, ticket, payload.email)
+    return Status(201, actions.do_add_cc(request.auth, ticket, payload.email))
 
 
 @router.delete(
