@@ -58,6 +58,7 @@ from pacto.tickets.actions import (
     DETAIL_FIELDS,
     copied_on,
     do_add_attachment,
+    do_add_cc_attachment,
     do_cc_reply,
     do_open_ticket,
     do_reply,
@@ -495,8 +496,8 @@ def _add_reply(record, parsed: ParsedMessage, user: User, match: ThreadMatch, no
 
 def _add_cc_reply(record, parsed: ParsedMessage, cc, match: ThreadMatch, now) -> None:
     """A reply from an address copied on the ticket (``TicketCc``) who may not otherwise see
-    it: a public customer reply from that person. Its attachments are listed in the log but
-    not attached (a copied outside address is no user to attach them as)."""
+    it: a public customer reply from that person, with its attachments (kept as for any
+    reply)."""
     ticket = match.ticket
     body = _reply_body(parsed)
     try:
@@ -507,12 +508,12 @@ def _add_cc_reply(record, parsed: ParsedMessage, cc, match: ThreadMatch, now) ->
         return
     record.outcome, record.ticket, record.ticket_message = Outcome.REPLY_ADDED, ticket, message
     record.detail = f"threaded by {match.method.replace('_', ' ')}; from {cc.email}, copied"
-    record.attachments = [
-        {"name": a.filename[:200], "content_type": a.content_type, "size": a.size,
-         "sha256": a.sha256, "inline": a.inline, "skipped": "sent by a copied address"}
-        for a in parsed.attachments
-    ]  # fmt: skip
     _remember(parsed, ticket, now)
+
+    def add(upload):
+        return do_add_cc_attachment(cc, upload, message=message, now=now)
+
+    _attach(record, parsed, cc.user or cc.email, ticket, message, now, add=add)
 
 
 def _remember(parsed: ParsedMessage, ticket: Ticket, now) -> None:
@@ -523,9 +524,14 @@ def _remember(parsed: ParsedMessage, ticket: Ticket, now) -> None:
         )
 
 
-def _attach(record, parsed: ParsedMessage, user: User, ticket: Ticket, message: Message, now):
+def _attach(
+    record, parsed: ParsedMessage, user: User | str, ticket: Ticket, message: Message, now,
+    add=None,
+):  # fmt: skip
     """Keep the attachments within the limits; skip signature logos and files already on
-    the ticket; say in the log what was kept and why the rest was not."""
+    the ticket; say in the log what was kept and why the rest was not. ``user``: the sender
+    (an address for a copied outside sender); ``add``: how a file is attached, if not as
+    ``user`` (``do_add_attachment``)."""
     seen = {
         entry.get("sha256")
         for entries in InboundMessage.objects.filter(ticket=ticket)
@@ -550,7 +556,10 @@ def _attach(record, parsed: ParsedMessage, user: User, ticket: Ticket, message: 
         else:
             upload = SimpleUploadedFile(part.filename, part.data, part.content_type)
             try:
-                attachment = do_add_attachment(user, ticket, upload, message=message, now=now)
+                if add is not None:
+                    attachment = add(upload)
+                else:
+                    attachment = do_add_attachment(user, ticket, upload, message=message, now=now)
             except ActionError as refusal:
                 entry["skipped"] = refusal.message
                 entry["refused"] = refusal.rule
@@ -563,7 +572,7 @@ def _attach(record, parsed: ParsedMessage, user: User, ticket: Ticket, message: 
     _tell_refused(user, ticket, [e for e in entries if e.get("refused")], record, now)
 
 
-def _tell_refused(user: User, ticket: Ticket, refused: list[dict], record, now) -> None:
+def _tell_refused(user: User | str, ticket: Ticket, refused: list[dict], record, now) -> None:
     """A refused attachment is never dropped silently: the sender is told which file and
     why, and the agent sees it on the ticket (an internal note)."""
     if not refused:
@@ -590,7 +599,8 @@ def _tell_refused(user: User, ticket: Ticket, refused: list[dict], record, now) 
         system_user(),
         ticket,
         text_to_html(
-            f"Attachments in {user.email}'s email were not attached (the sender was told):\n{lines}"
+            f"Attachments in {getattr(user, 'email', user)}'s email were not attached (the sender "
+            f"was told):\n{lines}"
         ),
         public=False,
         channel="email",

@@ -738,6 +738,16 @@ def do_add_attachment(
         return _attach(ticket, actor, now, upload, name, message)
 
 
+def do_add_cc_attachment(cc: TicketCc, upload, *, message: Message, now=None) -> Attachment:
+    """A file sent with a copied person's email reply (``do_cc_reply``), on that message."""
+    now = _now(now)
+    name = check_attachment(upload)
+    author = message.author
+    within = Ticket.objects.filter(ccs__email=cc.email)
+    with _changing(author, cc.ticket, now, within=within) as ticket:
+        return _attach(ticket, author, now, upload, name, message)
+
+
 # ----------------------------------------------------------------------------- status
 
 

@@ -155,3 +155,25 @@ def test_a_stranger_answering_the_reply_address_is_still_refused(world, smtp, ti
 
     assert record.outcome == "refused_unauthorized"
     assert ticket.messages.filter(public=True).count() == 2
+
+
+def test_the_copied_address_can_send_a_log_with_its_answer(world, smtp, ticket):
+    from email.message import EmailMessage
+
+    do_reply(world.fiona, ticket, "Please send the vault log.", now=later(20))
+    deliver_due(later(21))
+    [copy] = sent_to(smtp, PARTNER)
+    reply = EmailMessage()
+    reply["From"], reply["To"] = PARTNER, copy["Reply-To"]
+    reply["Subject"], reply["Message-ID"] = f"Re: {copy['Subject']}", "<noc-log@x>"
+    reply["In-Reply-To"], reply["Date"] = copy["Message-ID"], "Thu, 15 Jan 2026 11:30:00 -0300"
+    reply.set_content("Here it is.")
+    reply.add_attachment(b"ERROR vault 500\n" * 50, maintype="text", subtype="plain",
+                         filename="vault.log")  # fmt: skip
+
+    record = ingest(reply.as_bytes(), now=later(30))
+
+    assert record.outcome == "reply_added", record.detail
+    [attachment] = ticket.attachments.all()
+    assert (attachment.name, attachment.message_id) == ("vault.log", record.ticket_message_id)
+    assert attachment.uploaded_by is None
