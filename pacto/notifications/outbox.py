@@ -146,9 +146,9 @@ def _copied(ticket, recipients: list) -> list:
     requester: each gets the same email, with the ticket's reply address, so they can
     answer. A copied contact is their User (their preferences apply); an outside address is
     just the address."""
-    if ticket is None or getattr(ticket, "pk", None) is None:
+    requester = getattr(ticket, "requester_id", None)
+    if requester is None or getattr(ticket, "pk", None) is None:
         return []
-    requester = ticket.requester_id
     if not any(getattr(r, "pk", None) == requester for r in recipients if r is not None):
         return []
     return [
