@@ -42,7 +42,7 @@ from pacto.contracts.actions import do_add_inventory, do_create_contract, do_sto
 from pacto.contracts.models import ContractProduct
 from pacto.sla.policy import PRESETS
 from pacto.testing import World, build_world
-from pacto.tickets.actions import do_change_status
+from pacto.tickets.actions import do_add_cc, do_change_status
 from pacto.tickets.tests.test_api import (  # noqa: F401 (fixtures)
     NOW,
     ApiClient,
@@ -411,6 +411,22 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "POST /api/tickets/{ticket_id}/replies": Endpoint(
         TICKETS, ticket_path("/replies"), ticket_change(False), body=fixed({"body": "Any news?"})
+    ),
+    # People copied: whoever sees the ticket lists, adds and removes them; others get 404.
+    "GET /api/tickets/{ticket_id}/cc": Endpoint(
+        TICKETS, ticket_path("/cc"), viewers(TICKET_VIEWERS)
+    ),
+    "POST /api/tickets/{ticket_id}/cc": Endpoint(
+        TICKETS,
+        ticket_path("/cc"),
+        viewers(TICKET_VIEWERS, ok=201),
+        body=fixed({"email": "noc@integrator.example"}),
+    ),
+    "DELETE /api/tickets/{ticket_id}/cc/{email}": Endpoint(
+        TICKETS,
+        ticket_path("/cc/noc@integrator.example"),
+        viewers(TICKET_VIEWERS),
+        prepare=lambda s, t: do_add_cc(s.world.fiona, s.tickets[t], "noc@integrator.example"),
     ),
     "POST /api/tickets/{ticket_id}/notes": Endpoint(
         TICKETS, ticket_path("/notes"), ticket_change(True), body=fixed({"body": "Internal"})

@@ -190,6 +190,8 @@ PAGES: dict[str, list[Page]] = {
     "portal:ticket_reopen": [Page("POST", contact_ticket(422), per_ticket=True)],
     "portal:ticket_escalate": [Page("POST", contact_ticket(422), per_ticket=True)],
     "portal:ticket_severity": [Page("POST", contact_ticket(422), per_ticket=True)],
+    "portal:ticket_cc_add": [Page("POST", contact_ticket(422), per_ticket=True)],
+    "portal:ticket_cc_remove": [Page("POST", contact_ticket(422), per_ticket=True)],
     "portal:attachment": [Page("GET", any_viewer(200), per_ticket=True)],
     "portal:email": [Page("GET", everyone(403)), Page("POST", everyone(403))],
     "portal:contacts": [
@@ -225,6 +227,8 @@ PAGES: dict[str, list[Page]] = {
     "console:line": [Page("POST", staff_page(422), per_ticket=True)],
     "console:escalate": [Page("POST", staff_page(422), per_ticket=True)],
     "console:work": [Page("POST", staff_page(422), per_ticket=True)],
+    "console:cc_add": [Page("POST", staff_page(422), per_ticket=True)],
+    "console:cc_remove": [Page("POST", staff_page(422), per_ticket=True)],
     "console:approve": [Page("POST", staff_page(422), per_ticket=True)],  # not an access request
     # The catalogue: public page, the customer's products and known issues, the console's pages.
     "catalog:products": [Page("GET", everyone(200))],

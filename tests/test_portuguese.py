@@ -18,7 +18,7 @@ from pacto.portal.actions import do_set_preferences
 from pacto.portal.display import live_clocks
 from pacto.sla.policy import preset, preset_names
 from pacto.testing import PROBLEM_DETAILS, client_for
-from pacto.tickets.actions import do_change_status, do_open_ticket, do_reply
+from pacto.tickets.actions import do_add_cc, do_change_status, do_open_ticket, do_reply
 from pacto.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +100,7 @@ def portuguese(world, clock):
         world.fiona, ticket, "waiting-on-customer", reason="Log pedido",
         now=now + dt.timedelta(minutes=10),
     )  # fmt: skip
+    do_add_cc(world.alice, ticket, "noc@integrador.example", now=now + dt.timedelta(minutes=15))
     do_reply(world.fiona, ticket, "Pode enviar o log?", now=now + dt.timedelta(minutes=20))
     clock.set(now + dt.timedelta(hours=2))
     return world, ticket

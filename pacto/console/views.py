@@ -62,9 +62,11 @@ from pacto.console.queues import (
 from pacto.contracts.actions import active_contracts, contract_label
 from pacto.errors import ActionError, Conflict, NotAllowed, NotFound
 from pacto.portal import display, pages
+from pacto.portal.forms import CcForm
 from pacto.portal.web import is_htmx, manager_required, message_of, run_action, staff_required
 from pacto.tickets import search as ticket_search
 from pacto.tickets.actions import (
+    do_add_cc,
     do_approve_access_request,
     do_assign,
     do_change_severity,
@@ -73,6 +75,7 @@ from pacto.tickets.actions import (
     do_escalate,
     do_log_work,
     do_open_ticket,
+    do_remove_cc,
     do_reply,
     do_set_line,
     pending_severity_request,
@@ -323,6 +326,7 @@ def _render(request, ticket: Ticket, status: int = 200, **forms):
         or LineForm(initial={"line": "second" if ticket.support_line == "first" else "first"}),
         "escalate_form": forms.get("escalate_form") or EscalateForm(),
         "work_form": forms.get("work_form") or WorkForm(),
+        "cc_form": forms.get("cc_form") or CcForm(),
         "is_open": ticket.status_category != "closed",
         "errors": [e for form in forms.values() for e in form.non_field_errors()],
         "others": live.others_present(ticket.pk, request.user),
@@ -585,6 +589,23 @@ def log_work(request, pk):
     ticket = _ticket(request, pk)
     form, text = WorkForm(request.POST), _("Work time logged.")
     return _submit(request, ticket, form, "work_form", do_log_work, text)
+
+
+@staff_required
+@require_POST
+def add_cc(request, pk):
+    ticket = _ticket(request, pk)
+    form = CcForm(request.POST)
+    text = lambda cc: _("%(email)s is copied on the ticket.") % {"email": cc.email}  # noqa: E731
+    return _submit(request, ticket, form, "cc_form", do_add_cc, text)
+
+
+@staff_required
+@require_POST
+def remove_cc(request, pk):
+    ticket = _ticket(request, pk)
+    form, text = CcForm(request.POST), _("The address is no longer copied.")
+    return _submit(request, ticket, form, "cc_form", do_remove_cc, text)
 
 
 @staff_required

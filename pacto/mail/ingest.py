@@ -15,7 +15,9 @@ happens, in order:
 3. **Storms stop.** A sender who sent ``PACTO_MAIL_SENDER_RATE`` messages in the period
    gets the next ones logged as ``rate_limited``, untouched and unanswered.
 4. **Replies thread** (``pacto.mail.threading``) onto a ticket the sender may see: a public
-   reply (``do_reply``, which also ends a wait on the customer), attachments attached.
+   reply (``do_reply``, which also ends a wait on the customer), attachments attached. A
+   sender copied on the ticket (``TicketCc``) may answer it too (``do_cc_reply``): the
+   reply is theirs, a contact's or an outside address's.
 5. **New messages from authorized contacts open tickets** (``do_open_ticket``, channel
    ``email``): severity as the subject or a ``Severity:`` line states it, otherwise the
    policy's default for email; the acknowledgement asks for the required details missing.
@@ -54,7 +56,10 @@ from pacto.notifications.render import REFUSAL_KIND
 from pacto.sla.policy import StatusCategory
 from pacto.tickets.actions import (
     DETAIL_FIELDS,
+    copied_on,
     do_add_attachment,
+    do_add_cc_attachment,
+    do_cc_reply,
     do_open_ticket,
     do_reply,
 )
@@ -235,7 +240,12 @@ def _process(record: InboundMessage, parsed: ParsedMessage, now) -> None:
     match = find_thread(parsed)
     if match is not None:
         record.threaded_by = match.method
-        if user is None or not visible_tickets(user).filter(pk=match.ticket.pk).exists():
+        sees = user is not None and visible_tickets(user).filter(pk=match.ticket.pk).exists()
+        cc = None if sees else copied_on(match.ticket, parsed.sender)
+        if cc is not None and match.ticket.status_category != StatusCategory.CLOSED:
+            _add_cc_reply(record, parsed, cc, match, now)
+            return
+        if not sees and cc is None:
             rule = "unknown_sender" if user is None else "not_visible"
             _refuse(record, parsed, user, now, Outcome.REFUSED_UNAUTHORIZED, rule,
                     _reason(rule, match.ticket))  # fmt: skip
@@ -462,13 +472,17 @@ def _open_ticket(record, parsed: ParsedMessage, user: User, now, follows: Ticket
         )
 
 
-def _add_reply(record, parsed: ParsedMessage, user: User, match: ThreadMatch, now) -> None:
-    ticket = match.ticket
+def _reply_body(parsed: ParsedMessage) -> str:
     body = parsed.text if parsed.is_forward else parsed.reply_text
     kept_files = [a.filename for a in parsed.attachments if not a.inline]
     if not body.strip():
         body = ("Attached: " + ", ".join(kept_files)) if kept_files else parsed.text
-    body = body.strip() or parsed.subject or "(empty message)"
+    return body.strip() or parsed.subject or "(empty message)"
+
+
+def _add_reply(record, parsed: ParsedMessage, user: User, match: ThreadMatch, now) -> None:
+    ticket = match.ticket
+    body = _reply_body(parsed)
     try:
         message = do_reply(user, ticket, text_to_html(body), channel="email", now=now)
     except ActionError as refusal:
@@ -480,6 +494,28 @@ def _add_reply(record, parsed: ParsedMessage, user: User, match: ThreadMatch, no
     _attach(record, parsed, user, ticket, message, now)
 
 
+def _add_cc_reply(record, parsed: ParsedMessage, cc, match: ThreadMatch, now) -> None:
+    """A reply from an address copied on the ticket (``TicketCc``) who may not otherwise see
+    it: a public customer reply from that person, with its attachments (kept as for any
+    reply)."""
+    ticket = match.ticket
+    body = _reply_body(parsed)
+    try:
+        message = do_cc_reply(cc, text_to_html(body), channel="email", now=now)
+    except ActionError as refusal:
+        _refuse(record, parsed, cc.user, now, Outcome.REFUSED_POLICY, refusal.rule,
+                refusal.message)  # fmt: skip
+        return
+    record.outcome, record.ticket, record.ticket_message = Outcome.REPLY_ADDED, ticket, message
+    record.detail = f"threaded by {match.method.replace('_', ' ')}; from {cc.email}, copied"
+    _remember(parsed, ticket, now)
+
+    def add(upload):
+        return do_add_cc_attachment(cc, upload, message=message, now=now)
+
+    _attach(record, parsed, cc.user or cc.email, ticket, message, now, add=add)
+
+
 def _remember(parsed: ParsedMessage, ticket: Ticket, now) -> None:
     if not parsed.synthetic_id:
         TicketMailId.objects.get_or_create(
@@ -488,9 +524,14 @@ def _remember(parsed: ParsedMessage, ticket: Ticket, now) -> None:
         )
 
 
-def _attach(record, parsed: ParsedMessage, user: User, ticket: Ticket, message: Message, now):
+def _attach(
+    record, parsed: ParsedMessage, user: User | str, ticket: Ticket, message: Message, now,
+    add=None,
+):  # fmt: skip
     """Keep the attachments within the limits; skip signature logos and files already on
-    the ticket; say in the log what was kept and why the rest was not."""
+    the ticket; say in the log what was kept and why the rest was not. ``user``: the sender
+    (an address for a copied outside sender); ``add``: how a file is attached, if not as
+    ``user`` (``do_add_attachment``)."""
     seen = {
         entry.get("sha256")
         for entries in InboundMessage.objects.filter(ticket=ticket)
@@ -515,7 +556,10 @@ def _attach(record, parsed: ParsedMessage, user: User, ticket: Ticket, message: 
         else:
             upload = SimpleUploadedFile(part.filename, part.data, part.content_type)
             try:
-                attachment = do_add_attachment(user, ticket, upload, message=message, now=now)
+                if add is not None:
+                    attachment = add(upload)
+                else:
+                    attachment = do_add_attachment(user, ticket, upload, message=message, now=now)
             except ActionError as refusal:
                 entry["skipped"] = refusal.message
                 entry["refused"] = refusal.rule
@@ -528,7 +572,7 @@ def _attach(record, parsed: ParsedMessage, user: User, ticket: Ticket, message: 
     _tell_refused(user, ticket, [e for e in entries if e.get("refused")], record, now)
 
 
-def _tell_refused(user: User, ticket: Ticket, refused: list[dict], record, now) -> None:
+def _tell_refused(user: User | str, ticket: Ticket, refused: list[dict], record, now) -> None:
     """A refused attachment is never dropped silently: the sender is told which file and
     why, and the agent sees it on the ticket (an internal note)."""
     if not refused:
@@ -555,7 +599,8 @@ def _tell_refused(user: User, ticket: Ticket, refused: list[dict], record, now) 
         system_user(),
         ticket,
         text_to_html(
-            f"Attachments in {user.email}'s email were not attached (the sender was told):\n{lines}"
+            f"Attachments in {getattr(user, 'email', user)}'s email were not attached (the sender "
+            f"was told):\n{lines}"
         ),
         public=False,
         channel="email",

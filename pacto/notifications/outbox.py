@@ -1,7 +1,9 @@
 """Writing outbox rows. Call only inside the transaction of the change that causes them.
 
 Who gets what: each person recipient gets the channels their notification preferences
-give for the kind (email unless they said otherwise; see ``NotificationPreference``), and
+give for the kind (email unless they said otherwise; see ``NotificationPreference``); what
+a ticket's requester gets by email of what the customer may see, the people copied on the
+ticket get too (``_copied``); and
 every active webhook endpoint that wants the kind gets one signed delivery: the ticket's
 organization's endpoints for what its contacts may see, the vendor's own endpoints for
 everything. When the transaction commits, the worker is woken to deliver at once.
@@ -90,6 +92,9 @@ def _rows(
     now = timezone.now()
     people = []
     seen = set()
+    recipients = list(recipients)
+    if channel == Outbox.Channel.EMAIL and kind in CUSTOMER_KINDS:
+        recipients += _copied(ticket, recipients)
     for recipient in recipients:
         if recipient is None:
             continue
@@ -134,6 +139,21 @@ def _rows(
             )
         )
     return rows
+
+
+def _copied(ticket, recipients: list) -> list:
+    """The people copied on ``ticket`` (``TicketCc``) when the notification goes to its
+    requester: each gets the same email, with the ticket's reply address, so they can
+    answer. A copied contact is their User (their preferences apply); an outside address is
+    just the address."""
+    requester = getattr(ticket, "requester_id", None)
+    if requester is None or getattr(ticket, "pk", None) is None:
+        return []
+    if not any(getattr(r, "pk", None) == requester for r in recipients if r is not None):
+        return []
+    return [
+        cc.user if cc.user is not None else cc.email for cc in ticket.ccs.select_related("user")
+    ]
 
 
 def _channels_for(kind: str, users: list, cache: dict) -> dict[int, list[str]]:

@@ -480,7 +480,13 @@ class _Blank(dict):
 
 def language_of(row: Outbox) -> str:
     user = row.recipient_user
-    code = (getattr(user, "language", "") or "en").lower().replace("_", "-")
+    code = getattr(user, "language", "")
+    if user is None and row.ticket_id and row.organization_id:
+        # An address without an account (one copied on a ticket): the customer's language.
+        from pacto.accounts.actions import organization_language
+
+        code = organization_language(row.organization)
+    code = (code or "en").lower().replace("_", "-")
     if code.startswith("pt"):
         return "pt-br"
     return "en"

@@ -550,6 +550,8 @@ PUBLIC_EVENTS = {
     "third_party",
     "root_cause",
     "out_of_scope",
+    "cc_added",
+    "cc_removed",
 }
 LINES = {
     "first": gettext_lazy("first line"),
@@ -749,6 +751,10 @@ def event_text(event, policy: Policy) -> str:
             return _("%(metric)s target missed") % {
                 "metric": METRIC_TITLES.get(data.get("metric"), data.get("metric", ""))
             }
+        case "cc_added":
+            return _("%(email)s copied on the ticket") % {"email": data.get("email", "")}
+        case "cc_removed":
+            return _("%(email)s no longer copied") % {"email": data.get("email", "")}
         case "service":
             from pacto.services.display import timeline_text
 

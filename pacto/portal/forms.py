@@ -272,6 +272,12 @@ class ReplyForm(AttachmentForm, PactoForm):
     attachment = forms.FileField(label=_("Attach a file"), required=False)
 
 
+class CcForm(PactoForm):
+    """An address to copy on a ticket, or to stop copying (the action checks it)."""
+
+    email = forms.CharField(label=_("Email address"), max_length=254, widget=forms.EmailInput)
+
+
 class ReopenForm(PactoForm):
     reason = forms.CharField(
         label=_("Why is the problem not solved?"), widget=forms.Textarea(attrs={"rows": 3})

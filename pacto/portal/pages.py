@@ -71,6 +71,8 @@ def ticket_context(ticket: Ticket, now: dt.datetime, *, internal: bool, viewer=N
         "clocks": display.live_clocks(ticket, now, internal=internal),
         "conversation": conversation.select_related("author").prefetch_related("attachments"),
         "loose_attachments": Attachment.objects.filter(ticket=ticket, message__isnull=True),
+        # The people copied on the ticket: both sides list them (and may add or remove one).
+        "ccs": list(ticket.ccs.all()),
         "events": events,
         # Unordered in SQL, sorted here: asked to order by the opening time, SQLite's planner
         # walks that index over every ticket rather than this one's few follow-ups.

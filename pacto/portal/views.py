@@ -44,6 +44,7 @@ from pacto.portal.actions import (
 from pacto.portal.forms import (
     AccessRequestForm,
     CalculatorForm,
+    CcForm,
     EscalateForm,
     NewTicketForm,
     NotificationsForm,
@@ -59,9 +60,11 @@ from pacto.sla.explain import explain_text
 from pacto.sla.policy import PolicyError
 from pacto.tickets import search as ticket_search
 from pacto.tickets.actions import (
+    do_add_cc,
     do_confirm_resolution,
     do_escalate,
     do_open_ticket,
+    do_remove_cc,
     do_reopen,
     do_reply,
     do_request_severity_change,
@@ -549,6 +552,7 @@ def _render_ticket(request, ticket, status=200, **forms):
     context = {
         **pages.ticket_context(ticket, now, internal=False, viewer=request.user),
         "reply_form": forms.get("reply_form") or ReplyForm(),
+        "cc_form": forms.get("cc_form") or CcForm(),
         "reopen_form": forms.get("reopen_form") or ReopenForm(),
         "escalate_form": forms.get("escalate_form") or EscalateForm(),
         "severity_form": forms.get("severity_form")
@@ -628,6 +632,23 @@ def ticket_severity(request, pk):
     form = SeverityRequestForm(request.POST, policy=policy, current=ticket.severity)
     text = _("Your request for a severity change is sent.")
     return _submit(request, ticket, form, "severity_form", do_request_severity_change, text)
+
+
+@contact_required(None)
+@require_POST
+def ticket_cc_add(request, pk):
+    ticket = _visible_ticket(request, pk)
+    form = CcForm(request.POST)
+    text = lambda cc: _("%(email)s is copied on the ticket.") % {"email": cc.email}  # noqa: E731
+    return _submit(request, ticket, form, "cc_form", do_add_cc, text)
+
+
+@contact_required(None)
+@require_POST
+def ticket_cc_remove(request, pk):
+    ticket = _visible_ticket(request, pk)
+    form, text = CcForm(request.POST), _("The address is no longer copied.")
+    return _submit(request, ticket, form, "cc_form", do_remove_cc, text)
 
 
 @login_required

@@ -24,10 +24,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import redirect
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pacto.errors import ActionError, NotAllowed, NotFound
+from pacto.tickets.models import MAX_CCS_PER_TICKET
 
 # Messages of the actions' rules, in the reader's language; others are shown as written.
 RULE_MESSAGES = {
@@ -61,6 +63,13 @@ RULE_MESSAGES = {
     "allowed_type": gettext_lazy("This type of file is not accepted."),
     "image_content": gettext_lazy("The file is not an image of the type its name says."),
     "changed": gettext_lazy("Nothing changes: it already has this value."),
+    "email_valid": gettext_lazy("Enter a valid email address."),
+    "cc_duplicate": gettext_lazy("This address is already copied."),
+    "cc_requester": gettext_lazy("The requester already receives every reply."),
+    "cc_exists": gettext_lazy("This address is not copied on the ticket."),
+    "cc_limit": format_lazy(
+        gettext_lazy("A ticket copies at most {count} people."), count=MAX_CCS_PER_TICKET
+    ),
     "follow_up_closed": gettext_lazy(
         "Only a closed ticket takes a follow-up; reply on the ticket while it is open."
     ),

@@ -12,6 +12,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import structlog
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import translation
 
@@ -28,7 +30,14 @@ from pacto.observability import bind_ticket
 from pacto.sla.policy import Policy, PolicyError, StatusCategory
 from pacto.tickets.clocks import store_clocks
 from pacto.tickets.content import check_attachment, sanitize_html
-from pacto.tickets.models import Attachment, Message, Ticket, TicketEvent
+from pacto.tickets.models import (
+    MAX_CCS_PER_TICKET,
+    Attachment,
+    Message,
+    Ticket,
+    TicketCc,
+    TicketEvent,
+)
 from pacto.tickets.opening import check_opening
 from pacto.times import aware_now as _now
 
@@ -52,13 +61,20 @@ _DETAIL_ALIASES = {"symptoms": "obtained_result", "service_contract_id": None, "
 
 @contextmanager
 def _changing(
-    actor: User, ticket: Ticket, now: dt.datetime, expected_version: int | None = None
+    actor: User | None,
+    ticket: Ticket,
+    now: dt.datetime,
+    expected_version: int | None = None,
+    *,
+    within=None,
 ) -> Iterator[Ticket]:
     """Lock the ticket (``SELECT … FOR UPDATE``), check the actor may see it, apply the
-    change, bump the version and recompute the clocks, all in one transaction."""
+    change, bump the version and recompute the clocks, all in one transaction. ``within``
+    replaces "the tickets the actor may see" (a copied person's email reply: the tickets
+    copying that address)."""
     with transaction.atomic():
         locked = (
-            visible_tickets(actor)
+            (visible_tickets(actor) if within is None else within)
             .select_for_update(of=("self",))
             .select_related("policy_version", "organization", "requester")
             .filter(pk=ticket.pk)
@@ -577,19 +593,118 @@ def do_reply(
                 _set_working(ticket, actor, now)
             _notify(ticket, event, "agent_reply", [ticket.requester], message=message.pk)
         else:
-            event = _event(ticket, TicketEvent.Kind.CUSTOMER_REPLY, actor, now, message=message.pk)
-            if ticket.status_category == StatusCategory.WAITING_ON_CUSTOMER:
-                ticket.details_requested = False
-                _set_working(ticket, actor, now)
-            elif ticket.status_category == StatusCategory.SOLVED and _reopens_on_reply(ticket, now):
-                # secpod: "The customer has 3 days to reopen the ticket if further action is
-                # needed"; a follow-up inside them is that action.
-                reason = "the customer replied to the solved ticket"
-                _event(ticket, TicketEvent.Kind.REOPENED, actor, now, reason, automatic=True)
-                _set_working(ticket, actor, now, reason)
-            _notify(ticket, event, "customer_reply", [ticket.assignee], message=message.pk)
+            _customer_replied(ticket, actor, message, now)
         for upload, name in zip(attachments, names, strict=True):
             _attach(ticket, actor, now, upload, name, message)
+    return message
+
+
+def _customer_replied(ticket: Ticket, actor: User | None, message: Message, now) -> None:
+    """What a customer's public reply does to a locked ticket (``actor`` None: a copied
+    outside address wrote it)."""
+    sender = {"from_email": message.from_email} if message.from_email else {}
+    event = _event(
+        ticket, TicketEvent.Kind.CUSTOMER_REPLY, actor, now, message=message.pk, **sender
+    )
+    if ticket.status_category == StatusCategory.WAITING_ON_CUSTOMER:
+        ticket.details_requested = False
+        _set_working(ticket, actor, now)
+    elif ticket.status_category == StatusCategory.SOLVED and _reopens_on_reply(ticket, now):
+        # secpod: "The customer has 3 days to reopen the ticket if further action is
+        # needed"; a follow-up inside them is that action.
+        reason = "the customer replied to the solved ticket"
+        _event(ticket, TicketEvent.Kind.REOPENED, actor, now, reason, automatic=True)
+        _set_working(ticket, actor, now, reason)
+    _notify(ticket, event, "customer_reply", [ticket.assignee], message=message.pk)
+
+
+# ----------------------------------------------------------------------------- people copied
+
+
+def normal_email(value: str) -> str:
+    """An address as a CC stores it (trimmed, lower case); ActionError on ``email`` when it
+    is not one."""
+    address = (value or "").strip().lower()
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise ActionError("email", "email_valid", "enter a valid email address") from None
+    return address
+
+
+def _copied_contact(ticket: Ticket, address: str) -> User | None:
+    """The contact of the ticket's organization (or of its partner) with this address."""
+    organizations = [o for o in (ticket.organization_id, ticket.partner_id) if o]
+    return User.objects.filter(
+        email__iexact=address,
+        is_active=True,
+        role=User.Role.CONTACT,
+        organization_id__in=organizations,
+    ).first()
+
+
+def do_add_cc(actor: User, ticket: Ticket, email: str, now: dt.datetime | None = None) -> TicketCc:
+    """Copy ``email`` on the ticket: it gets the public replies by email and may answer. The
+    requester, the organization's contacts who see the ticket, and staff may add one."""
+    now = _now(now)
+    address = normal_email(email)
+    with _changing(actor, ticket, now) as ticket:
+        _refuse_closed(ticket)
+        if address == (ticket.requester.email or "").lower():
+            raise ActionError("email", "cc_requester", "the requester already gets every reply")
+        if ticket.ccs.filter(email=address).exists():
+            raise ActionError("email", "cc_duplicate", f"{address} is already copied")
+        if ticket.ccs.count() >= MAX_CCS_PER_TICKET:
+            raise ActionError(
+                "email", "cc_limit", f"a ticket copies at most {MAX_CCS_PER_TICKET} people"
+            )
+        cc = TicketCc.objects.create(
+            ticket=ticket, email=address, user=_copied_contact(ticket, address),
+            added_by=actor, added_at=now,
+        )  # fmt: skip
+        _event(ticket, TicketEvent.Kind.CC_ADDED, actor, now, email=address)
+    return cc
+
+
+def do_remove_cc(actor: User, ticket: Ticket, email: str, now: dt.datetime | None = None) -> None:
+    """Stop copying ``email`` on the ticket (who may: as ``do_add_cc``)."""
+    now = _now(now)
+    address = normal_email(email)
+    with _changing(actor, ticket, now) as ticket:
+        deleted, _ = ticket.ccs.filter(email=address).delete()
+        if not deleted:
+            raise ActionError("email", "cc_exists", f"{address or 'this address'} is not copied")
+        _event(ticket, TicketEvent.Kind.CC_REMOVED, actor, now, email=address)
+
+
+def copied_on(ticket: Ticket, address: str) -> TicketCc | None:
+    """The CC of ``ticket`` for the address an email came from, if it is copied."""
+    return (
+        TicketCc.objects.select_related("user")
+        .filter(ticket_id=ticket.pk, email=(address or "").strip().lower())
+        .first()
+    )
+
+
+def do_cc_reply(
+    cc: TicketCc, body: str, *, channel: str = "email", now: dt.datetime | None = None
+) -> Message:
+    """A public reply by a person copied on the ticket, answering by email. A contact's
+    reply is authored by them; an outside address's has no author and keeps the address
+    (``Message.from_email``), so the conversation shows who really wrote it. Either way it
+    is a customer reply (it ends a wait on the customer, as the requester's would)."""
+    now = _now(now)
+    body = _require_text("body", body, "required", "the reply is empty")
+    author = cc.user if cc.user is not None and cc.user.is_active else None
+    within = Ticket.objects.filter(ccs__email=cc.email)
+    with _changing(author, cc.ticket, now, within=within) as ticket:
+        _refuse_closed(ticket)
+        clean, text = sanitize_html(body)
+        message = Message.objects.create(
+            ticket=ticket, author=author, public=True, body_html=clean, body_text=text,
+            channel=channel, created_at=now, from_email="" if author else cc.email,
+        )  # fmt: skip
+        _customer_replied(ticket, author, message, now)
     return message
 
 
@@ -621,6 +736,16 @@ def do_add_attachment(
         _require_staff(actor, "attach files to internal notes")
     with _changing(actor, ticket, now) as ticket:
         return _attach(ticket, actor, now, upload, name, message)
+
+
+def do_add_cc_attachment(cc: TicketCc, upload, *, message: Message, now=None) -> Attachment:
+    """A file sent with a copied person's email reply (``do_cc_reply``), on that message."""
+    now = _now(now)
+    name = check_attachment(upload)
+    author = message.author
+    within = Ticket.objects.filter(ccs__email=cc.email)
+    with _changing(author, cc.ticket, now, within=within) as ticket:
+        return _attach(ticket, author, now, upload, name, message)
 
 
 # ----------------------------------------------------------------------------- status

@@ -190,7 +190,7 @@ def messages(
     rows = Message.objects.filter(ticket=ticket)
     if not internal:
         rows = rows.filter(public=True)
-    fields = ("id", "public", "body_html", "body_text", "channel", "created_at")
+    fields = ("id", "public", "body_html", "body_text", "channel", "from_email", "created_at")
     return _latest(rows, fields, "author", before, limit)
 
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from pacto.accounts.access import (
     can_see_internal,
@@ -32,6 +32,8 @@ from pacto.tickets.models import SlaClock, Ticket
 from pacto.tickets.schemas import (
     AccessGrantedOut,
     AssignIn,
+    CcIn,
+    CcOut,
     ChangeIn,
     ChecklistTickIn,
     ConversationFilters,
@@ -247,6 +249,43 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
 
 
 # ----------------------------------------------------------------------------- conversation
+
+
+# ----------------------------------------------------------------------------- people copied
+
+
+def _ccs(ticket: Ticket) -> list:
+    return list(ticket.ccs.select_related("user"))
+
+
+@router.get(
+    "/{ticket_id}/cc",
+    response={200: list[CcOut], **error_responses(404)},
+    summary="The people copied on the ticket",
+)
+def list_cc(request: HttpRequest, ticket_id: int):
+    return _ccs(_ticket(request, ticket_id))
+
+
+@router.post(
+    "/{ticket_id}/cc",
+    response={201: CcOut, **error_responses(404)},
+    summary="Copy an address on the ticket (public replies by email; it may answer)",
+)
+def add_cc(request: HttpRequest, ticket_id: int, payload: CcIn):
+    ticket = _ticket(request, ticket_id)
+    return Status(201, actions.do_add_cc(request.auth, ticket, payload.email))
+
+
+@router.delete(
+    "/{ticket_id}/cc/{email}",
+    response={200: list[CcOut], **error_responses(404)},
+    summary="Stop copying an address; answers the people still copied",
+)
+def remove_cc(request: HttpRequest, ticket_id: int, email: str):
+    ticket = _ticket(request, ticket_id)
+    actions.do_remove_cc(request.auth, ticket, email)
+    return _ccs(ticket)
 
 
 @router.post("/{ticket_id}/replies", response=CHANGE, summary="Reply (public)")

@@ -223,6 +223,10 @@ class Message(models.Model):
     body_html = models.TextField(help_text=_("sanitized HTML"))
     body_text = models.TextField()
     channel = models.CharField(max_length=8, default="portal")
+    # The address a person copied on the ticket (``TicketCc``) wrote from, when that person
+    # has no account: the message is theirs, so ``author`` stays empty rather than naming the
+    # requester, and the conversation shows this address as the sender.
+    from_email = models.EmailField(max_length=254, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -230,6 +234,43 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"message {self.pk} on #{self.ticket_id}"
+
+    @property
+    def sender(self) -> str:
+        """Who wrote it, as the conversation names them: the author, or the copied address."""
+        if self.author is not None:
+            return self.author.get_full_name() or self.author.email
+        return self.from_email
+
+
+# How many people one ticket may copy: enough for a customer's team and a partner, few enough
+# that a ticket's replies cannot be turned into a mailing list.
+MAX_CCS_PER_TICKET = 20
+
+
+class TicketCc(models.Model):
+    """A person copied on a ticket: they receive its public replies by email and may answer
+    them. ``user`` is set when the address belongs to a contact of the ticket's organization
+    (their own email preferences then apply); otherwise the address is an outside one."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="ccs")
+    email = models.EmailField(_("email address"), max_length=254)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "email"], name="one_cc_per_address")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} on #{self.ticket_id}"
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
@@ -327,6 +368,9 @@ class TicketEvent(models.Model):
         CHECKLIST = "checklist"
         ROOT_CAUSE = "root_cause"
         OUT_OF_SCOPE = "out_of_scope"
+        # People copied on the ticket (``TicketCc``).
+        CC_ADDED = "cc_added"
+        CC_REMOVED = "cc_removed"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)

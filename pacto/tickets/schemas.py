@@ -141,6 +141,10 @@ class ReplyIn(ChangeIn):
     body: Text
 
 
+class CcIn(In):
+    email: str = Field(max_length=254, description="the address to copy on the ticket")
+
+
 class StatusIn(ChangeIn):
     status: str = Field(max_length=40)
     reason: Reason = ""
@@ -328,11 +332,22 @@ class ClockOut(Schema):
 class MessageOut(Schema):
     id: int
     author: PersonOut | None
+    from_email: str = Field(
+        "", description="the copied address that wrote it, when it has no author (an outside CC)"
+    )
     public: bool
     body_html: str
     body_text: str
     channel: str
     created_at: dt.datetime
+
+
+class CcOut(Schema):
+    """A person copied on a ticket: they get its public replies by email and may answer."""
+
+    email: str
+    user: PersonOut | None = Field(description="the contact with this address, if any")
+    added_at: dt.datetime
 
 
 class EventOut(Schema):
