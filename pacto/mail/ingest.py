@@ -423,6 +423,7 @@ def _open_ticket(record, parsed: ParsedMessage, user: User, now, follows: Ticket
             user,
             subject=subject,
             body=text_to_html(body),
+            body_format="html",
             severity=severity,
             organization=customer,
             channel=Ticket.Channel.EMAIL,
@@ -458,6 +459,7 @@ def _open_ticket(record, parsed: ParsedMessage, user: User, now, follows: Ticket
             ),
             public=False,
             channel="email",
+            body_format="html",
             now=now,
         )
 
@@ -470,7 +472,9 @@ def _add_reply(record, parsed: ParsedMessage, user: User, match: ThreadMatch, no
         body = ("Attached: " + ", ".join(kept_files)) if kept_files else parsed.text
     body = body.strip() or parsed.subject or "(empty message)"
     try:
-        message = do_reply(user, ticket, text_to_html(body), channel="email", now=now)
+        message = do_reply(
+            user, ticket, text_to_html(body), channel="email", body_format="html", now=now
+        )
     except ActionError as refusal:
         _refuse(record, parsed, user, now, Outcome.REFUSED_POLICY, refusal.rule, refusal.message)
         return
@@ -559,5 +563,6 @@ def _tell_refused(user: User, ticket: Ticket, refused: list[dict], record, now) 
         ),
         public=False,
         channel="email",
+        body_format="html",
         now=now,
     )

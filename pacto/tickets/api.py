@@ -229,6 +229,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
             actor,
             subject=payload.subject,
             body=payload.body,
+            body_format=payload.body_format,
             severity=payload.severity,
             organization=organization,
             requester=requester,
@@ -254,7 +255,7 @@ def reply(request: HttpRequest, ticket_id: int, payload: ReplyIn):
     ticket = _ticket(request, ticket_id)
     actions.do_reply(
         request.auth, ticket, payload.body, public=True, channel="api",
-        expected_version=payload.lock_version,
+        body_format=payload.body_format, expected_version=payload.lock_version,
     )  # fmt: skip
     return answer(request, ticket)
 
@@ -268,7 +269,7 @@ def add_note(request: HttpRequest, ticket_id: int, payload: ReplyIn):
     ticket = _ticket(request, ticket_id)
     actions.do_reply(
         request.auth, ticket, payload.body, public=False, channel="api",
-        expected_version=payload.lock_version,
+        body_format=payload.body_format, expected_version=payload.lock_version,
     )  # fmt: skip
     return answer(request, ticket)
 
