@@ -93,7 +93,7 @@ def portuguese(world, clock):
         do_set_preferences(person, language="pt-br", time_zone="America/Sao_Paulo")
     now = clock()
     ticket = do_open_ticket(
-        world.alice, subject="O cofre não mostra senhas", body="<p>Erro 500</p>",
+        world.alice, subject="O cofre não mostra senhas", body="Erro 500",
         severity="high", version="3.31", details=PROBLEM_DETAILS, now=now,
     )  # fmt: skip
     do_change_status(

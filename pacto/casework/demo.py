@@ -89,7 +89,7 @@ def _azul(demo, felipe, senior) -> None:
     opened = (local - dt.timedelta(days=1)).replace(hour=3, minute=0)
     ticket = do_open_ticket(
         rafael, subject="All vault nodes answer 503 after the storage failover",
-        body="<p>Nobody can check out passwords.</p>", severity="urgent", version="3.31",
+        body="Nobody can check out passwords.", severity="urgent", version="3.31",
         details=SENHASEGURA_DETAILS, now=opened,
     )  # fmt: skip
     call = opened + dt.timedelta(minutes=10)
@@ -102,7 +102,7 @@ def _azul(demo, felipe, senior) -> None:
     # A high ticket solved: its root cause analysis follows at medium (§6).
     ticket = do_open_ticket(
         rafael, subject="Session recordings stop after 10 minutes",
-        body="<p>Recordings are cut.</p>", severity="high", version="3.31",
+        body="Recordings are cut.", severity="high", version="3.31",
         details=SENHASEGURA_DETAILS, now=ago(days=3),
     )  # fmt: skip
     do_assign(senior, ticket, senior, now=ago(days=3, hours=-0.2))
@@ -113,7 +113,7 @@ def _azul(demo, felipe, senior) -> None:
     # Out of scope (§5.5), with the referral the document offers.
     ticket = do_open_ticket(
         rafael, subject="Please migrate our old password vault into senhasegura",
-        body="<p>About 4,000 entries in a spreadsheet.</p>", severity="low", type="question",
+        body="About 4,000 entries in a spreadsheet.", severity="low", type="question",
         now=ago(days=1),
     )  # fmt: skip
     do_answer_out_of_scope(felipe, ticket, "data-migration",
@@ -126,7 +126,7 @@ def _xisto(demo, felipe) -> None:
 
     def case(subject, at, severity="sev2"):
         return do_open_ticket(
-            james, subject=subject, body="<p>See the details.</p>", severity=severity,
+            james, subject=subject, body="See the details.", severity=severity,
             product="Xecuritas Scanner", version="10.4", details=XECURITAS_DETAILS, now=at,
         )  # fmt: skip
 
@@ -164,7 +164,7 @@ def _lumen(demo, marina) -> None:
     lucia, felipe, ago = demo.people["lumen"], demo.people["felipe"], demo.ago
     ticket = do_open_ticket(
         lucia, subject="Report layout shifted in the monthly PDF",
-        body="<p>The logo overlaps the title.</p>", severity="sev1", type="question",
+        body="The logo overlaps the title.", severity="sev1", type="question",
         now=ago(days=2),
     )  # fmt: skip
     do_reply(felipe, ticket, "This is a layout question; we lower it to Severity 4.",
@@ -178,7 +178,7 @@ def _lumen(demo, marina) -> None:
 def _andina(demo) -> None:
     valeria, ago = demo.people["andina"], demo.ago
     do_open_ticket(
-        valeria, subject="Orders violate the discount business rule", body="<p>Discounts over "
-        "30% pass validation.</p>", severity="medium", type="question", category="business-rules",
+        valeria, subject="Orders violate the discount business rule", body="Discounts over "
+        "30% pass validation.", severity="medium", type="question", category="business-rules",
         now=ago(hours=3),
     )  # fmt: skip

@@ -206,7 +206,7 @@ def load(demo) -> None:
     # Xecuritas: a ticket on a discontinued version is accepted without targets (xecuritas).
     do_open_ticket(
         p["james"], subject="Old scanner appliance fails to update signatures",
-        body="<p>The lab appliance still runs 9.8.</p>", severity="sev3",
+        body="The lab appliance still runs 9.8.", severity="sev3",
         product_version=versions[("Xecuritas Scanner", "9.8")],
         details={"hardware_os": "Appliance X200", "obtained_result": "Signature update fails",
                  "circumstances": "Since last week", "workaround": "None",

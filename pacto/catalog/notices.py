@@ -246,7 +246,7 @@ def _reply_on_linked_tickets(actor, issue, publication, step, now, result) -> No
                 )  # fmt: skip
                 if ticket.status_category == "solved":
                     continue
-                ticket_actions.do_reply(actor, ticket, body, now=now)
+                ticket_actions.do_reply(actor, ticket, body, body_format="html", now=now)
                 if step == Publication.Step.FIX:
                     ticket_actions.do_resume_after_fix(actor, ticket, now=now)
         except IntegrityError:

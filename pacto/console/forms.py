@@ -22,6 +22,7 @@ from pacto.portal.forms import (
     severity_choices,
 )
 from pacto.sla.policy import Policy, StatusCategory
+from pacto.tickets.content import MARKDOWN_HELP
 from pacto.tickets.models import Ticket
 
 
@@ -70,7 +71,10 @@ class ConsoleReplyForm(PactoForm):
     still runs through its own action (and writes its own audit event), all or nothing."""
 
     body = forms.CharField(
-        label=_("Message"), widget=forms.Textarea(attrs={"rows": 6}), required=False
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        help_text=MARKDOWN_HELP,
     )
     visibility = forms.ChoiceField(
         label=_("Visibility"),
@@ -263,7 +267,9 @@ class PhoneTicketForm(PactoForm):
     product = forms.CharField(label=_("Product"), max_length=100, required=False)
     version = forms.CharField(label=DETAIL_LABELS["version"], max_length=60, required=False)
     body = forms.CharField(
-        label=_("What the contact reported"), widget=forms.Textarea(attrs={"rows": 6})
+        label=_("What the contact reported"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=MARKDOWN_HELP,
     )
 
     def __init__(self, *args, policy: Policy, contract=None, **kwargs):

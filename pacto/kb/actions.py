@@ -681,7 +681,7 @@ def do_send_article(
     link = f'<p><a href="{article_url(article)}">{_escape(article.title)}</a></p>'
     body = (f"<p>{_escape(text)}</p>" if text else "") + link
     with transaction.atomic():
-        message = do_reply(agent, ticket, body, public=True, now=now)
+        message = do_reply(agent, ticket, body, public=True, body_format="html", now=now)
         sent = TicketArticle.objects.create(
             ticket=ticket, article=article, relation=TicketArticle.Relation.SENT, message=message,
             actor=agent, at=now,

@@ -433,6 +433,7 @@ def _open_ticket(record, parsed: ParsedMessage, user: User, now, follows: Ticket
             user,
             subject=subject,
             body=text_to_html(body),
+            body_format="html",
             severity=severity,
             organization=customer,
             channel=Ticket.Channel.EMAIL,
@@ -468,6 +469,7 @@ def _open_ticket(record, parsed: ParsedMessage, user: User, now, follows: Ticket
             ),
             public=False,
             channel="email",
+            body_format="html",
             now=now,
         )
 
@@ -484,7 +486,9 @@ def _add_reply(record, parsed: ParsedMessage, user: User, match: ThreadMatch, no
     ticket = match.ticket
     body = _reply_body(parsed)
     try:
-        message = do_reply(user, ticket, text_to_html(body), channel="email", now=now)
+        message = do_reply(
+            user, ticket, text_to_html(body), channel="email", body_format="html", now=now
+        )
     except ActionError as refusal:
         _refuse(record, parsed, user, now, Outcome.REFUSED_POLICY, refusal.rule, refusal.message)
         return
@@ -604,5 +608,6 @@ def _tell_refused(user: User | str, ticket: Ticket, refused: list[dict], record,
         ),
         public=False,
         channel="email",
+        body_format="html",
         now=now,
     )

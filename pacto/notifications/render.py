@@ -536,12 +536,15 @@ def context(row: Outbox) -> dict:
     if source := _severity_source(language, payload):
         details.append(source)
     details += _refusals(language, payload)
-    body = ""
+    # The message itself: its rendered, sanitized HTML in the HTML part and its text (the
+    # Markdown as written, readable as is) in the plain part.
+    body = body_html = ""
     if payload.get("message") and row.kind in MESSAGE_KINDS:
         from pacto.tickets.models import Message
 
         message = Message.objects.filter(pk=payload["message"], public=True).first()
-        body = message.body_text if message else ""
+        if message:
+            body, body_html = message.body_text, message.body_html
     return {
         "language": language,
         "kind": row.kind,
@@ -549,6 +552,7 @@ def context(row: Outbox) -> dict:
         "headline": headline_format.format_map(values),
         "details": details,
         "body": body,
+        "body_html": body_html,
         "ticket_url": ticket_url(payload["ticket"]) if payload.get("ticket") else "",
         "ack_url": payload.get("ack_url", ""),
         "link_url": payload.get("url", ""),

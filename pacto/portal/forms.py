@@ -9,6 +9,7 @@ from pathlib import PurePath
 from django import forms
 from django.conf import settings
 from django.utils import translation
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +18,7 @@ from pacto.errors import ActionError
 from pacto.portal.display import DETAIL_LABELS, policy_name
 from pacto.sla.policy import Policy, preset, preset_names
 from pacto.tickets.actions import _DETAIL_ALIASES, DETAIL_FIELDS
-from pacto.tickets.content import ALLOWED_ATTACHMENT_SUFFIXES, check_attachment
+from pacto.tickets.content import ALLOWED_ATTACHMENT_SUFFIXES, MARKDOWN_HELP, check_attachment
 from pacto.tickets.models import Ticket
 
 DETAIL_HELP = {
@@ -199,7 +200,11 @@ class NewTicketForm(AttachmentForm, PactoForm):
     body = forms.CharField(
         label=_("Description"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("Describe the problem or request and its impact on your operation."),
+        help_text=format_lazy(
+            "{} {}",
+            _("Describe the problem or request and its impact on your operation."),
+            MARKDOWN_HELP,
+        ),
     )
     attachment = forms.FileField(
         label=_("Attachment (logs, screenshots)"),
@@ -268,7 +273,9 @@ class DuePreviewForm(PactoForm):
 
 
 class ReplyForm(AttachmentForm, PactoForm):
-    body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 5}))
+    body = forms.CharField(
+        label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 5}), help_text=MARKDOWN_HELP
+    )
     attachment = forms.FileField(label=_("Attach a file"), required=False)
 
 

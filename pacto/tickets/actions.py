@@ -29,7 +29,7 @@ from pacto.notifications.outbox import enqueue
 from pacto.observability import bind_ticket
 from pacto.sla.policy import Policy, PolicyError, StatusCategory
 from pacto.tickets.clocks import store_clocks
-from pacto.tickets.content import check_attachment, sanitize_html
+from pacto.tickets.content import check_attachment, message_content, sanitize_html
 from pacto.tickets.models import (
     MAX_CCS_PER_TICKET,
     Attachment,
@@ -253,6 +253,7 @@ def do_open_ticket(
     now: dt.datetime | None = None,
     attachments: Sequence = (),
     continues: Ticket | None = None,
+    body_format: str = "markdown",
 ) -> Ticket:
     """Open a ticket for an authorized contact (or, for an agent, log one on their behalf),
     with its ``attachments`` (uploaded files) in the same transaction.
@@ -270,6 +271,9 @@ def do_open_ticket(
 
     ``acknowledgement``: what the channel adds to the requester's acknowledgement (email:
     where the severity was taken from).
+
+    ``body_format``: ``markdown`` (what people write in the portal, the console and the API)
+    or ``html`` (inbound email, Pacto's own notices); see ``message_content``.
     """
     now = _now(now)
     names = [check_attachment(upload) for upload in attachments]
@@ -314,6 +318,7 @@ def do_open_ticket(
     _check_severity(policy, severity)
     subject = _require_text("subject", subject, "required", "a ticket needs a subject")[:250]
     body = _require_text("body", body, "required", "describe the problem or request")
+    clean, text = message_content(body, body_format)
     check_details(policy, type, channel, {**details, "version": version})
     category = _check_category(policy, category)
     if type == Ticket.Type.ACCESS_REQUEST:
@@ -355,7 +360,6 @@ def do_open_ticket(
             continues=continues,
             **details,
         )
-        clean, text = sanitize_html(body)
         first_message = Message.objects.create(
             ticket=ticket,
             author=requester,
@@ -566,21 +570,23 @@ def do_reply(
     now: dt.datetime | None = None,
     expected_version: int | None = None,
     attachments: Sequence = (),
+    body_format: str = "markdown",
 ) -> Message:
     """A public reply, or (staff only) an internal note, with its ``attachments`` (uploaded
-    files) in the same transaction: a refused file refuses the whole reply.
+    files) in the same transaction: a refused file refuses the whole reply. The body is
+    Markdown, or HTML with ``body_format="html"`` (see ``message_content``).
 
     The first public agent reply meets first response. A customer reply on a ticket waiting
     on the customer puts it back to the vendor (the pause ends).
     """
     now = _now(now)
     body = _require_text("body", body, "required", "the reply is empty")
+    clean, text = message_content(body, body_format)
     names = [check_attachment(upload) for upload in attachments]
     if not public:
         _require_staff(actor, "write internal notes")
     with _changing(actor, ticket, now, expected_version) as ticket:
         _refuse_closed(ticket)
-        clean, text = sanitize_html(body)
         message = Message.objects.create(
             ticket=ticket, author=actor, public=public, body_html=clean, body_text=text,
             channel=channel, created_at=now,

@@ -231,6 +231,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
             actor,
             subject=payload.subject,
             body=payload.body,
+            body_format=payload.body_format,
             severity=payload.severity,
             organization=organization,
             requester=requester,
@@ -293,7 +294,7 @@ def reply(request: HttpRequest, ticket_id: int, payload: ReplyIn):
     ticket = _ticket(request, ticket_id)
     actions.do_reply(
         request.auth, ticket, payload.body, public=True, channel="api",
-        expected_version=payload.lock_version,
+        body_format=payload.body_format, expected_version=payload.lock_version,
     )  # fmt: skip
     return answer(request, ticket)
 
@@ -307,7 +308,7 @@ def add_note(request: HttpRequest, ticket_id: int, payload: ReplyIn):
     ticket = _ticket(request, ticket_id)
     actions.do_reply(
         request.auth, ticket, payload.body, public=False, channel="api",
-        expected_version=payload.lock_version,
+        body_format=payload.body_format, expected_version=payload.lock_version,
     )  # fmt: skip
     return answer(request, ticket)
 

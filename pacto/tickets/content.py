@@ -1,4 +1,5 @@
-"""What a ticket may carry: sanitized HTML for messages and the uploads Pacto keeps.
+"""What a ticket may carry: messages (Markdown, or HTML from email, stored as sanitized HTML
+and text) and the uploads Pacto keeps.
 
 The actions call these before writing anything, and forms call ``check_attachment`` before
 any action, so a refused file never leaves a reply or a ticket saved without it.
@@ -11,14 +12,11 @@ from pathlib import PurePath
 
 import nh3
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
+from pacto import markdown
 from pacto.errors import ActionError
 
-ALLOWED_TAGS = {
-    "a", "b", "blockquote", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "hr", "i",
-    "li", "ol", "p", "pre", "s", "span", "strong", "sub", "sup", "table", "tbody", "td",
-    "th", "thead", "tr", "u", "ul",
-}  # fmt: skip
 ALLOWED_ATTACHMENT_SUFFIXES = {
     ".txt", ".log", ".csv", ".json", ".xml", ".yaml", ".yml", ".pdf", ".png", ".jpg",
     ".jpeg", ".gif", ".webp", ".zip", ".gz", ".tgz", ".tar", ".7z", ".eml", ".har",
@@ -62,9 +60,27 @@ def inline_type(name: str, head: bytes) -> str | None:
     return None
 
 
+# What a message body is written in. People write Markdown (portal, console, API); HTML
+# comes from inbound email (its text made into paragraphs) and from Pacto's own notices.
+BODY_FORMATS = ("markdown", "html")
+# Under every textarea whose words become a message (portal and console).
+MARKDOWN_HELP = _("Markdown: **bold**, `code`, lists, links")
+
+
+def message_content(body: str, body_format: str = "markdown") -> tuple[str, str]:
+    """The ``body_html`` and ``body_text`` a message stores. Markdown is rendered and
+    sanitized, and its source is the text (what plain-text emails and search read); HTML is
+    sanitized and its words are the text."""
+    if body_format not in BODY_FORMATS:
+        raise ActionError("body_format", "choice", "body_format: markdown or html")
+    if body_format == "markdown":
+        return markdown.render(body), body.strip()
+    return sanitize_html(body)
+
+
 def sanitize_html(body: str) -> tuple[str, str]:
     """Sanitized HTML (scripts, event handlers and foreign tags removed) and its plain text."""
-    clean = nh3.clean(body, tags=ALLOWED_TAGS, link_rel="noopener noreferrer nofollow")
+    clean = markdown.clean(body)
     text = html.unescape(
         nh3.clean(clean.replace("<br>", "\n").replace("</p>", "</p>\n"), tags=set())
     )

@@ -41,6 +41,22 @@ def error_responses(*codes: int) -> dict[int, type[ErrorOut]]:
 # ----------------------------------------------------------------------------- input
 
 Text = Annotated[str, Field(max_length=100_000)]
+# A message body (a ticket's first message, a reply, a note): Markdown unless it says html.
+MessageBody = Annotated[
+    str,
+    Field(
+        max_length=100_000,
+        description="Markdown: CommonMark with tables and strikethrough, fenced and indented "
+        "code blocks, bare URLs made links; raw HTML is shown as text. The answer's "
+        "`body_html` is the rendered, sanitized HTML and `body_text` the Markdown as written. "
+        "With `body_format: html` the body is HTML instead, sanitized (scripts, event "
+        "handlers and links other than http, https and mailto removed).",
+    ),
+]
+BodyFormat = Annotated[
+    Literal["markdown", "html"],
+    Field(description="what `body` is written in: markdown (the default) or html"),
+]
 MAX_ID = 2**63 - 1  # a bigint primary key
 # An id in a JSON body: a JSON number, never ``true`` (which lax parsing reads as 1) nor a
 # string; bounded so the database is never asked about a number it cannot hold.
@@ -100,7 +116,8 @@ class AccessRequestIn(In):
 
 class TicketIn(In):
     subject: str = Field(max_length=250)
-    body: Text
+    body: MessageBody
+    body_format: BodyFormat = "markdown"
     severity: str | None = Field(
         None, max_length=40, description="a severity id of the contract's policy"
     )
@@ -138,7 +155,8 @@ class TicketIn(In):
 
 
 class ReplyIn(ChangeIn):
-    body: Text
+    body: MessageBody
+    body_format: BodyFormat = "markdown"
 
 
 class CcIn(In):

@@ -18,7 +18,7 @@ def open_vault_ticket(world) -> Ticket:
     return do_open_ticket(
         world.alice,
         subject="The vault does not show passwords",
-        body="<p>Error 500</p>",
+        body="Error 500",
         severity="high",
         version="3.31",
         details=PROBLEM_DETAILS,

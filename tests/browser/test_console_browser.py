@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 def vault_ticket(world, subject="The vault does not show passwords") -> Ticket:
     return do_open_ticket(
-        world.alice, subject=subject, body="<p>Error 500</p>", severity="high", version="3.31",
+        world.alice, subject=subject, body="Error 500", severity="high", version="3.31",
         details=PROBLEM_DETAILS,
     )  # fmt: skip
 

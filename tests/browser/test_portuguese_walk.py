@@ -45,7 +45,7 @@ def test_the_portal_and_the_console_in_portuguese_have_no_english_left(open_sess
     for person in (w.alice, w.fiona):
         do_set_preferences(person, language="pt-br")
     ticket = do_open_ticket(
-        w.alice, subject="O cofre não mostra senhas", body="<p>Erro 500</p>", severity="high",
+        w.alice, subject="O cofre não mostra senhas", body="Erro 500", severity="high",
         version="3.31", details=PROBLEM_DETAILS,
     )  # fmt: skip
     do_reply(w.fiona, ticket, "Pode enviar o log?")

@@ -209,12 +209,33 @@ def test_the_ticket_page_shows_the_public_conversation_but_never_internal_notes(
 
 
 def test_ticket_html_is_sanitized(world, clock):
-    ticket = open_ticket(world.alice, body='<p onclick="steal()">Hi<script>alert(1)</script></p>')
+    ticket = open_ticket(
+        world.alice,
+        body='<p onclick="steal()">Hi<script>alert(1)</script></p>',
+        body_format="html",
+    )
 
     page = client_for(world.alice).get(f"/tickets/{ticket.pk}/").content.decode()
 
     assert "alert(1)" not in page and "steal()" not in page
     assert "<p>Hi</p>" in page
+
+
+def test_markup_written_in_a_markdown_reply_reads_as_text_on_both_sides(world, clock):
+    ticket = open_ticket(world.alice)
+    client_for(world.alice).post(
+        f"/tickets/{ticket.pk}/reply/",
+        {
+            "body": "See <img src=x onerror=alert(1)> and [this](javascript:alert(2))<script>x</script>"
+        },
+    )
+
+    for reader, path in ((world.alice, "/tickets/"), (world.fiona, "/console/tickets/")):
+        page = client_for(reader).get(f"{path}{ticket.pk}/").content.decode()
+        conversation = page.split("&lt;img src=x onerror=alert(1)&gt;")
+        assert len(conversation) == 2, path  # shown once, as the words written
+        assert "<img src=x" not in page and 'href="javascript' not in page
+        assert "&lt;script&gt;x&lt;/script&gt;" in page
 
 
 def test_alice_replies_with_a_file(world, clock):

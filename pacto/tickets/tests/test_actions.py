@@ -8,6 +8,7 @@ world's day is Thursday 15 January 2026; Banco Azul runs senhasegura Standard 8x
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 
 import pytest
@@ -42,6 +43,7 @@ from pacto.tickets.actions import (
 )
 from pacto.tickets.models import Attachment, Message, SlaClock, Ticket, TicketEvent
 
+TAG_WITH_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
 NEW_YORK = dt.timezone(dt.timedelta(hours=-5))  # January: EST
 
 
@@ -52,7 +54,7 @@ def open_problem(world: World, who: User | None = None, now=THURSDAY_10, **overr
     """A medium problem report for Banco Azul, with the details senhasegura §7.6 demands."""
     fields = {
         "subject": "Vault search returns an error",
-        "body": "<p>Searching the vault fails with <b>Error 500</b>.</p>",
+        "body": "Searching the vault fails with **Error 500**.",
         "severity": "medium",
         "version": "3.31",
         "details": PROBLEM_DETAILS,
@@ -644,11 +646,12 @@ def test_html_in_messages_is_sanitized(world):
             '<img src="x" onerror="alert(1)"><p onclick="steal()">logs below</p>'
             '<a href="javascript:alert(2)">click me</a>'
         ),
+        body_format="html",
     )
     reply = do_reply(
         world.fiona, ticket,
         '<a href="javascript:void(0)" onmouseover="x()">details</a><script>1</script>',
-        now=sp("2026-01-15 11:00"),
+        body_format="html", now=sp("2026-01-15 11:00"),
     )  # fmt: skip
 
     for message in (ticket.messages.first(), reply):
@@ -660,6 +663,56 @@ def test_html_in_messages_is_sanitized(world):
     assert "click me" in opening.body_html
     assert "alert" not in opening.body_text
     assert "Hi team" in opening.body_text
+
+
+def test_markup_in_markdown_is_shown_as_text_and_never_runs(world):
+    ticket = open_problem(
+        world,
+        body=(
+            "Hi <script>alert('opened')</script> and <img src=x onerror=alert(1)>\n\n"
+            "[click me](javascript:alert(2)) [mail us](mailto:help@vendor.example) "
+            '<a href="javascript:alert(3)">raw</a>'
+        ),
+    )
+
+    message = ticket.messages.first()
+    assert TAG_WITH_HANDLER.search(message.body_html) is None
+    for tag in ("<script", "<img", '<a href="javascript'):
+        assert tag not in message.body_html.lower(), (tag, message.body_html)
+    assert "&lt;script&gt;alert('opened')&lt;/script&gt;" in message.body_html  # as written
+    assert '<a href="mailto:help@vendor.example" rel="noopener noreferrer nofollow">' in (
+        message.body_html
+    )
+    assert message.body_text.startswith("Hi <script>")  # the source, for search and text mail
+
+
+def test_a_message_in_markdown_keeps_code_blocks_tables_and_makes_bare_urls_links(world):
+    ticket = open_problem(
+        world,
+        body=(
+            "Steps:\n\n1. open **Vault**\n2. search ~~twice~~ once\n\nThen:\n\n"
+            "    indented code\n\n```sh\nvault search '<all>'\n```\n\n"
+            "| build | result |\n|---|---|\n| 3.31 | Error 500 |\n\n"
+            "Logs: https://files.azul.example/vault.log"
+        ),
+    )
+
+    body = ticket.messages.first().body_html
+    assert "<ol>\n<li>open <strong>Vault</strong></li>" in body
+    assert "<s>twice</s>" in body
+    assert "<pre><code>indented code\n</code></pre>" in body
+    assert "<pre><code>vault search '&lt;all&gt;'\n</code></pre>" in body
+    assert "<td>Error 500</td>" in body
+    assert (
+        '<a href="https://files.azul.example/vault.log" rel="noopener noreferrer nofollow">' in body
+    )
+
+
+def test_an_unknown_body_format_is_refused(world):
+    with pytest.raises(ActionError) as refused:
+        open_problem(world, body="Hi", body_format="rtf")
+
+    assert (refused.value.field, refused.value.rule) == ("body_format", "choice")
 
 
 # ----------------------------------------------------------------------------- reopening

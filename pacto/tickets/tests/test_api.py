@@ -64,7 +64,7 @@ def problem(**overrides) -> dict:
     """A problem report carrying every detail the senhasegura policy requires (§7.6)."""
     return {
         "subject": "The vault does not show passwords",
-        "body": "<p>Since the upgrade the vault answers <b>Error 500</b>.</p>",
+        "body": "Since the upgrade the vault answers **Error 500**.",
         "severity": "high",
         "version": "3.31",
         **PROBLEM_DETAILS,
@@ -109,11 +109,31 @@ def test_creating_a_ticket_as_alice_returns_clocks_with_the_senhasegura_first_re
 
 def test_the_ticket_body_is_sanitized_and_kept_as_text(world):
     body = '<p onclick="steal()">Hi</p><script>alert(1)</script>'
-    response = ApiClient(world.alice).post("/api/tickets", problem(body=body))
+    response = ApiClient(world.alice).post("/api/tickets", problem(body=body, body_format="html"))
 
     (message,) = response.json()["messages"]
     assert message["body_html"] == "<p>Hi</p>"
     assert message["body_text"] == "Hi"
+
+
+def test_a_body_is_markdown_by_default_rendered_and_kept_as_written(world):
+    body = "Fails on `vault search`, see https://status.azul.example\n\n<script>alert(1)</script>"
+    response = ApiClient(world.alice).post("/api/tickets", problem(body=body))
+
+    (message,) = response.json()["messages"]
+    assert message["body_html"] == (
+        "<p>Fails on <code>vault search</code>, see "
+        '<a href="https://status.azul.example" rel="noopener noreferrer nofollow">'
+        "https://status.azul.example</a></p>\n<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n"
+    )
+    assert message["body_text"] == body
+
+
+def test_a_body_format_other_than_markdown_or_html_is_a_422(world):
+    response = ApiClient(world.alice).post("/api/tickets", problem(body_format="rtf"))
+
+    assert response.status_code == 422
+    assert "body_format" in response.content.decode()
 
 
 def test_bob_who_is_not_authorized_gets_403_with_a_message_saying_how_to_get_access(world):

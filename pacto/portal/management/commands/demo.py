@@ -239,7 +239,7 @@ def build_azul_tickets(demo: Demo) -> None:
     # New, first response running.
     problem(
         "Session recordings stutter on playback",
-        "<p>Recordings of RDP sessions freeze every few seconds when played back.</p>",
+        "Recordings of RDP sessions freeze every few seconds when played back.",
         ago(minutes=40),
     )
 
@@ -260,7 +260,7 @@ def build_azul_tickets(demo: Demo) -> None:
     )
     do_assign(felipe, ticket, felipe, now=ago(days=2, hours=3, minutes=55))
     do_reply(
-        felipe, ticket, "<p>Thanks, Rafael. Could you confirm the sync depth setting?</p>",
+        felipe, ticket, "Thanks, Rafael. Could you confirm the sync depth setting?",
         now=ago(days=2, hours=3, minutes=40),
     )  # fmt: skip
     do_reply(rafael, ticket, "Depth is set to 3.", now=ago(days=2, hours=2))
@@ -438,7 +438,7 @@ def build_xisto_tickets(demo: Demo) -> None:
 
     def problem(subject, at, severity):
         return do_open_ticket(
-            james, subject=subject, body="<p>See the details below.</p>", severity=severity,
+            james, subject=subject, body="See the details below.", severity=severity,
             product="Xecuritas Scanner", version="10.4", details=XECURITAS_DETAILS, now=at,
         )  # fmt: skip
 
