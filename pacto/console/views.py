@@ -595,9 +595,7 @@ def log_work(request, pk):
 @require_POST
 def add_cc(request, pk):
     ticket = _ticket(request, pk)
-    form = CcForm(request.POST)
-    text = lambda cc: _("%(email)s is copied on the ticket.") % {"email": cc.email}  # noqa: E731
-    return _submit(request, ticket, form, "cc_form", do_add_cc, text)
+    return _submit(request, ticket, CcForm(request.POST), "cc_form", do_add_cc, pages.copied_text)
 
 
 @staff_required

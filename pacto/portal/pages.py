@@ -25,6 +25,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pacto.accounts.access import get_ticket_for, visible_tickets
 from pacto.errors import NotFound
@@ -117,6 +118,11 @@ def done(request, ticket: Ticket, text: str, page: str):
     """After a change: its confirmation, and back to the ticket's page (``page`` names it)."""
     messages.success(request, text)
     return redirect(page, pk=ticket.pk)
+
+
+def copied_text(cc) -> str:
+    """The confirmation of an address copied on a ticket (portal and console alike)."""
+    return _("%(email)s is copied on the ticket.") % {"email": cc.email}
 
 
 def submit(request, ticket: Ticket, form, form_name: str, change, text, *, page: str, again):

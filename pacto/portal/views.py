@@ -638,9 +638,7 @@ def ticket_severity(request, pk):
 @require_POST
 def ticket_cc_add(request, pk):
     ticket = _visible_ticket(request, pk)
-    form = CcForm(request.POST)
-    text = lambda cc: _("%(email)s is copied on the ticket.") % {"email": cc.email}  # noqa: E731
-    return _submit(request, ticket, form, "cc_form", do_add_cc, text)
+    return _submit(request, ticket, CcForm(request.POST), "cc_form", do_add_cc, pages.copied_text)
 
 
 @contact_required(None)
