@@ -72,6 +72,7 @@ from pacto.tickets.actions import (
 from pacto.tickets.content import inline_type
 from pacto.tickets.models import Attachment, Ticket
 from pacto.tickets.opening import check_opening
+from pacto.tickets.words import clock_changes, clock_states
 
 PAGE_SIZE = 25
 
@@ -599,21 +600,32 @@ def ticket_reply(request, pk):
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data.get("attachment")
+        before = clock_states(ticket)
         _message, ok = run_action(
             form, do_reply, request.user, ticket, form.cleaned_data["body"],
             attachments=[upload] if upload else [],
         )  # fmt: skip
         if ok:
-            return _done(request, ticket, _("Your reply is sent."))
+            return _done(request, ticket, _with_clocks(_("Your reply is sent"), ticket, before))
     return _render_ticket(request, ticket, status=422, reply_form=form)
+
+
+def _with_clocks(done: str, ticket: Ticket, before: dict[str, str]) -> str:
+    """``done``, and what it did to the ticket's clocks when it moved one (a reply to a
+    ticket waiting on the customer: "the resolution clock runs again")."""
+    moved = clock_changes(before, clock_states(ticket), moved_only=True)
+    if not moved:
+        return _("%(done)s.") % {"done": done}
+    return _("%(done)s: %(clocks)s, as the policy says.") % {"done": done, "clocks": moved}
 
 
 @contact_required(None)
 @require_POST
 def ticket_reopen(request, pk):
     ticket = _visible_ticket(request, pk)
-    form, text = ReopenForm(request.POST), _("The ticket is reopened.")
-    return _submit(request, ticket, form, "reopen_form", do_reopen, text)
+    before = clock_states(ticket)
+    text = partial(_with_clocks, _("The ticket is reopened"), before=before)
+    return _submit(request, ticket, ReopenForm(request.POST), "reopen_form", do_reopen, text)
 
 
 @contact_required(None)

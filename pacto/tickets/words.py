@@ -49,13 +49,15 @@ def clock_states(ticket: Ticket) -> dict[str, str]:
     return dict(ticket.clocks.values_list("metric", "state"))
 
 
-def clock_changes(before: dict[str, str], after: dict[str, str]) -> str:
+def clock_changes(before: dict[str, str], after: dict[str, str], *, moved_only=False) -> str:
     """What happened to the clocks between two ``clock_states``, clause by clause, in the
-    reader's language; empty when no running or paused clock was touched."""
+    reader's language; empty when no running or paused clock was touched. ``moved_only``
+    leaves out the clocks whose state stayed as it was."""
     clauses = [
         _CLOCK_CHANGES[(before[metric], after[metric])] % {"clock": CLOCK_NAMES[metric]}
         for metric in CLOCK_NAMES
         if (before.get(metric), after.get(metric)) in _CLOCK_CHANGES
+        and not (moved_only and before[metric] == after[metric])
     ]
     return "; ".join(str(clause) for clause in clauses)
 

@@ -579,3 +579,17 @@ def test_now_is_frozen_for_these_tests(clock):
     from django.utils import timezone
 
     assert timezone.now() == NOW
+
+
+def test_a_reply_to_a_ticket_waiting_on_alice_says_its_clock_runs_again(world, clock):
+    ticket = open_ticket(world.alice)
+    do_change_status(world.fiona, ticket, "waiting-on-customer", reason="need the log")
+    alice = client_for(world.alice)
+
+    answer = alice.post(f"/tickets/{ticket.pk}/reply/", {"body": "Here it is."}, follow=True)
+    again = alice.post(f"/tickets/{ticket.pk}/reply/", {"body": "And more."}, follow=True)
+
+    assert "Your reply is sent: the first-response clock runs again, as the policy says." in text(
+        answer
+    )
+    assert "Your reply is sent." in text(again) and "runs again" not in text(again)
