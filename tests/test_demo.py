@@ -254,3 +254,18 @@ def test_the_demo_people_read_times_in_their_real_zones():
     # Chosen, not guessed: a visitor's browser does not move them.
     logins = [login.email for login in demo_logins()]
     assert not User.objects.filter(email__in=logins, time_zone_guessed=True).exists()
+
+
+def test_each_preset_has_a_ticket_with_an_address_copied_and_a_markdown_note():
+    from pacto.tickets.models import TicketCc
+
+    demo()
+
+    copied = TicketCc.objects.select_related("ticket__policy_version")
+    assert {cc.ticket.policy_version.policy_id for cc in copied} == {
+        "senhasegura", "secpod", "allure", "xecuritas", "andmoney",
+    }  # fmt: skip
+    for cc in copied:
+        note = cc.ticket.messages.get(public=False, body_text__contains="connection reset")
+        assert "<pre><code>" in note.body_html
+        assert 'href="https://status.vendor.example"' in note.body_html

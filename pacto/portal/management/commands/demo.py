@@ -46,6 +46,7 @@ from pacto.mail import demo as mail_demo
 from pacto.reports import demo as reports_demo
 from pacto.services import demo as services_demo
 from pacto.tickets.actions import (
+    do_add_cc,
     do_approve_access_request,
     do_assign,
     do_change_severity,
@@ -462,6 +463,40 @@ def build_xisto_tickets(demo: Demo) -> None:
     do_change_status(felipe, ticket, "solved", reason="Fixed in 10.4.1", now=ago(days=5))
 
 
+MARKDOWN_NOTE = """Reproduced in the lab. The log shows:
+
+```
+ERROR connection reset by peer (after 30 s)
+```
+
+- [x] logs collected
+- [ ] fix confirmed by the customer
+
+See https://status.vendor.example for the platform's status."""
+
+
+def build_copies_and_notes(demo: Demo) -> None:
+    """On the newest open ticket of each preset: a colleague's outside address copied (the
+    public replies reach it, and its answers land on the ticket) and an agent's internal note
+    in Markdown (a code block, a checklist, a bare link), which moves no clock."""
+    felipe = demo.people["felipe"]
+    for policy in ("senhasegura", "secpod", "allure", "xecuritas", "andmoney"):
+        ticket = (
+            Ticket.objects.filter(
+                policy_version__policy_id=policy, organization__in=demo.orgs.values()
+            )
+            .exclude(status_category__in=("solved", "closed"))
+            .exclude(requester__isnull=True)
+            .order_by("-opened_at")
+            .first()
+        )
+        if ticket is None:
+            continue
+        domain = ticket.requester.email.split("@", 1)[1]
+        do_add_cc(ticket.requester, ticket, f"operations@{domain}", now=demo.now)
+        do_reply(felipe, ticket, MARKDOWN_NOTE, public=False, now=demo.now)
+
+
 def wait_for(url: str, seconds: float = 120) -> None:
     """Poll ``url`` until it answers (any HTTP status) or ``seconds`` pass."""
     deadline = time.monotonic() + seconds
@@ -528,6 +563,7 @@ class Command(BaseCommand):
                 )
                 reports_demo.load(demo)
                 console_demo.load(demo)
+                build_copies_and_notes(demo)
                 # The demo's people read times in their real zones (their contract's calendar,
                 # the vendor's office), which count as chosen: a visitor's browser does not
                 # move them, so every page reads as the demo's guide says.
