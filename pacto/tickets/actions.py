@@ -1858,7 +1858,8 @@ def do_exempt_breach(
                                               and clock.due_at <= now):  # fmt: skip
             raise ActionError("metric", "breached", f"the {metric} clock is not breached")
         text = reason + (f": {note.strip()}" if note.strip() else "")
-        _event(ticket, TicketEvent.Kind.EXEMPTED, actor, now, text, metric=metric, cause=reason)
+        _event(ticket, TicketEvent.Kind.EXEMPTED, actor, now, text, metric=metric, cause=reason,
+               policy_reason=reason)  # fmt: skip
     return ticket
 
 

@@ -68,7 +68,7 @@ def _engine_reason(event) -> Phrase | str:
     # customer's API): it carries only a reason the customer may read. An exemption's is
     # the policy's reason the manager chose (their note stays in the event, for staff).
     if event.kind == TicketEvent.Kind.EXEMPTED:
-        reason = (event.data or {}).get("cause") or event.reason
+        reason = (event.data or {}).get("policy_reason") or event.reason
     else:
         reason = event.customer_reason
     if event.kind in _SIGNED and event.actor_id is not None:

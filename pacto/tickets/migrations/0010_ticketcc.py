@@ -5,6 +5,33 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+# SQLite adds the NOT NULL ``from_email`` column by copying ``tickets_message``, which drops
+# the triggers that keep the messages' full-text index (``0004_search``): they are made
+# again and the index refilled, as ``0007`` does for the subjects'.
+SQLITE_MESSAGE_TRIGGERS = [
+    """CREATE TRIGGER IF NOT EXISTS tickets_message_fts_insert AFTER INSERT ON tickets_message
+    BEGIN
+        INSERT INTO tickets_message_fts(rowid, body) VALUES (new.id, new.body_text);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS tickets_message_fts_update AFTER UPDATE OF body_text
+    ON tickets_message BEGIN
+        DELETE FROM tickets_message_fts WHERE rowid = old.id;
+        INSERT INTO tickets_message_fts(rowid, body) VALUES (new.id, new.body_text);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS tickets_message_fts_delete AFTER DELETE ON tickets_message
+    BEGIN
+        DELETE FROM tickets_message_fts WHERE rowid = old.id;
+    END""",
+    "DELETE FROM tickets_message_fts",
+    "INSERT INTO tickets_message_fts(rowid, body) SELECT id, body_text FROM tickets_message",
+]
+
+
+def message_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        for sql in SQLITE_MESSAGE_TRIGGERS:
+            schema_editor.execute(sql)
+
 
 class Migration(migrations.Migration):
 
@@ -19,6 +46,7 @@ class Migration(migrations.Migration):
             name='from_email',
             field=models.EmailField(blank=True, max_length=254),
         ),
+        migrations.RunPython(message_triggers, migrations.RunPython.noop),
         migrations.AlterField(
             model_name='ticketevent',
             name='kind',
