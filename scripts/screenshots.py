@@ -117,9 +117,9 @@ def build_scene() -> dict:
             f"Earlier problem {i + 1}",
             severity,
             opened,
-            "<p>Reported earlier this month.</p>",
+            "Reported earlier this month.",
         )
-        do_reply(world.fiona, ticket, "<p>We are looking into it.</p>", now=replied)
+        do_reply(world.fiona, ticket, "We are looking into it.", now=replied)
         do_change_status(
             world.fiona, ticket, "solved", reason="fixed", now=replied + dt.timedelta(hours=2)
         )
@@ -132,15 +132,15 @@ def build_scene() -> dict:
         "The vault does not show passwords after the upgrade",
         "high",
         at(19, 10),
-        "<p>Since the upgrade to 3.31 the vault answers <b>Error 500</b> when a user opens a "
-        "credential. About 40 administrators are affected.</p>",
+        "Since the upgrade to 3.31 the vault answers **Error 500** when a user opens a "
+        "credential. About 40 administrators are affected.",
     )
     do_assign(world.fiona, vault, world.fiona, now=at(19, 10, 20))
     do_reply(
         world.fiona,
         vault,
-        "<p>Hello Alice, thank you for the report. Could you send the "
-        "<code>/var/log/senhasegura/vault.log</code> file from the moment of the error?</p>",
+        "Hello Alice, thank you for the report. Could you send the "
+        "`/var/log/senhasegura/vault.log` file from the moment of the error?",
         now=at(19, 10, 45),
     )
     do_reply(
@@ -153,7 +153,7 @@ def build_scene() -> dict:
     do_reply(
         world.alice,
         vault,
-        "<p>Here is the log. The error happens on every credential.</p>",
+        "Here is the log. The error happens on every credential.",
         now=at(19, 11, 30),
     )
     do_log_work(world.fiona, vault, minutes=35, note="log analysis", now=at(19, 12))
@@ -166,7 +166,7 @@ def build_scene() -> dict:
         "Privileged sessions to Windows servers fail to open",
         "urgent",
         at(19, 17, 30),
-        "<p>No administrator can open RDP sessions through the proxy since 17:00.</p>",
+        "No administrator can open RDP sessions through the proxy since 17:00.",
     )
     do_assign(world.maria, sessions, world.sam, now=at(19, 17, 40))
 
@@ -175,13 +175,13 @@ def build_scene() -> dict:
         "Password rotation job stuck for Oracle accounts",
         "medium",
         at(16, 9),
-        "<p>The nightly rotation has not finished since Sunday.</p>",
+        "The nightly rotation has not finished since Sunday.",
     )
 
     licence = do_open_ticket(
         world.amelia,
         subject="How are licences counted for standby nodes?",
-        body="<p>Do passive cluster nodes need their own licences?</p>",
+        body="Do passive cluster nodes need their own licences?",
         severity="low",
         type="question",
         now=at(18, 10),
@@ -200,10 +200,10 @@ def build_scene() -> dict:
         "SIEM integration drops events under load",
         "high",
         at(18, 14),
-        "<p>Syslog forwarding to the SIEM loses about 5% of the events above 2,000 events/s.</p>",
+        "Syslog forwarding to the SIEM loses about 5% of the events above 2,000 events/s.",
         organization=world.azul,
     )
-    do_reply(world.sam, siem, "<p>We reproduced it; a fix is in 3.31.3.</p>", now=at(18, 15))
+    do_reply(world.sam, siem, "We reproduced it; a fix is in 3.31.3.", now=at(18, 15))
     do_set_line(world.fiona, siem, "second", reason="needs a product fix", now=at(18, 14, 30))
     do_change_status(world.sam, siem, "solved", reason="fixed in 3.31.3", now=at(19, 16))
 
@@ -212,7 +212,7 @@ def build_scene() -> dict:
         "Slow login page on the secondary node",
         "high",
         at(17, 9, 30),
-        "<p>The login page takes 20 seconds on node 2.</p>",
+        "The login page takes 20 seconds on node 2.",
     )
     do_change_severity(
         world.maria, upgrade, "medium", reason="a workaround exists (use node 1)", now=at(17, 10)
@@ -242,7 +242,7 @@ def build_scene() -> dict:
         world.carol,
         subject="Agents stopped reporting to the console",
         severity="high",
-        body="<p>About 300 agents show as offline since this morning.</p>",
+        body="About 300 agents show as offline since this morning.",
         now=dt.datetime(2026, 11, 19, 9, 0, tzinfo=ZoneInfo("Asia/Kolkata")),
     )
     return {

@@ -108,7 +108,7 @@ def load(demo: Any) -> None:
 
 def _open(who, subject: str, at: dt.datetime, severity: str, **extra):
     return do_open_ticket(
-        who, subject=subject, body=f"<p>{subject}.</p>", severity=severity,
+        who, subject=subject, body=f"{subject}.", severity=severity,
         type=extra.pop("type", "question"), now=at, **extra,
     )  # fmt: skip
 
