@@ -82,6 +82,22 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture
+def smtp(settings):
+    """An SMTP server on 127.0.0.1 (aiosmtpd) that Pacto's default mailer sends to."""
+    from pacto.notifications.tests.servers import SmtpServer
+
+    server = SmtpServer().start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": server.port, "timeout": 5},
+        }
+    }
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def world(db):
     """The named world of ``pacto.testing``, for every app's tests and the cross-app ones."""
     from pacto.testing import build_world

@@ -33,7 +33,6 @@ from pacto.errors import ActionError, NotAllowed
 from pacto.mail.ingest import ingest_message
 from pacto.notifications.delivery import deliver_due
 from pacto.notifications.models import Outbox
-from pacto.notifications.tests.conftest import smtp as smtp
 from pacto.testing import PROBLEM_DETAILS, client_for
 from pacto.tickets.actions import do_open_ticket, do_reply
 

@@ -16,7 +16,6 @@ from playwright.sync_api import expect
 
 from pacto.accounts.actions import do_create_contact
 from pacto.notifications.delivery import deliver_due
-from pacto.notifications.tests.conftest import smtp as smtp
 from pacto.testing import PASSWORD, open_ticket
 
 pytestmark = pytest.mark.browser

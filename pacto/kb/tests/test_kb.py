@@ -179,22 +179,6 @@ def test_a_no_with_a_reason_creates_a_task_for_the_owner(world, vault):
     )
 
 
-@pytest.fixture
-def smtp(settings):
-    """An SMTP server on loopback that Pacto's default mailer sends to."""
-    from pacto.notifications.tests.servers import SmtpServer
-
-    server = SmtpServer().start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": server.port, "timeout": 5},
-        }
-    }
-    yield server
-    server.stop()
-
-
 def test_the_owner_is_emailed_about_a_no_with_a_reason(world, vault, smtp):
     from django.utils import timezone
 

@@ -14,25 +14,11 @@ from pacto.accounts.actions import do_create_contact
 from pacto.mail.tests.conftest import NOW, ingest
 from pacto.notifications.delivery import deliver_due
 from pacto.notifications.models import NotificationPreference
-from pacto.notifications.tests.servers import SmtpServer
 from pacto.testing import PASSWORD, open_ticket
 from pacto.tickets.actions import do_add_cc, do_remove_cc, do_reply
 from pacto.tickets.models import Message
 
 PARTNER = "noc@integrator.example"
-
-
-@pytest.fixture
-def smtp(settings):
-    server = SmtpServer().start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": server.port, "timeout": 5},
-        }
-    }
-    yield server
-    server.stop()
 
 
 def sent_to(smtp, address: str) -> list[email.message.EmailMessage]:
