@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections import Counter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -71,17 +70,6 @@ def do_create_staff(
 
 
 LANGUAGES = ("en", "pt-br")
-
-
-def organization_language(organization: Organization) -> str:
-    """The language most of the organization's admins (else contacts) chose: en or pt-br."""
-    people = User.objects.filter(organization=organization, is_active=True)
-    admins = people.filter(is_org_admin=True)
-    languages = Counter(
-        (code or "en").lower().startswith("pt")
-        for code in (admins if admins.exists() else people).values_list("language", flat=True)
-    )
-    return "pt-br" if languages[True] > languages[False] else "en"
 
 
 def organization_zone(organization: Organization | None, day: dt.date) -> str:

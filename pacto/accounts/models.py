@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections import Counter
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -331,3 +332,15 @@ class AccountEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+
+def organization_language(organization: Organization) -> str:
+    """The language most of the organization's admins (else contacts) chose: en or pt-br.
+    A read, not an action: the notifications render with it, below the actions."""
+    people = User.objects.filter(organization=organization, is_active=True)
+    admins = people.filter(is_org_admin=True)
+    languages = Counter(
+        (code or "en").lower().startswith("pt")
+        for code in (admins if admins.exists() else people).values_list("language", flat=True)
+    )
+    return "pt-br" if languages[True] > languages[False] else "en"

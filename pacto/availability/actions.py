@@ -17,8 +17,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 
 from pacto.accounts.access import visible_organizations
-from pacto.accounts.actions import organization_language
-from pacto.accounts.models import User
+from pacto.accounts.models import User, organization_language
 from pacto.availability.figures import probe_figure
 from pacto.availability.models import (
     AvailabilityNotice,

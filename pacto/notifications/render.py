@@ -22,6 +22,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.dispatch import Signal
 from django.template.loader import render_to_string
 
+from pacto.accounts.models import organization_language
 from pacto.notifications.models import Outbox
 
 LANGUAGES = ("en", "pt-br")
@@ -483,8 +484,6 @@ def language_of(row: Outbox) -> str:
     code = getattr(user, "language", "")
     if user is None and row.ticket_id and row.organization_id:
         # An address without an account (one copied on a ticket): the customer's language.
-        from pacto.accounts.actions import organization_language
-
         code = organization_language(row.organization)
     code = (code or "en").lower().replace("_", "-")
     if code.startswith("pt"):

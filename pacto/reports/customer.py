@@ -19,8 +19,7 @@ from collections import Counter
 from django.apps import apps
 from django.db.models import Q
 
-from pacto.accounts.actions import organization_language
-from pacto.accounts.models import Organization
+from pacto.accounts.models import Organization, organization_language
 from pacto.contracts.models import Contract, PolicyVersion
 from pacto.errors import ActionError
 from pacto.reports.figures import backlog, sla_figures, status_at

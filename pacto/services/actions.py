@@ -24,8 +24,7 @@ from django.db.models import Sum
 from django.utils import timezone, translation
 
 from pacto.accounts.access import visible_tickets
-from pacto.accounts.actions import organization_language
-from pacto.accounts.models import Organization, User
+from pacto.accounts.models import Organization, User, organization_language
 from pacto.contracts.models import Contract, contract_end
 from pacto.errors import ActionError, Conflict, NotAllowed, NotFound
 from pacto.notifications.outbox import enqueue

@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils import translation
 
 from pacto.accounts.access import visible_tickets
-from pacto.accounts.actions import do_create_contact, organization_language
-from pacto.accounts.models import Organization, User
+from pacto.accounts.actions import do_create_contact
+from pacto.accounts.models import Organization, User, organization_language
 from pacto.catalog.actions import find_version
 from pacto.catalog.models import EngineeringItem, EngineeringUpdate, KnownIssue, Version
 from pacto.catalog.support import SupportVerdict, verdict
