@@ -82,7 +82,7 @@ from pacto.tickets.actions import (
 )
 from pacto.tickets.models import Ticket
 from pacto.tickets.opening import check_opening
-from pacto.tickets.words import clock_changes, clock_states
+from pacto.tickets.words import clock_states, with_clock_changes
 
 PAGE_SIZE = 50
 
@@ -535,13 +535,9 @@ def _status_changed(ticket: Ticket, *, before: dict[str, str]) -> str:
     """The confirmation of a status change, saying what it did to each clock by the ticket's
     policy (SecPod's Waiting on Customer: "Delays may extend resolution times")."""
     status = display.status_name(ticket.policy, ticket.status)
-    clocks = clock_changes(before, clock_states(ticket))
-    if not clocks:
-        return _("Status changed to %(status)s.") % {"status": status}
-    return _("Status changed to %(status)s: %(clocks)s, as the policy says.") % {
-        "status": status,
-        "clocks": clocks,
-    }
+    return with_clock_changes(
+        _("Status changed to %(status)s") % {"status": status}, ticket, before
+    )
 
 
 @staff_required

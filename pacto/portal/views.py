@@ -72,7 +72,7 @@ from pacto.tickets.actions import (
 from pacto.tickets.content import inline_type
 from pacto.tickets.models import Attachment, Ticket
 from pacto.tickets.opening import check_opening
-from pacto.tickets.words import clock_changes, clock_states
+from pacto.tickets.words import clock_states, with_clock_changes
 
 PAGE_SIZE = 25
 
@@ -606,17 +606,16 @@ def ticket_reply(request, pk):
             attachments=[upload] if upload else [],
         )  # fmt: skip
         if ok:
-            return _done(request, ticket, _with_clocks(_("Your reply is sent"), ticket, before))
+            return _done(
+                request,
+                ticket,
+                with_clock_changes(_("Your reply is sent"), ticket, before, moved_only=True),
+            )
     return _render_ticket(request, ticket, status=422, reply_form=form)
 
 
-def _with_clocks(done: str, ticket: Ticket, before: dict[str, str]) -> str:
-    """``done``, and what it did to the ticket's clocks when it moved one (a reply to a
-    ticket waiting on the customer: "the resolution clock runs again")."""
-    moved = clock_changes(before, clock_states(ticket), moved_only=True)
-    if not moved:
-        return _("%(done)s.") % {"done": done}
-    return _("%(done)s: %(clocks)s, as the policy says.") % {"done": done, "clocks": moved}
+def _reopened(ticket: Ticket, *, before: dict[str, str]) -> str:
+    return with_clock_changes(_("The ticket is reopened"), ticket, before, moved_only=True)
 
 
 @contact_required(None)
@@ -624,7 +623,7 @@ def _with_clocks(done: str, ticket: Ticket, before: dict[str, str]) -> str:
 def ticket_reopen(request, pk):
     ticket = _visible_ticket(request, pk)
     before = clock_states(ticket)
-    text = partial(_with_clocks, _("The ticket is reopened"), before=before)
+    text = partial(_reopened, before=before)
     return _submit(request, ticket, ReopenForm(request.POST), "reopen_form", do_reopen, text)
 
 

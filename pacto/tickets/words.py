@@ -62,6 +62,16 @@ def clock_changes(before: dict[str, str], after: dict[str, str], *, moved_only=F
     return "; ".join(str(clause) for clause in clauses)
 
 
+def with_clock_changes(done: str, ticket: Ticket, before: dict[str, str], *, moved_only=False):
+    """A confirmation: ``done`` ("Status changed to Waiting on customer"), and what it did to
+    the ticket's clocks since ``before`` by its policy, when it touched one ("…: the
+    first-response clock is paused, as the policy says.")."""
+    clocks = clock_changes(before, clock_states(ticket), moved_only=moved_only)
+    if not clocks:
+        return _("%(done)s.") % {"done": done}
+    return _("%(done)s: %(clocks)s, as the policy says.") % {"done": done, "clocks": clocks}
+
+
 def duration_text(delta: dt.timedelta | None) -> str:
     """``2 d 3 h 05 min`` — short, the same in English and Portuguese."""
     if delta is None:

@@ -59,7 +59,8 @@ def test_a_bad_month_is_named_on_the_page_not_a_500(world):
     response = client_for(world.amelia).get("/reports/", {"month": "2026-13"})
 
     assert response.status_code == 422
-    assert "month" in response.content.decode().lower()
+    alert = response.content.decode().split('role="alert">')[1].split("</p>")[0]
+    assert "YYYY-MM" in alert and "2026-13" in alert
 
 
 def test_an_exempt_breach_is_listed_as_exempt_with_its_reason_not_as_breached(world):

@@ -43,6 +43,7 @@ from pacto.contracts import demo as onboarding_demo
 from pacto.contracts.actions import do_create_contract, preset_version
 from pacto.kb import demo as kb_demo
 from pacto.mail import demo as mail_demo
+from pacto.portal.actions import do_set_preferences
 from pacto.reports import demo as reports_demo
 from pacto.services import demo as services_demo
 from pacto.tickets.actions import (
@@ -567,9 +568,9 @@ class Command(BaseCommand):
                 # The demo's people read times in their real zones (their contract's calendar,
                 # the vendor's office), which count as chosen: a visitor's browser does not
                 # move them, so every page reads as the demo's guide says.
-                User.objects.filter(email__in=[login.email for login in demo_logins()]).update(
-                    time_zone_guessed=False
-                )
+                logins = [login.email for login in demo_logins()]
+                for person in User.objects.filter(email__in=logins, time_zone_guessed=True):
+                    do_set_preferences(person, time_zone=person.time_zone)
             self.stdout.write("Demo data loaded.")
             self.report()
         if not options["no_logins"]:
