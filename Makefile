@@ -59,13 +59,15 @@ test-sqlite: install
 
 # The tests that touch the database again (marked `database` by conftest.py), on the
 # PostgreSQL server in PACTO_TEST_DATABASE_URL; pytest-django creates and drops test_<name>.
+# Slow suites run once, on SQLite: fault injection and fuzzing (`slow`) and the Chromium
+# tests (`browser`), whose pages the client tests already check on both databases.
 test-postgres: install
 	@if [ -z "$${PACTO_TEST_DATABASE_URL:-}" ]; then \
 		echo "PACTO_TEST_DATABASE_URL is not set: skipping the PostgreSQL run."; \
 	elif [[ "$$PACTO_TEST_DATABASE_URL" != postgres* ]]; then \
 		echo "PACTO_TEST_DATABASE_URL is not a postgres:// URL" >&2; exit 1; \
 	else \
-		$(call pytest_allowing_none,-m "(database or postgres) and not slow"); \
+		$(call pytest_allowing_none,-m "(database or postgres) and not slow and not browser"); \
 	fi
 
 fmt: install

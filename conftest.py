@@ -82,6 +82,19 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture
+def rate_window():
+    """Starts the test well inside an hour's rate window (sleeping past the edge when fewer
+    than 30 seconds of the hour are left), so a count of ``N/hour`` cannot be split by a new
+    window in the middle of the test. Returns the rate's period, ``"hour"``."""
+    import time
+
+    left = 3600 - time.time() % 3600
+    if left < 30:
+        time.sleep(left + 0.1)
+    return "hour"
+
+
+@pytest.fixture
 def smtp(settings):
     """An SMTP server on 127.0.0.1 (aiosmtpd) that Pacto's default mailer sends to."""
     from pacto.notifications.tests.servers import SmtpServer

@@ -37,6 +37,8 @@ def world(transactional_db) -> World:
 def database_url() -> str:
     settings = connections["default"].settings_dict
     if connections["default"].vendor == "sqlite":
+        if "mode=memory" in settings["NAME"]:  # another process would make a file of it
+            raise RuntimeError("a process cannot see the in-memory test database: use shared_database")
         return f"sqlite:///{settings['NAME']}"
     user, host, port = settings["USER"], settings["HOST"], settings["PORT"]
     return f"postgres://{user}@{host}:{port}/{settings['NAME']}"
@@ -45,7 +47,7 @@ def database_url() -> str:
 def web_environment(**extra: str) -> dict[str, str]:
     env = {
         **os.environ,
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": extra.pop("DATABASE_URL", None) or database_url(),
         "PACTO_SECRET_KEY": "fault-tests-" + "x" * 40,
         "PACTO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PACTO_LOG_LEVEL": "WARNING",

@@ -13,11 +13,11 @@ pytestmark = pytest.mark.slow  # real processes: run once in CI, on SQLite
 LIMIT = 6
 
 
-def test_two_web_processes_together_allow_the_api_rate_once(world, tmp_path, web):
+def test_two_web_processes_together_allow_the_api_rate_once(world, tmp_path, web, rate_window):
     _token, secret = do_create_token(world.alice, name="script", scope="read")
     with (
         shared_database(tmp_path),
-        web.processes(2, tmp_path, PACTO_API_RATE=f"{LIMIT}/min") as (
+        web.processes(2, tmp_path, PACTO_API_RATE=f"{LIMIT}/{rate_window}") as (
             first,
             second,
         ),

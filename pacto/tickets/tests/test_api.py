@@ -598,8 +598,8 @@ def test_session_auth_with_the_csrf_token_may_post(world):
 # ----------------------------------------------------------------------------- limits
 
 
-def test_over_the_rate_limit_the_api_answers_429_json(world, settings):
-    settings.PACTO_API_RATE = "3/min"
+def test_over_the_rate_limit_the_api_answers_429_json(world, settings, rate_window):
+    settings.PACTO_API_RATE = f"3/{rate_window}"
     alice = ApiClient(world.alice)
 
     statuses = [alice.get("/api/me").status_code for _ in range(4)]
@@ -611,8 +611,8 @@ def test_over_the_rate_limit_the_api_answers_429_json(world, settings):
     assert ApiClient(world.carol).get("/api/me").status_code == 200  # counted per user
 
 
-def test_repeated_failed_authentication_is_rate_limited_per_address(world, settings):
-    settings.PACTO_API_ANON_RATE = "2/min"
+def test_repeated_failed_authentication_is_rate_limited_per_address(world, settings, rate_window):
+    settings.PACTO_API_ANON_RATE = f"2/{rate_window}"
     stranger = ApiClient()
 
     statuses = [stranger.get("/api/me").status_code for _ in range(3)]
