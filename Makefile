@@ -13,7 +13,7 @@ UV ?= $(if $(shell command -v uv 2>/dev/null),uv,python3 -m uv)
 RUN := $(UV) run --no-sync
 
 # pytest exits 5 when a selection holds no test (e.g. no database test yet): not a failure.
-PYTEST := $(RUN) pytest
+PYTEST := $(RUN) pytest --durations=15
 pytest_allowing_none = $(PYTEST) $(1) || { status=$$?; [ $$status -eq 5 ] || exit $$status; }
 
 .PHONY: help install run test test-sqlite test-postgres lint fmt screenshots
