@@ -197,7 +197,8 @@ def build(tickets: int, organizations: int) -> None:
             """
             INSERT INTO tickets_slaclock (ticket_id, metric, state, target, calendar,
                 started_at, due_at, met_at, breached_at, elapsed_seconds, remaining_seconds,
-                next_check_at, warnings, segments, explanation, exempt_reason, computed_at)
+                next_check_at, warnings, segments, paused_seconds, explanation, exempt_reason,
+                computed_at)
             SELECT t.id, m.metric, x.state, m.target, %(calendar)s,
                 t.opened_at,
                 t.opened_at + m.seconds * interval '1 second',
@@ -214,6 +215,7 @@ def build(tickets: int, organizations: int) -> None:
                                    'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'),
                     'kind', 'paused', 'reason', 'waiting on customer', 'projected', false))
                      ELSE '[]'::jsonb END,
+                CASE WHEN x.h %% 3 = 0 THEN 1800 ELSE 0 END,
                 '["generated"]'::jsonb,
                 CASE WHEN x.state = 'breached' AND x.h = 0 THEN 'third-party cause' ELSE '' END,
                 %(now)s

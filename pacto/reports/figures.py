@@ -48,7 +48,6 @@ from pacto.reports.measure import (
     breach_line,
     month_of,
     over_target,
-    paused,
 )
 from pacto.sla.policy import StatusCategory
 from pacto.tickets.models import SlaClock, Ticket, TicketEvent
@@ -80,7 +79,7 @@ def clock_rows(period: Period, tickets=None):
         clocks = clocks.filter(ticket__in=tickets)
     fields = [
         "ticket_id", "metric", "state", "started_at", "due_at", "met_at", "breached_at",
-        "elapsed_seconds", "remaining_seconds", "exempt_reason", "target", "segments",
+        "elapsed_seconds", "remaining_seconds", "exempt_reason", "target", "paused_seconds",
         "ticket__policy_version_id",
         "ticket__organization_id",
         *(f for f in DIMENSIONS.values() if f),
@@ -204,7 +203,7 @@ def _python_groups(period, tickets, dims, group_by, versions, now, breach_limit)
             if _in(met_at, period) and state in ("met", "breached"):
                 target.to_meet.append(row["elapsed_seconds"])
             if verdict in ("met", "breached", "exempt"):
-                target.paused_seconds += paused(row["segments"])
+                target.paused_seconds += row["paused_seconds"]
             if verdict == "breached":
                 target.over_target.append(over_target(row["remaining_seconds"]))
         if verdict in ("breached", "exempt"):

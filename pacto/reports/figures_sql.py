@@ -52,15 +52,9 @@ BREACH = (
 # The columns each candidate clock brings, and the verdict of one breached in the month.
 CLOCK = (
     'c.ticket_id, c.metric COLLATE "C" AS metric, c.met_at, c.elapsed_seconds, '
-    f"c.remaining_seconds, c.segments, {BREACH} AS b"
+    f"c.remaining_seconds, c.paused_seconds, {BREACH} AS b"
 )
 BREACHED = "CASE WHEN c.exempt_reason = '' THEN 'breached' ELSE 'exempt' END"
-PAUSED = """CASE WHEN c.segments = '[]'::jsonb THEN 0 ELSE (
-    SELECT COALESCE(sum(EXTRACT(EPOCH FROM
-        ((s->>'end')::timestamptz - (s->>'start')::timestamptz))), 0)
-    FROM jsonb_array_elements(c.segments) s
-    WHERE s->>'kind' = 'paused' AND NOT COALESCE((s->>'projected')::boolean, false)
-) END"""
 
 
 def _params(period: Period, organization_id: int | None, now) -> dict:
@@ -96,7 +90,7 @@ def grouped_sql(organization_id: int | None, dims: list[str]) -> str:
     WITH v AS MATERIALIZED (
         SELECT x.ticket_id, x.metric, x.verdict, x.met_in_period, x.elapsed_seconds,
                GREATEST(0, -x.remaining_seconds) AS over,
-               CASE WHEN x.verdict IN ('met', 'breached', 'exempt') THEN {PAUSED.replace("c.", "x.")}
+               CASE WHEN x.verdict IN ('met', 'breached', 'exempt') THEN x.paused_seconds
                     ELSE 0 END AS paused,
                CASE x.verdict WHEN 'met' THEN x.met_at
                               WHEN 'breached' THEN x.b WHEN 'exempt' THEN x.b END AS decided_at

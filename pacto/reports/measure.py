@@ -117,19 +117,6 @@ def over_target(remaining_seconds: float | None) -> float:
     return max(0.0, -remaining_seconds) if remaining_seconds is not None else 0.0
 
 
-def _seconds(a: str, b: str) -> float:
-    return (dt.datetime.fromisoformat(b) - dt.datetime.fromisoformat(a)).total_seconds()
-
-
-def paused(segments: list) -> float:
-    """Seconds spent paused (not the projection after the clock's computation)."""
-    return sum(
-        _seconds(s["start"], s["end"])
-        for s in segments or ()
-        if s.get("kind") == "paused" and not s.get("projected") and s.get("start") and s.get("end")
-    )
-
-
 def percentile(values: list[float], q: float) -> float | None:
     """Linear interpolation between closest ranks (PostgreSQL's ``percentile_cont``)."""
     if not values:

@@ -421,6 +421,9 @@ class SlaClock(models.Model):
     )
     warnings = models.JSONField(default=list)
     segments = models.JSONField(default=list)
+    # The paused segments' length up to the computation (not the projection after it), kept
+    # beside them so reports sum a column instead of reading every clock's segments.
+    paused_seconds = models.FloatField(default=0)
     explanation = models.JSONField(default=list)
     exempt_reason = models.CharField(
         max_length=300, blank=True, help_text=_("why the clock is exempt; blank: it counts")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from functools import partial
 
 import pytest
 from django.core.management import call_command
@@ -16,7 +17,7 @@ from pacto.reports.figures import Period, sla_figures
 from pacto.reports.tests.conftest import ApiClient, sp
 from pacto.sla.policy import PRESETS
 from pacto.testing import customer_on
-from pacto.tickets.actions import do_change_status, do_exempt_breach, do_open_ticket
+from pacto.tickets.actions import do_change_status, do_exempt_breach, do_open_ticket, do_reply
 from pacto.tickets.clocks import store_clocks
 from pacto.tickets.models import Ticket
 
@@ -241,3 +242,26 @@ def test_an_exempt_breach_is_counted_apart_and_listed_with_its_reason(world):
     assert breach["exempt_reason"].endswith("severity misassigned")
     assert breach["explanation_url"] == f"/console/tickets/{ticket.pk}/#clocks-title"
     assert [p["policy"] for p in figures["policy_versions"]] == ["allure"]
+
+
+def test_paused_time_is_what_the_decided_clocks_spent_waiting_on_the_customer(world):
+    """Allure pauses the first response while "Allure is waiting for the customer's
+    information": thirty minutes waiting, then answered, is thirty minutes of paused time."""
+    contact = customer_on("allure", "Lumen Seguros", plan="saas", account_manager=world.maria)
+    opened = dt.datetime(2026, 1, 15, 10, 0, tzinfo=dt.UTC)
+    ticket = do_open_ticket(contact, subject="Down", body="All down.", severity="sev1",
+                            category="", now=opened)  # fmt: skip
+    minutes = partial(dt.timedelta, minutes=1)
+    do_change_status(world.maria, ticket, "waiting-on-customer", now=opened + 10 * minutes())
+    do_change_status(world.maria, ticket, "open", now=opened + 40 * minutes())
+    do_reply(world.maria, ticket, "Fixed.", now=opened + 50 * minutes())
+
+    figures = sla_figures(JANUARY, organization=contact.organization)
+
+    total = first_response(figures)
+    assert (total["met"], total["paused_seconds"]) == (1, 30 * 60)
+    # The stored clock says the same as the segments the console explains.
+    clock = ticket.clocks.get(metric="first_response")
+    (paused,) = [s for s in clock.segments if s["kind"] == "paused" and not s["projected"]]
+    took = dt.datetime.fromisoformat(paused["end"]) - dt.datetime.fromisoformat(paused["start"])
+    assert clock.paused_seconds == took.total_seconds() == 30 * 60
