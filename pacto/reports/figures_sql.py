@@ -44,6 +44,9 @@ NAMES = {
 }
 SPAN = "tstzrange(c.started_at, COALESCE(GREATEST(c.met_at, c.breached_at), 'infinity'), '[]')"
 LIVE_STATES = "('running', 'paused', 'met', 'breached')"
+# A clock met or breached (its span ends), and one still undecided (migration 0004's indexes).
+DECIDED = f"(c.met_at IS NOT NULL OR c.breached_at IS NOT NULL) AND c.state IN {LIVE_STATES}"
+UNDECIDED = "c.met_at IS NULL AND c.breached_at IS NULL AND c.state IN ('running', 'paused')"
 # The breach instant: recorded, or a running clock's passed due time (not yet swept).
 BREACH = (
     "COALESCE(c.breached_at, CASE WHEN c.state = 'running' AND c.due_at <= %(now)s "
@@ -120,12 +123,19 @@ def grouped_sql(organization_id: int | None, dims: list[str]) -> str:
             WHERE c.breached_at IS NULL AND c.state = 'running' AND c.metric = ANY(%(metrics)s)
               AND c.due_at >= %(start)s AND c.due_at < %(end)s AND c.due_at <= %(now)s {_organization(organization_id, "c.ticket_id")}
             UNION ALL
-            -- Running at the month's end: its span holds the end, by reports_clock_span.
+            -- Running at the month's end and decided since: its span holds the end, by
+            -- reports_clock_span.
             SELECT {CLOCK}, 'running', false
             FROM tickets_slaclock c
-            WHERE {SPAN} @> %(end)s::timestamptz AND c.state IN {LIVE_STATES}
+            WHERE {SPAN} @> %(end)s::timestamptz AND {DECIDED}
               AND c.started_at < %(end)s AND c.metric = ANY(%(metrics)s)
               AND (c.met_at IS NULL OR c.met_at >= %(end)s)
+              AND ({BREACH} IS NULL OR {BREACH} >= %(end)s) {_organization(organization_id, "c.ticket_id")}
+            UNION ALL
+            -- Running at the month's end and still undecided, by reports_clock_undecided.
+            SELECT {CLOCK}, 'running', false
+            FROM tickets_slaclock c
+            WHERE {UNDECIDED} AND c.started_at < %(end)s AND c.metric = ANY(%(metrics)s)
               AND ({BREACH} IS NULL OR {BREACH} >= %(end)s) {_organization(organization_id, "c.ticket_id")}
         ) x
     )
