@@ -21,10 +21,14 @@ def _array_type(field) -> str:
 
 
 def _preparer(field):
-    """How a value of ``field`` goes to psycopg: as it is, except JSON (wrapped as jsonb).
+    """How a value of ``field`` goes to psycopg: as it is, except JSON (wrapped as jsonb)
+    and floats (an ``int`` among them would make psycopg refuse the array as mixed).
     Django's per-value preparation is what these helpers exist to avoid."""
-    if field.get_internal_type() == "JSONField":
+    kind = field.get_internal_type()
+    if kind == "JSONField":
         return lambda value: field.get_db_prep_save(value, connection)
+    if kind == "FloatField":
+        return lambda value: None if value is None else float(value)
     return lambda value: value
 
 
