@@ -249,8 +249,11 @@ def build(tickets: int, organizations: int) -> None:
     with connection.cursor() as cursor:
         for statement in (s for module in REPORT_INDEXES for s in module.CREATE):
             cursor.execute(statement)
-        cursor.execute("ANALYZE")
-    print(f"  indexes and statistics: {time.perf_counter() - step:.1f} s")
+        # What autovacuum does soon after a bulk insert: statistics, and the visibility map
+        # that lets the covering indexes answer without reading the table (without it the
+        # met clocks' index-only scan fetched every row from the heap).
+        cursor.execute("VACUUM (ANALYZE)")
+    print(f"  indexes, statistics and visibility map: {time.perf_counter() - step:.1f} s")
     print(f"  generated in {time.perf_counter() - started:.1f} s")
 
 
