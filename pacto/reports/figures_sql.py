@@ -90,7 +90,7 @@ def grouped_sql(organization_id: int | None, dims: list[str]) -> str:
     order = "".join(f", {c}" for c in by_id)
     sets = f"GROUPING SETS ((v.metric{order}), (v.metric))" if dims else "v.metric"
     return f"""
-    WITH v AS MATERIALIZED (
+    WITH v AS NOT MATERIALIZED (
         SELECT x.ticket_id, x.metric, x.verdict, x.met_in_period, x.elapsed_seconds,
                GREATEST(0, -x.remaining_seconds) AS over,
                CASE WHEN x.verdict IN ('met', 'breached', 'exempt') THEN x.paused_seconds
@@ -172,6 +172,8 @@ def sql_groups(
     # and the sorts of the percentiles want memory rather than temporary files. The month's
     # clocks find their tickets by primary key: a hash of every ticket (what the planner
     # picks otherwise) cost a quarter more server CPU over 1,000,000 tickets (benchmarks/).
+    # The month is not materialized, so its index ranges, the join and the sort run in
+    # parallel workers and one aggregate reads their merged order: 1.25 s → 0.8 s there.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL work_mem = '64MB'")

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -173,51 +174,99 @@ def _within(visible: tuple[str, tuple] | None, column: str) -> tuple[str, list]:
     return f"AND {column} IN ({sql})", list(params)
 
 
+def _folded(text: str) -> str:
+    """Lower case without accents, as FTS5's ``unicode61 remove_diacritics 2`` reads it."""
+    text = (text or "").lower()
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def words_held(text: str, words: list[str]) -> int:
+    """How many of ``words`` begin a token of ``text`` (each word a prefix, as in the query)."""
+    tokens = set(re.findall(r"\w+", _folded(text)))
+    return sum(1 for word in map(_folded, words) if any(t.startswith(word) for t in tokens))
+
+
+def _mark(text: str, words: list[str], size: int | None = None) -> str:
+    """``text`` with the tokens ``words`` begin between START and STOP; with ``size``, only
+    that many tokens around the first match, cut ends shown as "…"."""
+    folded = [_folded(word) for word in words]
+    tokens = list(re.finditer(r"\w+", text or ""))
+    matches = [any(_folded(t[0]).startswith(w) for w in folded) for t in tokens]
+    low, high = 0, len(tokens)
+    if size is not None and tokens:
+        first = matches.index(True) if True in matches else 0
+        low = max(0, min(first - size // 4, len(tokens) - size))
+        high = min(len(tokens), low + size)
+    if not tokens:
+        return text or ""
+    pieces, position = [], tokens[low].start() if size is not None else 0
+    for token, match in zip(tokens[low:high], matches[low:high], strict=True):
+        pieces.append(text[position : token.start()])
+        pieces.append(f"{START}{token[0]}{STOP}" if match else token[0])
+        position = token.end()
+    pieces.append(text[position:] if size is None or high == len(tokens) else "")
+    return ("…" if low else "") + "".join(pieces) + ("…" if high < len(tokens) else "")
+
+
 def _sqlite(words, visible, internal, limit):
-    match = " OR ".join(f'"{word}"*' for word in words)
+    # The same bounded set as on PostgreSQL (see _postgres), scored by how many of the words
+    # each message and subject holds: FTS5's bm25 counts, for every word, all the rows it is
+    # in, which for a common word is most of the table (1.2 s over 1,000,000 messages).
+    any_words = " OR ".join(f'"{word}"*' for word in words)
+    all_words = " AND ".join(f'"{word}"*' for word in words)
     public = "" if internal else "AND m.public = 1"
     in_messages, message_params = _within(visible, "m.ticket_id")
     in_subjects, subject_params = _within(visible, "s.rowid")
-    sql = f"""
-        WITH scored AS (
-            SELECT m.ticket_id AS tid, -bm25(tickets_message_fts) AS score, f.rowid AS mid
-            FROM tickets_message_fts f JOIN tickets_message m ON m.id = f.rowid
-            WHERE tickets_message_fts MATCH %s {public} {in_messages}
-            UNION ALL
-            SELECT s.rowid, -bm25(tickets_ticket_fts) * {SUBJECT_WEIGHT}, NULL
-            FROM tickets_ticket_fts s
-            WHERE tickets_ticket_fts MATCH %s {in_subjects}
-        )
-        SELECT tid, SUM(score) AS total, MAX(CASE WHEN mid IS NULL THEN -1 ELSE mid END)
-        FROM scored GROUP BY tid ORDER BY total DESC, tid DESC LIMIT %s
-    """
+    found = f"""
+        SELECT f.rowid FROM tickets_message_fts f JOIN tickets_message m ON m.id = f.rowid
+        WHERE tickets_message_fts MATCH %s {public} {in_messages} ORDER BY f.rowid DESC LIMIT %s"""
+    titled = f"""
+        SELECT s.rowid FROM tickets_ticket_fts s
+        WHERE tickets_ticket_fts MATCH %s {in_subjects} ORDER BY s.rowid DESC LIMIT %s"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [match, *message_params, match, *subject_params, limit])
-        ranked = cursor.fetchall()
-        if not ranked:
+        candidates = {}
+        for name, sql, params in (("m", found, message_params), ("s", titled, subject_params)):
+            rows = set()
+            for match in (all_words, any_words):
+                cursor.execute(sql, [match, *params, CANDIDATES])
+                rows |= {row[0] for row in cursor.fetchall()}
+            candidates[name] = sorted(rows)
+        if not candidates["m"] and not candidates["s"]:
             return []
-        ids = [row[0] for row in ranked]
-        marks = ", ".join(["%s"] * len(ids))
-        cursor.execute(
-            f"""SELECT rowid, highlight(tickets_ticket_fts, 0, char(2), char(3))
-                FROM tickets_ticket_fts WHERE tickets_ticket_fts MATCH %s
-                AND rowid IN ({marks})""",
-            [match, *ids],
-        )
-        subjects = dict(cursor.fetchall())
-        # The best matching message of each ticket, for its snippet.
-        cursor.execute(
-            f"""SELECT m.ticket_id, snippet(tickets_message_fts, 0, char(2), char(3), '…', 16),
-                       bm25(tickets_message_fts) AS rank
-                FROM tickets_message_fts f JOIN tickets_message m ON m.id = f.rowid
-                WHERE tickets_message_fts MATCH %s {public} AND m.ticket_id IN ({marks})
-                ORDER BY rank""",
-            [match, *ids],
-        )
-        snippets: dict[int, str] = {}
-        for ticket_id, snippet, _rank in cursor.fetchall():
-            snippets.setdefault(ticket_id, snippet)
-    return [(tid, score, subjects.get(tid), snippets.get(tid)) for tid, score, _mid in ranked]
+        # How many of the words each candidate holds, read from its text as FTS5 reads it
+        # (a MATCH restricted to a list of rowids runs the whole query again for each).
+        held: dict[tuple[str, int], int] = {}
+        ticket_of: dict[tuple[str, int], int] = {}
+        texts: dict[tuple[str, int], str] = {}
+        for name, sql in (
+            ("m", "SELECT id, ticket_id, body_text FROM tickets_message WHERE id IN ({})"),
+            ("s", "SELECT id, id, subject FROM tickets_ticket WHERE id IN ({})"),
+        ):
+            if candidates[name]:
+                cursor.execute(sql.format(", ".join(["%s"] * len(candidates[name]))),
+                               candidates[name])  # fmt: skip
+                for rowid, ticket, body in cursor.fetchall():
+                    ticket_of[name, rowid], texts[name, rowid] = ticket, body
+                    held[name, rowid] = words_held(body, words)
+        scores: dict[int, float] = {}
+        best: dict[int, tuple[int, int]] = {}  # ticket → (words held, message id)
+        for (name, rowid), count in held.items():
+            ticket, weight = ticket_of[name, rowid], 1 if name == "m" else SUBJECT_WEIGHT
+            scores[ticket] = scores.get(ticket, 0.0) + count * weight
+            if name == "m":
+                best[ticket] = max(best.get(ticket, (0, 0)), (count, rowid))
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], -item[0]))[:limit]
+    # Marked here rather than by FTS5's highlight() and snippet(), which are MATCH queries
+    # too: restricted to the fifty tickets found they would run the whole query again.
+    subjects = {rowid: _mark(texts[name, rowid], words) for name, rowid in held if name == "s"}
+    snippets = {
+        tid: _mark(texts["m", best[tid][1]], words, size=16)
+        for tid, _score in ranked
+        if tid in best
+    }
+    return [(tid, score, subjects.get(tid), snippets.get(tid)) for tid, score in ranked]
 
 
 def _postgres(words, visible, internal, limit):

@@ -3,9 +3,9 @@ matches more messages than are ranked; and the reader's narrowing holds."""
 
 from django.utils import timezone
 
+from pacto.testing import open_ticket
 from pacto.tickets import search as ticket_search
 from pacto.tickets.actions import do_reply
-from pacto.testing import open_ticket
 
 
 def test_the_ticket_with_every_word_comes_first_however_common_one_word_is(
@@ -39,3 +39,17 @@ def test_a_contact_finds_neither_other_organizations_tickets_nor_internal_notes(
 
     assert hits == []
     assert {hit.ticket.pk for hit in staff_hits} == {theirs.pk, mine.pk}
+
+
+def test_the_marks_fall_on_the_words_begun_accents_and_case_aside():
+    text = "Antes da Rotação do keystore, o cofre ficou lento; depois da rotação voltou ao normal."
+
+    whole = ticket_search._mark(text, ["rotacao", "key"])
+    window = ticket_search._mark(text, ["keystore"], size=4)
+
+    start, stop = ticket_search.START, ticket_search.STOP
+    assert whole == text.replace("Rotação", f"{start}Rotação{stop}").replace(
+        "rotação", f"{start}rotação{stop}"
+    ).replace("keystore", f"{start}keystore{stop}")
+    assert window == f"…do {start}keystore{stop}, o cofre…"  # one token before, four in all
+    assert ticket_search.words_held(text, ["rotacao", "cofre", "vault"]) == 2
