@@ -38,7 +38,9 @@ def database_url() -> str:
     settings = connections["default"].settings_dict
     if connections["default"].vendor == "sqlite":
         if "mode=memory" in settings["NAME"]:  # another process would make a file of it
-            raise RuntimeError("a process cannot see the in-memory test database: use shared_database")
+            raise RuntimeError(
+                "a process cannot see the in-memory test database: use shared_database"
+            )
         return f"sqlite:///{settings['NAME']}"
     user, host, port = settings["USER"], settings["HOST"], settings["PORT"]
     return f"postgres://{user}@{host}:{port}/{settings['NAME']}"
