@@ -12,13 +12,15 @@ words are full-text, the same way on both databases as the knowledge base's sear
 words rank higher, a match in the subject above one in a message; a snippet comes back with
 the matched words in ``<mark>``.
 
-SQLite: FTS5 tables ``tickets_message_fts`` (one row per message) and ``tickets_ticket_fts``
-(subjects) with ``unicode61 remove_diacritics 2``, ranked by ``bm25``. PostgreSQL: GIN
-indexes on ``to_tsvector('pacto_simple', …)`` (the ``simple`` configuration after
-``unaccent``: messages come in any language), ranked by ``ts_rank`` over a bounded set (the
-matches of every word, then the newest matches of any word). Which tickets may match
-is the reader's ``visible_tickets``, applied inside the query; contacts match public
-messages only, so a word of an internal note never finds a ticket for them.
+What is ranked is bounded, on both databases: the matches of every word, and the newest
+``CANDIDATES`` matches of any word (messages and subjects apart), so a word in most messages
+costs no more than a rare one. SQLite: FTS5 tables ``tickets_message_fts`` (one row per
+message) and ``tickets_ticket_fts`` (subjects) with ``unicode61 remove_diacritics 2``; the
+candidates are scored by how many of the words they hold. PostgreSQL: GIN indexes on
+``to_tsvector('pacto_simple', …)`` (the ``simple`` configuration after ``unaccent``:
+messages come in any language), scored by ``ts_rank``. Which tickets may match is the
+reader's ``visible_tickets``, applied inside the query; contacts match public messages
+only, so a word of an internal note never finds a ticket for them.
 """
 
 from __future__ import annotations
