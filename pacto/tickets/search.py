@@ -39,7 +39,7 @@ from pacto.accounts.models import User
 from pacto.tickets.models import SlaClock, Ticket
 
 MAX_WORDS = 8
-CANDIDATES = 500  # PostgreSQL: matches ranked per kind, see _postgres
+CANDIDATES = 500  # of every word and of any word, messages and subjects apart (see above)
 SUBJECT_WEIGHT = 4.0
 START, STOP = "\x02", "\x03"
 OPERATOR = re.compile(r'(\w+):("[^"]*"|\S+)')
