@@ -186,8 +186,8 @@ def _folded(text: str) -> str:
 
 def words_held(text: str, words: list[str]) -> int:
     """How many of ``words`` begin a token of ``text`` (each word a prefix, as in the query)."""
-    tokens = set(re.findall(r"\w+", _folded(text)))
-    return sum(1 for word in map(_folded, words) if any(t.startswith(word) for t in tokens))
+    folded = _folded(text)
+    return sum(1 for word in map(_folded, words) if re.search(rf"(?<!\w){re.escape(word)}", folded))
 
 
 def _mark(text: str, words: list[str], size: int | None = None) -> str:
@@ -262,11 +262,9 @@ def _sqlite(words, visible, internal, limit):
         ranked = sorted(scores.items(), key=lambda item: (-item[1], -item[0]))[:limit]
     # Marked here rather than by FTS5's highlight() and snippet(), which are MATCH queries
     # too: restricted to the fifty tickets found they would run the whole query again.
-    subjects = {rowid: _mark(texts[name, rowid], words) for name, rowid in held if name == "s"}
+    subjects = {tid: _mark(texts["s", tid], words) for tid, _ in ranked if ("s", tid) in texts}
     snippets = {
-        tid: _mark(texts["m", best[tid][1]], words, size=16)
-        for tid, _score in ranked
-        if tid in best
+        tid: _mark(texts["m", best[tid][1]], words, size=16) for tid, _ in ranked if tid in best
     }
     return [(tid, score, subjects.get(tid), snippets.get(tid)) for tid, score in ranked]
 
