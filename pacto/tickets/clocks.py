@@ -296,11 +296,13 @@ def clock_fields(result: ClockResult, now: dt.datetime) -> dict:
             for s in result.segments
         ],
         "paused_seconds": sum(
-            (s.end - s.start).total_seconds()
-            for s in result.segments
-            if s.kind == "paused" and not s.projected and s.start and s.end
-        )
-        or 0.0,
+            (
+                (s.end - s.start).total_seconds()
+                for s in result.segments
+                if s.kind == "paused" and not s.projected and s.start and s.end
+            ),
+            0.0,
+        ),
         # Phrases, rendered in the reader's language when shown (``pacto.sla.phrases``).
         "explanation": [to_json(note) for note in result.notes],
         "exempt_reason": (result.exempt or "")[:300],
