@@ -53,9 +53,13 @@ lint: install
 	$(RUN) ruff check .
 	$(RUN) lint-imports
 
-# Every test, on SQLite whatever DATABASE_URL says (the test database lives in memory).
+# Every test, on SQLite whatever DATABASE_URL says: the test database lives in memory, but
+# for the Chromium tests (`browser`) in a file, so the live server's threads each have a
+# connection of their own.
+test-sqlite: export PACTO_TEST_DATABASE_URL = sqlite:///$(CURDIR)/var/test.sqlite3
 test-sqlite: install
-	PACTO_TEST_DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(call pytest_allowing_none,)
+	$(call pytest_allowing_none,-m "not browser")
+	PACTO_TEST_SQLITE_FILE=$(CURDIR)/var/test-browser.sqlite3 $(call pytest_allowing_none,-m browser)
 
 # The tests that touch the database again (marked `database` by conftest.py), on the
 # PostgreSQL server in PACTO_TEST_DATABASE_URL; pytest-django creates and drops test_<name>.

@@ -195,6 +195,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    if TESTING and env("PACTO_TEST_SQLITE_FILE"):
+        # The test database lives in memory unless this names a file. The Chromium tests
+        # want the file: over an in-memory database the live server's request threads share
+        # one connection, and a page's concurrent requests interleave on it.
+        DATABASES["default"]["TEST"] = {"NAME": env("PACTO_TEST_SQLITE_FILE")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from pacto.testing import HOLIDAY_EVE, PASSWORD, Clock, build_world
 
@@ -85,6 +86,10 @@ class Session:
 
 @pytest.fixture
 def open_session(browser, live_server):
+    if connection.vendor == "sqlite" and "memory" in connection.settings_dict["NAME"]:
+        # Over an in-memory database the live server's request threads share the test's one
+        # connection, and a page's concurrent requests (htmx) interleave on it.
+        pytest.fail("the Chromium tests need a file test database: set PACTO_TEST_SQLITE_FILE")
     sessions: list[Session] = []
 
     def open_(**context) -> Session:
