@@ -36,6 +36,15 @@ class NotFound(ActionError):
         super().__init__(what, "exists", f"{what} not found")
 
 
+def one_of(rows, pk, what: str):
+    """The row ``pk`` of ``rows`` (a queryset: what the actor may see), else ``NotFound(what)``:
+    a row that does not exist and one the actor may not see are refused alike."""
+    row = rows.filter(pk=pk).first()
+    if row is None:
+        raise NotFound(what)
+    return row
+
+
 class Conflict(ActionError):
     """The object changed since the client read it (optimistic locking)."""
 

@@ -3,10 +3,11 @@ from django.urls import include, path
 
 from pacto import views
 
+# The apps whose pages share the site's root, each with its own prefixes (see its urls.py).
+AT_THE_ROOT = ("portal", "catalog", "casework", "automation", "availability", "services", "reports")
+
 urlpatterns = [
-    path("", include("pacto.portal.urls")),
-    path("", include("pacto.catalog.urls")),
-    path("", include("pacto.casework.urls")),
+    *(path("", include(f"pacto.{app}.urls")) for app in AT_THE_ROOT),
     path("console/", include("pacto.console.urls")),
     path("kb/", include("pacto.kb.urls")),
     path("accounts/", include("allauth.urls")),
@@ -18,10 +19,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("pacto.api")),
     path("mail/", include("pacto.mail.urls")),
-    path("", include("pacto.automation.urls")),
-    path("", include("pacto.availability.urls")),
-    path("", include("pacto.services.urls")),
-    path("", include("pacto.reports.urls")),
 ]
 
 handler500 = "pacto.observability.server_error"

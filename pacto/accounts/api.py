@@ -28,7 +28,7 @@ from pacto.accounts.actions import (
     do_update_organization,
 )
 from pacto.accounts.models import ApiToken, Invitation, Organization, TrainingRecord, User
-from pacto.errors import NotAllowed, NotFound
+from pacto.errors import NotAllowed, one_of
 from pacto.tickets.schemas import BodyId, In, OrganizationRef, QueryId, Reason, error_responses
 
 router = Router()
@@ -176,9 +176,7 @@ class TokenCreatedOut(TokenOut):
 
 def _contact(request: HttpRequest, contact_id: int) -> User:
     contact = visible_contacts(request.auth).select_related("organization")
-    contact = contact.filter(pk=contact_id).first()
-    if contact is None:
-        raise NotFound("contact")
+    contact = one_of(contact, contact_id, "contact")
     return contact
 
 
@@ -187,9 +185,7 @@ def _token(request: HttpRequest, token_id: int) -> ApiToken:
     tokens = ApiToken.objects.all()
     if not request.auth.is_manager:
         tokens = tokens.filter(user=request.auth)
-    token = tokens.filter(pk=token_id).first()
-    if token is None:
-        raise NotFound("token")
+    token = one_of(tokens, token_id, "token")
     return token
 
 
@@ -219,9 +215,7 @@ def list_organizations(request: HttpRequest):
     summary="One organization",
 )
 def get_organization(request: HttpRequest, organization_id: int):
-    organization = visible_organizations(request.auth).filter(pk=organization_id).first()
-    if organization is None:
-        raise NotFound("organization")
+    organization = one_of(visible_organizations(request.auth), organization_id, "organization")
     return organization
 
 
@@ -231,9 +225,7 @@ def get_organization(request: HttpRequest, organization_id: int):
     summary="Change an organization: ticket sharing, partnership agreement (staff)",
 )
 def change_organization(request: HttpRequest, organization_id: int, payload: OrganizationChangeIn):
-    organization = visible_organizations(request.auth).filter(pk=organization_id).first()
-    if organization is None:
-        raise NotFound("organization")
+    organization = one_of(visible_organizations(request.auth), organization_id, "organization")
     changes = payload.model_dump(exclude_unset=True)
     return do_update_organization(request.auth, organization, **changes)
 
@@ -248,9 +240,7 @@ def change_organization(request: HttpRequest, organization_id: int, payload: Org
 )
 def create_contact(request: HttpRequest, payload: ContactIn):
     actor = request.auth
-    organization = visible_organizations(actor).filter(pk=payload.organization).first()
-    if organization is None:
-        raise NotFound("organization")
+    organization = one_of(visible_organizations(actor), payload.organization, "organization")
     own_admin = actor.is_org_admin and actor.organization_id == organization.pk
     if not (actor.is_staff_member or own_admin):
         raise NotAllowed("only the vendor's staff or the organization's admin add contacts")
@@ -259,16 +249,11 @@ def create_contact(request: HttpRequest, payload: ContactIn):
             "authorizing a contact goes through an access request to the vendor",
             rule="staff_authorizes",
         )
+    fields = payload.model_dump(
+        include={"full_name", "phone", "language", "time_zone", "authorized", "invite"}
+    )
     contact = do_create_contact(
-        organization=organization,
-        email=payload.email.lower(),
-        full_name=payload.full_name,
-        phone=payload.phone,
-        language=payload.language,
-        time_zone=payload.time_zone,
-        authorized=payload.authorized,
-        invite=payload.invite,
-        actor=actor,
+        organization=organization, email=payload.email.lower(), actor=actor, **fields
     )
     return Status(201, contact)
 

@@ -17,6 +17,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pacto.audit import AuditEvent
+
 
 class Organization(models.Model):
     class Kind(models.TextChoices):
@@ -315,7 +317,7 @@ class RateCounter(models.Model):
         ]
 
 
-class AccountEvent(models.Model):
+class AccountEvent(AuditEvent):
     """Immutable audit trail of access changes (authorizations, revocations, focal points)."""
 
     organization = models.ForeignKey(
@@ -323,15 +325,6 @@ class AccountEvent(models.Model):
     )
     actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     subject = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
-    kind = models.CharField(max_length=40)
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"
 
 
 def organization_language(organization: Organization) -> str:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from pacto.automation import actions
 from pacto.automation.models import Page
-from pacto.errors import ActionError, NotAllowed, NotFound
+from pacto.errors import ActionError, NotAllowed, one_of
 from pacto.metrics import PAGER_CALLBACKS
 
 
@@ -70,9 +70,7 @@ def acknowledge_api(request: HttpRequest, page_id: int) -> JsonResponse:
     try:
         if not request.user.is_authenticated:
             raise NotAllowed("sign in to acknowledge pages", rule="authenticated")
-        page = Page.objects.filter(pk=page_id).first()
-        if page is None:
-            raise NotFound("page")
+        page = one_of(Page.objects, page_id, "page")
         page = actions.do_acknowledge_page(page, request.user, now=timezone.now())
     except ActionError as error:
         return JsonResponse({"error": error.as_dict()}, status=error.status)

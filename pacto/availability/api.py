@@ -16,7 +16,7 @@ from pydantic import Field
 
 from pacto.availability import actions
 from pacto.availability.figures import probe_figure
-from pacto.errors import ActionError, NotAllowed, NotFound
+from pacto.errors import ActionError, NotAllowed, one_of
 from pacto.sla.availability import AvailabilityError, Month
 from pacto.tickets.schemas import error_responses
 
@@ -242,9 +242,7 @@ class AnswerIn(Schema):
 )
 def answer_extension(request: HttpRequest, contract_id: int, extension_id: int, payload: AnswerIn):
     contract = actions.contract_for(request.auth, contract_id)
-    extension = contract.hypercare_extensions.filter(pk=extension_id).first()
-    if extension is None:
-        raise NotFound("extension")
+    extension = one_of(contract.hypercare_extensions, extension_id, "extension")
     actions.do_answer_extension(request.auth, extension, accept=payload.accept)
     return _hypercare(contract)
 

@@ -23,7 +23,7 @@ from pacto.sla.availability import (
     SlotStatus,
     Window,
     eligibility,
-    monthly_figure,
+    policy_figure,
     summarize,
 )
 from pacto.sla.calendar import US, from_us, to_us
@@ -54,24 +54,14 @@ def _setup(probe: Probe, month: Month):
 
 def probe_figure(probe: Probe, month: Month, unknown: str | None = None) -> MonthlyFigure:
     """One probe's month, reading its results (the portal's and the CSV's figure)."""
-    _policy, spec, calendar, windows = _setup(probe, month)
+    policy, _spec, calendar, windows = _setup(probe, month)
     first, last = month.bounds(calendar)
     rows = ProbeResult.objects.filter(
         probe=probe, slot_start__gte=first, slot_start__lt=last
     ).values_list("slot_start", "status")
     slots = np.fromiter((to_us(s) for s, _ in rows), dtype=np.int64)
     statuses = np.fromiter((c for _, c in rows), dtype=np.int8)
-    return monthly_figure(
-        calendar,
-        month,
-        spec.interval.length(calendar),
-        slots,
-        statuses,
-        windows=windows,
-        target_percent=spec.target_percent,
-        unknown=unknown or spec.unknown,
-        credits=[(c.below_percent, c.credit_percent) for c in spec.credits],
-    )
+    return policy_figure(policy, month, slots, statuses, windows=windows, unknown=unknown)
 
 
 def month_figures(probes, month: Month) -> dict[int, MonthlyFigure]:

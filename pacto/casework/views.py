@@ -44,7 +44,7 @@ def _act(request, pk, action, *args, success: str, staff: bool = True, **kwargs)
         run_action(None, action, request.user, ticket, *args, **kwargs)
     except ActionError as exc:
         context = {"ticket": ticket, "error": message_of(exc), "back": _page(ticket, staff)}
-        return render(request, "casework/error.html", context, status=422)
+        return render(request, "ticket_error.html", context, status=422)
     messages.success(request, success)
     return redirect(_page(ticket, staff), pk=ticket.pk)
 
@@ -74,7 +74,7 @@ def _correct(request, pk, staff: bool):
             ticket = _ticket(request, pk)
             context = {"ticket": ticket, "error": _("Choose a catalogue version."),
                        "back": _page(ticket, staff)}  # fmt: skip
-            return render(request, "casework/error.html", context, status=422)
+            return render(request, "ticket_error.html", context, status=422)
         return _act(
             request, pk, actions.do_set_product_version, version, reason=post.get("reason", ""),
             reason_public=shown, success=_("The ticket is corrected."), staff=staff,
@@ -84,7 +84,7 @@ def _correct(request, pk, staff: bool):
     except ActionError as exc:
         ticket = _ticket(request, pk)
         context = {"ticket": ticket, "error": message_of(exc), "back": _page(ticket, staff)}
-        return render(request, "casework/error.html", context, status=422)
+        return render(request, "ticket_error.html", context, status=422)
     return _act(
         request, pk, actions.do_correct_ticket, field, post.get("value", ""),
         reason=post.get("reason", ""), reason_public=shown, at=at,
@@ -143,7 +143,7 @@ def close_by_arrangement(request, pk):
     if ticket.policy.close_agreement is None:
         error = _("This policy closes tickets without an agreement; change the status instead.")
         context = {"ticket": ticket, "error": error, "back": "console:ticket"}
-        return render(request, "casework/error.html", context, status=422)
+        return render(request, "ticket_error.html", context, status=422)
     closed = ticket.policy.status_for(actions.StatusCategory.CLOSED)
     return _act(
         request, pk, actions.do_change_status, closed.id,

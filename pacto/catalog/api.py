@@ -39,7 +39,7 @@ from pacto.catalog.support import verdict
 from pacto.contracts.actions import active_contract, do_set_installed_version
 from pacto.contracts.api import ProductOut, visible_contracts
 from pacto.contracts.models import ContractProduct
-from pacto.errors import ActionError, NotFound
+from pacto.errors import ActionError, NotFound, one_of
 from pacto.tickets import actions as ticket_actions
 from pacto.tickets.api import CHANGE, RELATED, answer
 from pacto.tickets.schemas import ChangeIn, In, Reason, Text, error_responses
@@ -488,9 +488,7 @@ def add_version(request: HttpRequest, slug: str, payload: VersionIn):
 )
 def change_version(request: HttpRequest, version_id: int, payload: VersionChangeIn):
     _staff(request, "change the catalogue")
-    version = Version.objects.filter(pk=version_id).first()
-    if version is None:
-        raise NotFound("version")
+    version = one_of(Version.objects, version_id, "version")
     eos = None if payload.clear_end_of_support else payload.end_of_support_on
     return actions.do_update_version(
         request.auth, version, status=payload.status, beta_policy=payload.beta_policy,
@@ -505,14 +503,10 @@ def change_version(request: HttpRequest, version_id: int, payload: VersionChange
 )
 def version_support(request: HttpRequest, version_id: int, organization: int | None = None):
     actor = request.auth
-    version = Version.objects.select_related("module__product").filter(pk=version_id).first()
-    if version is None:
-        raise NotFound("version")
+    version = one_of(Version.objects.select_related("module__product"), version_id, "version")
     organizations = visible_organizations(actor)
     if organization is not None:
-        customer = organizations.filter(pk=organization).first()
-        if customer is None:
-            raise NotFound("organization")
+        customer = one_of(organizations, organization, "organization")
     else:
         customer = actor.organization if not actor.is_staff_member else None
     if customer is None:
@@ -636,9 +630,7 @@ def create_release(request: HttpRequest, payload: ReleaseIn):
     summary="Publish: a notice ticket for each customer with the product (staff)",
 )
 def publish_release(request: HttpRequest, release_id: int):
-    release = visible_releases(request.auth).filter(pk=release_id).first()
-    if release is None:
-        raise NotFound("release")
+    release = one_of(visible_releases(request.auth), release_id, "release")
     _staff(request, "publish releases")
     result = notices.do_publish_release(request.auth, release)
     return {

@@ -33,6 +33,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pacto.audit import AuditEvent
+
 
 def version_key(number: str) -> tuple:
     """How version numbers sort: numeric parts as numbers, the rest as text
@@ -411,19 +413,13 @@ class EngineeringUpdate(models.Model):
         return f"{self.item.key} {self.status} at {self.at:%Y-%m-%d %H:%M}"
 
 
-class CatalogEvent(models.Model):
+class CatalogEvent(AuditEvent):
     """Immutable audit trail of catalogue changes (versions, known issues, releases)."""
 
-    kind = models.CharField(max_length=40)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     object_ref = models.CharField(max_length=120, help_text=_("e.g. known_issue:KI-12"))
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_ref} at {self.at:%Y-%m-%d %H:%M}"

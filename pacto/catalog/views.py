@@ -480,7 +480,10 @@ def console_engineering_update(request, key):
 
 def _refused(request, ticket, error: str):
     return render(
-        request, "catalog/ticket_error.html", {"ticket": ticket, "error": error}, status=422
+        request,
+        "ticket_error.html",
+        {"ticket": ticket, "error": error, "back": "console:ticket"},
+        status=422,
     )
 
 

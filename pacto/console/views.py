@@ -66,7 +66,6 @@ from pacto.portal.forms import CcForm
 from pacto.portal.web import is_htmx, manager_required, message_of, run_action, staff_required
 from pacto.tickets import search as ticket_search
 from pacto.tickets.actions import (
-    do_add_cc,
     do_approve_access_request,
     do_assign,
     do_change_severity,
@@ -75,7 +74,6 @@ from pacto.tickets.actions import (
     do_escalate,
     do_log_work,
     do_open_ticket,
-    do_remove_cc,
     do_reply,
     do_set_line,
     pending_severity_request,
@@ -589,17 +587,9 @@ def log_work(request, pk):
 
 @staff_required
 @require_POST
-def add_cc(request, pk):
+def cc(request, pk, remove=False):
     ticket = _ticket(request, pk)
-    return _submit(request, ticket, CcForm(request.POST), "cc_form", do_add_cc, pages.copied_text)
-
-
-@staff_required
-@require_POST
-def remove_cc(request, pk):
-    ticket = _ticket(request, pk)
-    form, text = CcForm(request.POST), _("The address is no longer copied.")
-    return _submit(request, ticket, form, "cc_form", do_remove_cc, text)
+    return pages.change_cc(request, ticket, remove=remove, page="console:ticket", again=_render)
 
 
 @staff_required

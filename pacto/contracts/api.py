@@ -26,7 +26,7 @@ from pacto.contracts.actions import (
     preset_version,
 )
 from pacto.contracts.models import Contract, PolicyVersion
-from pacto.errors import ActionError, NotAllowed, NotFound
+from pacto.errors import ActionError, NotAllowed, NotFound, one_of
 from pacto.sla.policy import PolicyError, parse_policy, preset, preset_names
 from pacto.tickets.schemas import BodyId, ErrorOut, In, OrganizationRef, error_responses
 
@@ -223,9 +223,7 @@ def list_contracts(request: HttpRequest):
     summary="One contract",
 )
 def get_contract(request: HttpRequest, contract_id: int):
-    contract = _contracts(request.auth).filter(pk=contract_id).first()
-    if contract is None:
-        raise NotFound("contract")
+    contract = one_of(_contracts(request.auth), contract_id, "contract")
     return contract
 
 
@@ -238,9 +236,7 @@ def create_contract(request: HttpRequest, payload: ContractIn):
     actor = request.auth
     if not actor.is_manager:
         raise NotAllowed("only support managers create contracts")
-    organization = visible_organizations(actor).filter(pk=payload.organization).first()
-    if organization is None:
-        raise NotFound("organization")
+    organization = one_of(visible_organizations(actor), payload.organization, "organization")
     if (payload.policy_version is None) == (payload.preset is None):
         raise ActionError(
             "policy_version", "one_policy", "give either policy_version (an id) or preset"
@@ -250,31 +246,25 @@ def create_contract(request: HttpRequest, payload: ContractIn):
             raise ActionError("preset", "known_preset", f"presets: {', '.join(preset_names())}")
         policy_version = preset_version(payload.preset)
     else:
-        policy_version = PolicyVersion.objects.filter(pk=payload.policy_version).first()
-        if policy_version is None:
-            raise NotFound("policy_version")
+        policy_version = one_of(PolicyVersion.objects, payload.policy_version, "policy_version")
     contract = do_create_contract(
         organization=organization,
-        service_contract_id=payload.service_contract_id,
         policy_version=policy_version,
-        plan=payload.plan,
-        starts_on=payload.starts_on,
-        years=payload.years,
-        ends_on=payload.ends_on,
-        go_live_on=payload.go_live_on,
-        hypercare_weeks=payload.hypercare_weeks,
         products=[(p.product, p.module, p.quantity) for p in payload.products],
-        included_services=payload.included_services,
-        auto_renew=payload.auto_renew,
+        **payload.model_dump(include=_AS_GIVEN),
     )
     return Status(201, _contracts(actor).get(pk=contract.pk))
 
 
+# What ``do_create_contract`` takes from the request as it is.
+_AS_GIVEN = {
+    "service_contract_id", "plan", "starts_on", "years", "ends_on", "go_live_on",
+    "hypercare_weeks", "included_services", "auto_renew",
+}  # fmt: skip
+
+
 def _managed_contract(request: HttpRequest, contract_id: int) -> Contract:
-    contract = _contracts(request.auth).filter(pk=contract_id).first()
-    if contract is None:
-        raise NotFound("contract")
-    return contract
+    return one_of(_contracts(request.auth), contract_id, "contract")
 
 
 @router.post(
@@ -352,9 +342,7 @@ def get_preset(request: HttpRequest, name: str):
     summary="One stored policy version: its exact text and the validated policy",
 )
 def get_policy_version(request: HttpRequest, version_id: int):
-    version = visible_policy_versions(request.auth).filter(pk=version_id).first()
-    if version is None:
-        raise NotFound("policy_version")
+    version = one_of(visible_policy_versions(request.auth), version_id, "policy_version")
     return version
 
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pacto.audit import AuditEvent, TimelineEvent
 from pacto.sla.policy import Policy, loads_policy
 
 
@@ -181,19 +182,13 @@ class ContractProduct(models.Model):
         return f"{self.product} {self.module} x{self.quantity}".strip()
 
 
-class ContractEvent(models.Model):
+class ContractEvent(AuditEvent):
     """Immutable audit trail of a contract: created, changed, renewed, terminated, reminded."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    kind = models.CharField(max_length=40)
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.contract_id} at {self.at:%Y-%m-%d %H:%M}"
@@ -262,18 +257,12 @@ class HypercareTransition(models.Model):
     checks = models.JSONField(default=dict)
 
 
-class HypercareEvent(models.Model):
+class HypercareEvent(TimelineEvent):
     """Every step of a contract's hypercare, visible to the vendor and the customer."""
 
     contract = models.ForeignKey(
         Contract, on_delete=models.CASCADE, related_name="hypercare_events"
     )
-    kind = models.CharField(max_length=40)
     actor = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(db_index=True)
-
-    class Meta:
-        ordering = ["at", "id"]

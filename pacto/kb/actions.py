@@ -18,7 +18,7 @@ from django.utils.text import slugify
 
 from pacto.accounts.access import get_ticket_for
 from pacto.accounts.models import User
-from pacto.errors import ActionError, Conflict, NotAllowed, NotFound
+from pacto.errors import ActionError, Conflict, NotAllowed, NotFound, one_of
 from pacto.kb import catalogue, markdown
 from pacto.kb.models import (
     LOCALES,
@@ -280,9 +280,7 @@ def do_update_article(
             sorted(unknown)[0], "editable", f"{sorted(unknown)[0]} cannot be edited here"
         )
     with transaction.atomic():
-        locked = Article.objects.select_for_update().filter(pk=article.pk).first()
-        if locked is None:
-            raise NotFound("article")
+        locked = one_of(Article.objects.select_for_update(), article.pk, "article")
         if expected_version is not None and locked.lock_version != expected_version:
             raise Conflict(
                 "lock_version",

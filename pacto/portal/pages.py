@@ -30,11 +30,11 @@ from django.utils.translation import gettext as _
 from pacto.accounts.access import get_ticket_for, visible_tickets
 from pacto.errors import NotFound
 from pacto.portal import display
-from pacto.portal.forms import DuePreviewForm, initial_severity
+from pacto.portal.forms import CcForm, DuePreviewForm, initial_severity
 from pacto.portal.web import run_action
 from pacto.sla.clock import ClockError
 from pacto.sla.policy import PolicyError
-from pacto.tickets.actions import preview_support
+from pacto.tickets.actions import do_add_cc, do_remove_cc, preview_support
 from pacto.tickets.models import Attachment, Message, Ticket
 
 status_name = display.status_name
@@ -120,9 +120,19 @@ def done(request, ticket: Ticket, text: str, page: str):
     return redirect(page, pk=ticket.pk)
 
 
-def copied_text(cc) -> str:
-    """The confirmation of an address copied on a ticket (portal and console alike)."""
+def _copied_text(cc) -> str:
     return _("%(email)s is copied on the ticket.") % {"email": cc.email}
+
+
+def change_cc(request, ticket: Ticket, *, remove: bool, page: str, again):
+    """The ticket pages' copied addresses (portal and console alike): copy the form's address
+    on the ticket, or with ``remove`` stop copying it; then as ``submit``."""
+    if remove:
+        change, text = do_remove_cc, _("The address is no longer copied.")
+    else:
+        change, text = do_add_cc, _copied_text
+    form = CcForm(request.POST)
+    return submit(request, ticket, form, "cc_form", change, text, page=page, again=again)
 
 
 def submit(request, ticket: Ticket, form, form_name: str, change, text, *, page: str, again):

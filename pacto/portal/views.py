@@ -60,11 +60,9 @@ from pacto.sla.explain import explain_text
 from pacto.sla.policy import PolicyError
 from pacto.tickets import search as ticket_search
 from pacto.tickets.actions import (
-    do_add_cc,
     do_confirm_resolution,
     do_escalate,
     do_open_ticket,
-    do_remove_cc,
     do_reopen,
     do_reply,
     do_request_severity_change,
@@ -147,30 +145,15 @@ def _calculate(form: CalculatorForm) -> dict | None:
     # The clocks as of now (an opening in the past may be due or overdue already), and "left"
     # counted from now; an opening still to come is shown as of that opening.
     as_of = max(opened, timezone.now())
+    ticket = {name: data[name] for name in ("plan", "severity", "channel", "environment")}
+    ticket["ticket_type"] = data["type"]
     try:
-        results = display.compute_due(
-            policy,
-            plan=data["plan"],
-            severity=data["severity"],
-            channel=data["channel"],
-            environment=data["environment"],
-            ticket_type=data["type"],
-            opened_at=opened,
-            as_of=as_of,
-        )
+        results = display.compute_due(policy, **ticket, opened_at=opened, as_of=as_of)
     except (PolicyError, ClockError, ValueError, OverflowError) as exc:
         form.add_error(None, str(exc))
         return None
     clocks = [display.view_of_result(policy, r, as_of) for r in results.values()]
-    preview = display.due_preview(
-        policy,
-        plan=data["plan"],
-        severity=data["severity"],
-        channel=data["channel"],
-        environment=data["environment"],
-        ticket_type=data["type"],
-        now=opened,
-    )
+    preview = display.due_preview(policy, **ticket, now=opened)
     return {
         "policy": policy,
         "policy_name": display.policy_name(policy),
@@ -647,17 +630,9 @@ def ticket_severity(request, pk):
 
 @contact_required(None)
 @require_POST
-def ticket_cc_add(request, pk):
-    ticket = _visible_ticket(request, pk)
-    return _submit(request, ticket, CcForm(request.POST), "cc_form", do_add_cc, pages.copied_text)
-
-
-@contact_required(None)
-@require_POST
-def ticket_cc_remove(request, pk):
-    ticket = _visible_ticket(request, pk)
-    form, text = CcForm(request.POST), _("The address is no longer copied.")
-    return _submit(request, ticket, form, "cc_form", do_remove_cc, text)
+def ticket_cc(request, pk, remove=False):
+    ticket, page = _visible_ticket(request, pk), "portal:ticket"
+    return pages.change_cc(request, ticket, remove=remove, page=page, again=_render_ticket)
 
 
 @login_required

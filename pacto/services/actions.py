@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from pacto.accounts.access import visible_tickets
 from pacto.accounts.models import Organization, User, organization_language
 from pacto.contracts.models import Contract, contract_end
-from pacto.errors import ActionError, Conflict, NotAllowed, NotFound
+from pacto.errors import ActionError, Conflict, NotAllowed, NotFound, one_of
 from pacto.notifications.outbox import enqueue
 from pacto.services.models import (
     EntitlementUse,
@@ -143,9 +143,7 @@ def visible_quotes(user: User):
 
 
 def get_quote_for(user: User, pk: int) -> Quote:
-    quote = visible_quotes(user).filter(pk=pk).first()
-    if quote is None:
-        raise NotFound("quote")
+    quote = one_of(visible_quotes(user), pk, "quote")
     return quote
 
 

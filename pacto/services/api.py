@@ -15,7 +15,7 @@ from pydantic import Field
 
 from pacto.accounts.access import may_see_contracts, visible_organizations
 from pacto.contracts.models import Contract
-from pacto.errors import NotAllowed, NotFound
+from pacto.errors import NotAllowed, NotFound, one_of
 from pacto.services import actions
 from pacto.services.models import Quote
 from pacto.tickets.models import Ticket
@@ -46,9 +46,7 @@ def request_service(request: HttpRequest, payload: RequestIn):
         raise NotAllowed("staff log a customer's request from the console, on their behalf")
     organization = None
     if payload.organization is not None:
-        organization = visible_organizations(user).filter(pk=payload.organization).first()
-        if organization is None:
-            raise NotFound("organization")
+        organization = one_of(visible_organizations(user), payload.organization, "organization")
     ticket = actions.do_request_service(
         user, service=payload.service, body=payload.body, organization=organization,
         channel=Ticket.Channel.API,

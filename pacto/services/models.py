@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pacto.audit import TimelineEvent
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 UNITS = {"max_digits": 8, "decimal_places": 2}
 
@@ -330,7 +332,7 @@ class Waiver(models.Model):
         ordering = ["-requested_at", "-id"]
 
 
-class ServiceEvent(models.Model):
+class ServiceEvent(TimelineEvent):
     """The audit trail of professional services: who did what, when, to which object."""
 
     organization = models.ForeignKey(
@@ -345,9 +347,3 @@ class ServiceEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    kind = models.CharField(max_length=40)
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(db_index=True)
-
-    class Meta:
-        ordering = ["at", "id"]

@@ -36,6 +36,16 @@ def _failed(request, error: ActionError, back: str):
     )
 
 
+def _run(request, change, back: str):
+    """``change()`` (reading the form, then one action), and back to ``back``; a refusal, by
+    the form or the action, is shown with the way back."""
+    try:
+        change()
+    except ActionError as error:
+        return _failed(request, error, back)
+    return redirect(back)
+
+
 def _instant(value: str, field: str, zone) -> dt.datetime:
     parsed = parse_datetime((value or "").strip())
     if parsed is None:
@@ -131,15 +141,15 @@ def _portal_quote(request, quote_id: int) -> Quote:
 @require_POST
 def portal_decide(request, quote_id: int):
     quote = _portal_quote(request, quote_id)
-    try:
+
+    def change():
         actions.do_decide_quote(
             request.user, quote, approve=request.POST.get("decision") == "approve",
             version=_int(request.POST.get("version"), "version"), via="portal",
             reason=request.POST.get("reason", ""),
         )  # fmt: skip
-    except ActionError as error:
-        return _failed(request, error, reverse("services:portal"))
-    return redirect("services:portal")
+
+    return _run(request, change, reverse("services:portal"))
 
 
 @login_required
@@ -150,7 +160,7 @@ def portal_schedule(request, quote_id: int):
 
 
 def _schedule(request, quote: Quote, back: str):
-    try:
+    def change():
         engineer = User.objects.filter(
             pk=_int(request.POST.get("engineer"), "engineer"), is_active=True
         ).first()
@@ -161,9 +171,8 @@ def _schedule(request, quote: Quote, back: str):
             mode=request.POST.get("mode") or Visit.Mode.REMOTE,
             location=request.POST.get("location", ""),
         )  # fmt: skip
-    except ActionError as error:
-        return _failed(request, error, back)
-    return redirect(back)
+
+    return _run(request, change, back)
 
 
 @login_required
@@ -174,14 +183,14 @@ def session_answer(request, session_id: int):
     ).first()
     if session is None:
         raise Http404
-    try:
+
+    def change():
         actions.do_answer_session(
             request.user, session, accept=request.POST.get("answer") == "accept",
             note=request.POST.get("note", ""),
         )  # fmt: skip
-    except ActionError as error:
-        return _failed(request, error, reverse("portal:ticket", args=[session.ticket_id]))
-    return redirect("portal:ticket", pk=session.ticket_id)
+
+    return _run(request, change, reverse("portal:ticket", args=[session.ticket_id]))
 
 
 @login_required
@@ -190,11 +199,11 @@ def waiver_accept(request, waiver_id: int):
     waiver = Waiver.objects.filter(pk=waiver_id, ticket__in=visible_tickets(request.user)).first()
     if waiver is None:
         raise Http404
-    try:
+
+    def change():
         actions.do_accept_waiver(request.user, waiver, text=request.POST.get("text", ""))
-    except ActionError as error:
-        return _failed(request, error, reverse("portal:ticket", args=[waiver.ticket_id]))
-    return redirect("portal:ticket", pk=waiver.ticket_id)
+
+    return _run(request, change, reverse("portal:ticket", args=[waiver.ticket_id]))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -316,7 +325,8 @@ def _back(ticket) -> str:
 @require_POST
 def console_quote(request, pk: int):
     ticket = _console_ticket(request, pk)
-    try:
+
+    def change():
         valid_until = parse_date((request.POST.get("valid_until") or "").strip())
         if valid_until is None:
             raise ActionError("valid_until", "date", "valid_until: a date, e.g. 2026-02-28")
@@ -332,9 +342,8 @@ def console_quote(request, pk: int):
             logistics_note=request.POST.get("logistics_note", ""),
             note=request.POST.get("note", ""),
         )  # fmt: skip
-    except ActionError as error:
-        return _failed(request, error, _back(ticket))
-    return redirect(_back(ticket))
+
+    return _run(request, change, _back(ticket))
 
 
 @login_required
@@ -342,7 +351,8 @@ def console_quote(request, pk: int):
 def console_log(request, pk: int):
     ticket = _console_ticket(request, pk)
     zone = _zone(request.user)
-    try:
+
+    def change():
         kw = {
             "starts_at": _instant(request.POST.get("starts_at"), "starts_at", zone),
             "ends_at": _instant(request.POST.get("ends_at"), "ends_at", zone),
@@ -360,16 +370,16 @@ def console_log(request, pk: int):
             )
         else:
             actions.do_log_support_work(request.user, ticket, **kw)
-    except ActionError as error:
-        return _failed(request, error, _back(ticket))
-    return redirect(_back(ticket))
+
+    return _run(request, change, _back(ticket))
 
 
 @login_required
 @require_POST
 def console_session(request, pk: int):
     ticket = _console_ticket(request, pk)
-    try:
+
+    def change():
         actions.do_propose_session(
             request.user, ticket,
             starts_at=_instant(request.POST.get("starts_at"), "starts_at", _zone(request.user)),
@@ -377,20 +387,19 @@ def console_session(request, pk: int):
             tool=request.POST.get("tool", ""), link=request.POST.get("link", ""),
             prepare=request.POST.get("prepare", ""),
         )  # fmt: skip
-    except ActionError as error:
-        return _failed(request, error, _back(ticket))
-    return redirect(_back(ticket))
+
+    return _run(request, change, _back(ticket))
 
 
 @login_required
 @require_POST
 def console_waiver(request, pk: int):
     ticket = _console_ticket(request, pk)
-    try:
+
+    def change():
         actions.do_request_waiver(request.user, ticket)
-    except ActionError as error:
-        return _failed(request, error, _back(ticket))
-    return redirect(_back(ticket))
+
+    return _run(request, change, _back(ticket))
 
 
 @login_required
@@ -410,7 +419,8 @@ def console_session_step(request, session_id: int, step: str):
     session = RemoteSession.objects.filter(pk=session_id).first()
     if session is None or step not in ("start", "end"):
         raise Http404
-    try:
+
+    def change():
         if step == "start":
             actions.do_start_session(request.user, session)
         else:
@@ -421,9 +431,8 @@ def console_session_step(request, session_id: int, step: str):
                 from django.contrib import messages
 
                 messages.warning(request, warning)
-    except ActionError as error:
-        return _failed(request, error, _back(session.ticket))
-    return redirect(_back(session.ticket))
+
+    return _run(request, change, _back(session.ticket))
 
 
 @login_required
@@ -433,7 +442,8 @@ def console_rate_card(request, contract_id: int):
     contract = Contract.objects.filter(pk=contract_id).first()
     if contract is None:
         raise Http404
-    try:
+
+    def change():
         actions.do_set_rate_card(
             request.user, contract, day_rate=request.POST.get("day_rate", ""),
             currency=request.POST.get("currency", "BRL"),
@@ -441,6 +451,5 @@ def console_rate_card(request, contract_id: int):
             off_hours_multiplier=request.POST.get("off_hours_multiplier") or None,
             logistics_pass_through=request.POST.get("logistics_pass_through") == "on",
         )  # fmt: skip
-    except ActionError as error:
-        return _failed(request, error, reverse("services:console"))
-    return redirect("services:console")
+
+    return _run(request, change, reverse("services:console"))

@@ -37,7 +37,7 @@ import json
 import math
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from decimal import Decimal
 from pathlib import Path
@@ -412,21 +412,32 @@ def calendar_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_records(stream: TextIO) -> Iterator[tuple[int, int]]:
-    """(start, duration) in epoch microseconds for each non-blank line of ``--input``."""
-    for number, line in enumerate(stream, start=1):
+def _json_lines(
+    lines: Iterable[str], option: str, fields: dict[str, str]
+) -> Iterator[tuple[str, dict]]:
+    """``(where, record)`` for each non-blank line of a JSON-lines input: an object holding
+    each of ``fields`` (name → what it holds, for the messages; ``where`` names the option
+    and the line)."""
+    shape = ", ".join(f'"{name}": {kind}' for name, kind in fields.items())
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        where = f"--input line {number}"
+        where = f"{option} line {number}"
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"{where}: not valid JSON: {exc}") from None
         if not isinstance(record, dict):
-            raise InputError(f'{where}: expected an object {{"start": ISO, "minutes": N}}')
-        for name in ("start", "minutes"):
+            raise InputError(f"{where}: expected an object {{{shape}}}")
+        for name in fields:
             if name not in record:
                 raise InputError(f"{where}: {name}: missing")
+        yield where, record
+
+
+def _add_records(stream: TextIO) -> Iterator[tuple[int, int]]:
+    """(start, duration) in epoch microseconds for each non-blank line of ``--input``."""
+    for where, record in _json_lines(stream, "--input", {"start": "ISO", "minutes": "N"}):
         try:
             start = to_us(parse_instant(record["start"], f"{where}: start"))
             minutes = _minutes_us(record["minutes"], f"{where}: minutes")
@@ -1033,16 +1044,8 @@ def availability_compute(args: argparse.Namespace) -> int:
                 raise InputError(f"{where}: {exc}") from None
     windows = []
     if args.windows:
-        for number, line in enumerate(_read_text(args.windows).splitlines(), start=1):
-            if not line.strip():
-                continue
-            where = f"--windows line {number}"
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{where}: not valid JSON: {exc}") from None
-            if not isinstance(item, dict) or "start" not in item or "end" not in item:
-                raise InputError(f'{where}: expected {{"start": ISO, "end": ISO}}')
+        lines = _read_text(args.windows).splitlines()
+        for where, item in _json_lines(lines, "--windows", {"start": "ISO", "end": "ISO"}):
             try:
                 windows.append(
                     Window(
@@ -1101,19 +1104,7 @@ def services_price(args: argparse.Namespace) -> int:
         if args.start is not None or args.end is not None:
             raise ValueError("--input takes the starts and ends from the file, not options")
         with _open_input(args.input) as stream:
-            for number, line in enumerate(stream, start=1):
-                if not line.strip():
-                    continue
-                where = f"--input line {number}"
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"{where}: not valid JSON: {exc}") from None
-                if not isinstance(record, dict):
-                    raise InputError(f'{where}: expected an object {{"start": ISO, "end": ISO}}')
-                for name in ("start", "end"):
-                    if name not in record:
-                        raise InputError(f"{where}: {name}: missing")
+            for where, record in _json_lines(stream, "--input", {"start": "ISO", "end": "ISO"}):
                 try:
                     start = parse_instant(record["start"], f"{where}: start")
                     end = parse_instant(record["end"], f"{where}: end")

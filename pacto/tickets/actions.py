@@ -31,6 +31,8 @@ from pacto.sla.policy import Policy, PolicyError, StatusCategory
 from pacto.tickets.clocks import store_clocks
 from pacto.tickets.content import check_attachment, message_content, sanitize_html
 from pacto.tickets.models import (
+    CORRECTABLE,
+    DETAIL_FIELDS,
     MAX_CCS_PER_TICKET,
     Attachment,
     Message,
@@ -43,15 +45,6 @@ from pacto.times import aware_now as _now
 
 log = structlog.get_logger(__name__)
 
-DETAIL_FIELDS = (
-    "steps",
-    "expected_result",
-    "obtained_result",
-    "circumstances",
-    "hardware_os",
-    "workaround",
-    "initial_recommendation",
-)
 # Fields a policy's ``required_details`` may name that live elsewhere on the ticket.
 _DETAIL_ALIASES = {"symptoms": "obtained_result", "service_contract_id": None, "severity": None}
 
@@ -1593,7 +1586,6 @@ def do_set_product_version(
 
 # What a ticket's corrections may change, and which of it customers may correct on their own
 # open tickets (the details, product and version; the rest is the vendor's call).
-CORRECTABLE = ("channel", "environment", "type", "category", "product", "version", *DETAIL_FIELDS)
 CUSTOMER_CORRECTABLE = ("product", "version", *DETAIL_FIELDS)
 CORRECTABLE_TYPES = ("problem", "question", "feature_request", "service_request")
 _CORRECTION_KINDS = {

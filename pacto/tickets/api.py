@@ -25,7 +25,7 @@ from pacto.accounts.access import (
     visible_tickets,
 )
 from pacto.accounts.models import User
-from pacto.errors import ActionError, NotFound
+from pacto.errors import ActionError, one_of
 from pacto.tickets import actions
 from pacto.tickets.answers import detail_answer, events, messages, respond, ticket_answer
 from pacto.tickets.models import SlaClock, Ticket
@@ -203,19 +203,14 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
     actor = request.auth
     organization = requester = None
     if payload.organization is not None:
-        organization = visible_organizations(actor).filter(pk=payload.organization).first()
-        if organization is None:
-            raise NotFound("organization")
+        organization = one_of(visible_organizations(actor), payload.organization, "organization")
     if payload.requester is not None:
-        requester = visible_contacts(actor).filter(pk=payload.requester).first()
-        if requester is None:
-            raise NotFound("requester")
+        requester = one_of(visible_contacts(actor), payload.requester, "requester")
     if not actor.is_staff_member and payload.channel != "api":
         # A ticket a contact opens through the API came in by the API, whatever it claims.
         raise ActionError(
             "channel", "api_channel", "a ticket opened through the API has channel api"
         )
-    details = {name: getattr(payload, name) for name in actions.DETAIL_FIELDS}
     product_version = None
     if payload.product_version is not None:
         from pacto.catalog.models import Version
@@ -229,24 +224,21 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
     with transaction.atomic():
         ticket = actions.do_open_ticket(
             actor,
-            subject=payload.subject,
-            body=payload.body,
-            body_format=payload.body_format,
-            severity=payload.severity,
+            **payload.model_dump(include=_OPENING_FIELDS),
             organization=organization,
             requester=requester,
-            type=payload.type,
-            channel=payload.channel,
-            environment=payload.environment,
-            product=payload.product,
-            version=payload.version,
             product_version=product_version,
-            contract=payload.contract,
-            details=details,
-            category=payload.category,
+            details=payload.model_dump(include=set(actions.DETAIL_FIELDS)),
             access_request=payload.access_request.dict() if payload.access_request else None,
         )
         return answer(request, ticket, status=201)
+
+
+# What ``do_open_ticket`` takes from the request as it is (the rest names rows or nests).
+_OPENING_FIELDS = {
+    "subject", "body", "body_format", "severity", "type", "channel", "environment",
+    "product", "version", "contract", "category",
+}  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- conversation

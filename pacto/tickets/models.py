@@ -10,6 +10,19 @@ from django.utils.translation import gettext_lazy as _
 
 from pacto.tickets.content import TEXT_PREVIEW_BYTES, preview_kind
 
+# The structured details of a problem report (``Ticket.details``), by name.
+DETAIL_FIELDS = (
+    "steps",
+    "expected_result",
+    "obtained_result",
+    "circumstances",
+    "hardware_os",
+    "workaround",
+    "initial_recommendation",
+)
+# What may be corrected after opening, with a reason (``do_correct``; the API's CorrectionIn).
+CORRECTABLE = ("channel", "environment", "type", "category", "product", "version", *DETAIL_FIELDS)
+
 
 class Ticket(models.Model):
     class Type(models.TextChoices):

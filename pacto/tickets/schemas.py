@@ -16,6 +16,7 @@ from pydantic import Field, field_validator
 from pacto.accounts.access import can_see_internal
 from pacto.tickets.answers import INTERNAL_EVENT_KINDS, SHOWN
 from pacto.tickets.clocks import english_explanation
+from pacto.tickets.models import CORRECTABLE
 
 # ----------------------------------------------------------------------------- errors
 
@@ -232,21 +233,9 @@ class LineIn(ChangeIn):
 
 
 class CorrectionIn(ChangeIn):
-    field: Literal[
-        "channel",
-        "environment",
-        "type",
-        "category",
-        "product",
-        "version",
-        "steps",
-        "expected_result",
-        "obtained_result",
-        "circumstances",
-        "hardware_os",
-        "workaround",
-        "initial_recommendation",
-    ] = Field(description="what is corrected; customers: details, product and version only")
+    field: Literal[CORRECTABLE] = Field(
+        description="what is corrected; customers: details, product and version only"
+    )
     value: Text = Field(
         description="the corrected value (a channel, environment, type or category id, or text)"
     )
