@@ -3,6 +3,8 @@ that did it and never changed."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils import timezone
 
@@ -31,3 +33,21 @@ class TimelineEvent(AuditEvent):
     class Meta:
         abstract = True
         ordering = ["at", "id"]
+
+
+def saved_changes(row: models.Model, changed: dict) -> dict:
+    """Set and save ``changed`` on ``row``; returns ``{field: [before, after]}`` for its audit
+    row, dates as ISO text and rows by name."""
+    before = {name: _plain(getattr(row, name)) for name in changed}
+    for name, value in changed.items():
+        setattr(row, name, value)
+    row.save(update_fields=list(changed))
+    return {name: [before[name], _plain(value)] for name, value in changed.items()}
+
+
+def _plain(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return str(value)
+    return value

@@ -23,6 +23,7 @@ from pacto.accounts.models import (
     TrainingRecord,
     User,
 )
+from pacto.audit import saved_changes
 from pacto.errors import ActionError, NotAllowed, NotFound
 from pacto.notifications.outbox import enqueue
 
@@ -327,14 +328,6 @@ def _diff(instance, changes: dict) -> dict:
     return {k: v for k, v in changes.items() if getattr(instance, k) != v}
 
 
-def _plain(value):
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if hasattr(value, "pk"):
-        return str(value)
-    return value
-
-
 def do_update_organization(actor: User, organization: Organization, **changes) -> Organization:
     """Change an organization's fields (staff), with one audit event naming each change."""
     check_staff(actor)
@@ -358,15 +351,11 @@ def do_update_organization(actor: User, organization: Organization, **changes) -
     if not changed:
         return organization
     with transaction.atomic():
-        before = {k: _plain(getattr(organization, k)) for k in changed}
-        for key, value in changed.items():
-            setattr(organization, key, value)
-        organization.save(update_fields=list(changed))
         AccountEvent.objects.create(
             organization=organization,
             actor=actor,
             kind="organization_changed",
-            data={k: [before[k], _plain(v)] for k, v in changed.items()},
+            data=saved_changes(organization, changed),
         )
     return organization
 

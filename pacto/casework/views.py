@@ -38,13 +38,17 @@ def _page(ticket: Ticket, staff: bool) -> str:
     return "console:ticket" if staff else "portal:ticket"
 
 
+def _refused(request, ticket: Ticket, error: str, staff: bool):
+    context = {"ticket": ticket, "error": error, "back": _page(ticket, staff)}
+    return render(request, "ticket_error.html", context, status=422)
+
+
 def _act(request, pk, action, *args, success: str, staff: bool = True, **kwargs):
     ticket = _ticket(request, pk)
     try:
         run_action(None, action, request.user, ticket, *args, **kwargs)
     except ActionError as exc:
-        context = {"ticket": ticket, "error": message_of(exc), "back": _page(ticket, staff)}
-        return render(request, "ticket_error.html", context, status=422)
+        return _refused(request, ticket, message_of(exc), staff)
     messages.success(request, success)
     return redirect(_page(ticket, staff), pk=ticket.pk)
 
@@ -71,10 +75,7 @@ def _correct(request, pk, staff: bool):
     if field == "product_version":
         version = Version.objects.filter(pk=post.get("value") or 0).first()
         if version is None:
-            ticket = _ticket(request, pk)
-            context = {"ticket": ticket, "error": _("Choose a catalogue version."),
-                       "back": _page(ticket, staff)}  # fmt: skip
-            return render(request, "ticket_error.html", context, status=422)
+            return _refused(request, _ticket(request, pk), _("Choose a catalogue version."), staff)
         return _act(
             request, pk, actions.do_set_product_version, version, reason=post.get("reason", ""),
             reason_public=shown, success=_("The ticket is corrected."), staff=staff,
@@ -82,9 +83,7 @@ def _correct(request, pk, staff: bool):
     try:
         at = _at(post.get("at", "")) if staff else None
     except ActionError as exc:
-        ticket = _ticket(request, pk)
-        context = {"ticket": ticket, "error": message_of(exc), "back": _page(ticket, staff)}
-        return render(request, "ticket_error.html", context, status=422)
+        return _refused(request, _ticket(request, pk), message_of(exc), staff)
     return _act(
         request, pk, actions.do_correct_ticket, field, post.get("value", ""),
         reason=post.get("reason", ""), reason_public=shown, at=at,
@@ -142,8 +141,7 @@ def close_by_arrangement(request, pk):
     ticket = _ticket(request, pk)
     if ticket.policy.close_agreement is None:
         error = _("This policy closes tickets without an agreement; change the status instead.")
-        context = {"ticket": ticket, "error": error, "back": "console:ticket"}
-        return render(request, "ticket_error.html", context, status=422)
+        return _refused(request, ticket, error, staff=True)
     closed = ticket.policy.status_for(actions.StatusCategory.CLOSED)
     return _act(
         request, pk, actions.do_change_status, closed.id,

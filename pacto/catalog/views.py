@@ -322,11 +322,9 @@ def console_known_issue_change(request, slug):
     form = KnownIssueChangeForm(request.POST)
     form.fields["fixed_in"].queryset = Version.objects.filter(module__product=issue.product)
     if form.is_valid():
-        data = form.cleaned_data
         _r, ok = run_action(
-            form, actions.do_update_known_issue, request.user, issue, status=data["status"],
-            workaround=data["workaround"], fix=data["fix"], fixed_in=data["fixed_in"],
-        )  # fmt: skip
+            form, actions.do_update_known_issue, request.user, issue, **form.cleaned_data
+        )
         if ok:
             messages.success(request, _("Known issue updated."))
             return redirect("catalog:console_known_issue", slug=slug)
@@ -375,12 +373,7 @@ def console_releases(request):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            data = form.cleaned_data
-            _r, ok = run_action(
-                form, actions.do_create_release, request.user, product=data["product"],
-                kind=data["kind"], version=data["version"], title=data["title"],
-                notes=data["notes"], scheduled_for=data["scheduled_for"],
-            )  # fmt: skip
+            _r, ok = run_action(form, actions.do_create_release, request.user, **form.cleaned_data)
             if ok:
                 messages.success(
                     request, _("Release notice drafted; publish it to tell customers.")
@@ -441,11 +434,9 @@ def console_engineering(request):
     form = EngineeringItemForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            data = form.cleaned_data
             _i, ok = run_action(
-                form, actions.do_create_engineering_item, request.user, key=data["key"],
-                title=data["title"], tracker_url=data["tracker_url"],
-            )  # fmt: skip
+                form, actions.do_create_engineering_item, request.user, **form.cleaned_data
+            )
             if ok:
                 return redirect("catalog:console_engineering")
         return _engineering_page(request, form, 422)
@@ -458,11 +449,9 @@ def console_engineering_update(request, key):
     item = get_object_or_404(EngineeringItem, key=key)
     form = EngineeringChangeForm(request.POST)
     if form.is_valid():
-        data = form.cleaned_data
         _u, ok = run_action(
-            form, notices.do_update_engineering_item, request.user, item,
-            status=data["status"], body=data["body"],
-        )  # fmt: skip
+            form, notices.do_update_engineering_item, request.user, item, **form.cleaned_data
+        )
         if ok:
             messages.success(request, _("Engineering item updated; its followers are told."))
             return redirect("catalog:console_engineering")

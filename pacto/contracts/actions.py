@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from pacto.accounts.models import AccountEvent
+from pacto.audit import saved_changes
 from pacto.catalog.models import Module, Version
 from pacto.contracts.models import (
     Contract,
@@ -287,21 +288,10 @@ def do_update_contract(actor, contract: Contract, **changes) -> Contract:
     if not changed:
         return contract
     with transaction.atomic():
-        before = {k: getattr(contract, k) for k in changed}
-        for key, value in changed.items():
-            setattr(contract, key, value)
-        contract.save(update_fields=list(changed))
         ContractEvent.objects.create(
-            contract=contract,
-            actor=actor,
-            kind="changed",
-            data={k: [_plain(before[k]), _plain(v)] for k, v in changed.items()},
+            contract=contract, actor=actor, kind="changed", data=saved_changes(contract, changed)
         )
     return contract
-
-
-def _plain(value):
-    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def _customer_admins(contract: Contract):

@@ -10,13 +10,12 @@ overrun quote is approved.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from dataclasses import dataclass
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from pacto.services.models import Quote, WorkLog
+from pacto.sla.availability import Month
 
 COLUMNS = [
     "organization", "contract", "ticket", "service", "activity", "mode", "start", "end",
@@ -24,29 +23,6 @@ COLUMNS = [
     "off_hours_multiplier", "logistics", "amount", "billing", "quote", "quote_version",
     "approved_by", "approved_at", "overrun_quote",
 ]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Month:
-    year: int
-    month: int
-
-    @classmethod
-    def parse(cls, text: str) -> Month:
-        try:
-            year, month = (int(part) for part in str(text).split("-"))
-            dt.date(year, month, 1)
-        except (ValueError, TypeError):
-            raise ValueError(f"month: {text!r} is not YYYY-MM") from None
-        return cls(year, month)
-
-    def bounds(self, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
-        first = dt.datetime(self.year, self.month, 1, tzinfo=zone)
-        nxt = dt.datetime(self.year + self.month // 12, self.month % 12 + 1, 1, tzinfo=zone)
-        return first, nxt
-
-    def __str__(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
 
 
 def _hours(minutes: Decimal) -> Decimal:
@@ -62,8 +38,7 @@ def billed_logs(month: Month, organization=None) -> list[WorkLog]:
         logs = logs.filter(organization=organization)
     out = []
     for log in logs:
-        zone = log.quote.contract.policy.services_calendar().zone
-        first, nxt = month.bounds(zone)
+        first, nxt = month.bounds(log.quote.contract.policy.services_calendar())
         if first <= log.starts_at < nxt and log.billed:
             out.append(log)
     return out

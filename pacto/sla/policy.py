@@ -82,6 +82,15 @@ TICKET_TYPES = (
 )  # fmt: skip
 
 
+def _defined[T](where: str, kind: str, wanted: str, items: list[T], key: str = "id") -> T:
+    """The one of ``items`` whose ``key`` is ``wanted``; else an error naming those defined."""
+    for item in items:
+        if getattr(item, key) == wanted:
+            return item
+    known = ", ".join(getattr(item, key) for item in items) or "none"
+    raise PolicyError(f"{where}: {kind} {wanted!r} is not defined (defined: {known})")
+
+
 def _duration(value: Any) -> Duration:
     if isinstance(value, Duration):
         return value
@@ -520,13 +529,7 @@ class Services(Strict):
     cite: str | None = None
 
     def service(self, code: str) -> CatalogueService:
-        for item in self.catalogue:
-            if item.code == code:
-                return item
-        raise PolicyError(
-            f"services.catalogue: service {code!r} is not defined "
-            f"(defined: {', '.join(s.code for s in self.catalogue) or 'none'})"
-        )
+        return _defined("services.catalogue", "service", code, self.catalogue, key="code")
 
     def included_for(self, plan_id: str) -> list[IncludedService]:
         return [item for item in self.included if plan_id in item.plans]
@@ -903,31 +906,13 @@ class Policy(Strict):
     # ------------------------------------------------------------------ lookups
 
     def severity(self, severity_id: str) -> Severity:
-        for severity in self.severities:
-            if severity.id == severity_id:
-                return severity
-        raise PolicyError(
-            f"policy {self.id}: severity {severity_id!r} is not defined "
-            f"(defined: {', '.join(s.id for s in self.severities)})"
-        )
+        return _defined(f"policy {self.id}", "severity", severity_id, self.severities)
 
     def plan(self, plan_id: str) -> Plan:
-        for plan in self.plans:
-            if plan.id == plan_id:
-                return plan
-        raise PolicyError(
-            f"policy {self.id}: plan {plan_id!r} is not defined "
-            f"(defined: {', '.join(p.id for p in self.plans)})"
-        )
+        return _defined(f"policy {self.id}", "plan", plan_id, self.plans)
 
     def status(self, status_id: str) -> Status:
-        for status in self.statuses:
-            if status.id == status_id:
-                return status
-        raise PolicyError(
-            f"policy {self.id}: status {status_id!r} is not defined "
-            f"(defined: {', '.join(s.id for s in self.statuses)})"
-        )
+        return _defined(f"policy {self.id}", "status", status_id, self.statuses)
 
     def status_for(self, category: StatusCategory) -> Status:
         """The policy's first status of a canonical category."""
@@ -1031,13 +1016,7 @@ class Policy(Strict):
         return [d.field for d in self.required_details if d.supplied_by in suppliers]
 
     def category(self, category_id: str) -> Category:
-        for category in self.categories:
-            if category.id == category_id:
-                return category
-        raise PolicyError(
-            f"policy {self.id}: category {category_id!r} is not defined "
-            f"(defined: {', '.join(c.id for c in self.categories) or 'none'})"
-        )
+        return _defined(f"policy {self.id}", "category", category_id, self.categories)
 
     def checklists_for(self, facts: TicketFacts) -> list[Checklist]:
         return [c for c in self.checklists if c.when.matches(self.counted_facts(facts))]
