@@ -176,8 +176,7 @@ class TokenCreatedOut(TokenOut):
 
 def _contact(request: HttpRequest, contact_id: int) -> User:
     contact = visible_contacts(request.auth).select_related("organization")
-    contact = one_of(contact, contact_id, "contact")
-    return contact
+    return one_of(contact, contact_id, "contact")
 
 
 def _token(request: HttpRequest, token_id: int) -> ApiToken:
@@ -185,8 +184,7 @@ def _token(request: HttpRequest, token_id: int) -> ApiToken:
     tokens = ApiToken.objects.all()
     if not request.auth.is_manager:
         tokens = tokens.filter(user=request.auth)
-    token = one_of(tokens, token_id, "token")
-    return token
+    return one_of(tokens, token_id, "token")
 
 
 # ----------------------------------------------------------------------------- me
@@ -215,8 +213,7 @@ def list_organizations(request: HttpRequest):
     summary="One organization",
 )
 def get_organization(request: HttpRequest, organization_id: int):
-    organization = one_of(visible_organizations(request.auth), organization_id, "organization")
-    return organization
+    return one_of(visible_organizations(request.auth), organization_id, "organization")
 
 
 @router.patch(

@@ -223,8 +223,7 @@ def list_contracts(request: HttpRequest):
     summary="One contract",
 )
 def get_contract(request: HttpRequest, contract_id: int):
-    contract = one_of(_contracts(request.auth), contract_id, "contract")
-    return contract
+    return one_of(_contracts(request.auth), contract_id, "contract")
 
 
 @router.post(
@@ -342,8 +341,7 @@ def get_preset(request: HttpRequest, name: str):
     summary="One stored policy version: its exact text and the validated policy",
 )
 def get_policy_version(request: HttpRequest, version_id: int):
-    version = one_of(visible_policy_versions(request.auth), version_id, "policy_version")
-    return version
+    return one_of(visible_policy_versions(request.auth), version_id, "policy_version")
 
 
 _UPLOAD_BODY = {

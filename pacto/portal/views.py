@@ -145,15 +145,15 @@ def _calculate(form: CalculatorForm) -> dict | None:
     # The clocks as of now (an opening in the past may be due or overdue already), and "left"
     # counted from now; an opening still to come is shown as of that opening.
     as_of = max(opened, timezone.now())
-    ticket = {name: data[name] for name in ("plan", "severity", "channel", "environment")}
-    ticket["ticket_type"] = data["type"]
+    facts = {name: data[name] for name in ("plan", "severity", "channel", "environment")}
+    facts["ticket_type"] = data["type"]
     try:
-        results = display.compute_due(policy, **ticket, opened_at=opened, as_of=as_of)
+        results = display.compute_due(policy, **facts, opened_at=opened, as_of=as_of)
     except (PolicyError, ClockError, ValueError, OverflowError) as exc:
         form.add_error(None, str(exc))
         return None
     clocks = [display.view_of_result(policy, r, as_of) for r in results.values()]
-    preview = display.due_preview(policy, **ticket, now=opened)
+    preview = display.due_preview(policy, **facts, now=opened)
     return {
         "policy": policy,
         "policy_name": display.policy_name(policy),

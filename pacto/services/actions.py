@@ -143,8 +143,7 @@ def visible_quotes(user: User):
 
 
 def get_quote_for(user: User, pk: int) -> Quote:
-    quote = one_of(visible_quotes(user), pk, "quote")
-    return quote
+    return one_of(visible_quotes(user), pk, "quote")
 
 
 # ----------------------------------------------------------------------------- catalogue
