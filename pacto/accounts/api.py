@@ -175,8 +175,8 @@ class TokenCreatedOut(TokenOut):
 
 
 def _contact(request: HttpRequest, contact_id: int) -> User:
-    contact = visible_contacts(request.auth).select_related("organization")
-    return one_of(contact, contact_id, "contact")
+    contacts = visible_contacts(request.auth).select_related("organization")
+    return one_of(contacts, contact_id, "contact")
 
 
 def _token(request: HttpRequest, token_id: int) -> ApiToken:
